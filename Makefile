@@ -1,0 +1,51 @@
+# polkg — two commands: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+KG     := $(BIN)/kg
+STORE  ?= .kg
+
+.PHONY: demo test test-fast test-slow eval bench notebooks install install-test lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements/main.txt pyproject.toml
+	$(PIP) install --quiet --require-hashes -r requirements/main.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(KG) --store $(STORE) ingest seeds/
+	$(KG) --store $(STORE) stats
+	$(KG) --store $(STORE) view --output out/graph.html
+	@echo "Open out/graph.html in a browser."
+
+test: install-test
+	$(BIN)/python -m pytest
+
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow"
+
+eval: install
+	$(KG) eval tests/gold/dev_gold.jsonl
+
+bench: install-test
+	$(BIN)/python bench/ingest.py
+
+# Regenerate the pinned requirement files (needs network to the package index).
+lock:
+	$(PIP) install --quiet uv
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/main.in -o requirements/main.txt
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/test.in -o requirements/test.txt
+
+clean:
+	rm -rf $(VENV) $(STORE) out .pytest_cache

@@ -1,0 +1,112 @@
+"""The public Python API; the CLI (``kg ...``) calls these and only prints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from kg.documents import Document, document_from_text, iter_documents
+from kg.errors import InputError, KgError, QueryError
+from kg.extract.model import Extraction
+from kg.ingest import IngestReport, ingest_documents
+from kg.query import Result, get_query, run_sparql
+from kg.store import DEFAULT_STORE, OxigraphStore, open_store
+
+__all__ = ["ingest", "extract", "extract_text", "query", "run_query", "evaluate_gold"]
+
+
+def _store(store) -> tuple[OxigraphStore, bool]:
+    if isinstance(store, OxigraphStore):
+        return store, False
+    return open_store(store if store is not None else DEFAULT_STORE), True
+
+
+def ingest(paths: Iterable[str | os.PathLike], store=DEFAULT_STORE, **kwargs) -> IngestReport:
+    """Ingest files and folders (txt, md, html, jsonl) into ``store`` (a path or an open store)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    opened, close = _store(store)
+    try:
+        return ingest_documents(iter_documents(paths), opened, **kwargs)
+    finally:
+        if close:
+            opened.close()
+
+
+def extract(path: str | os.PathLike) -> list[Extraction]:
+    """Extract every document of a file (one, or one per JSON Lines line).
+
+    Raises
+    ------
+    InputError
+        The first document of the file that cannot be read.
+    """
+    from kg.extract import extract_doc
+    from kg.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+    out = []
+    for item in iter_documents([path]):
+        if isinstance(item, KgError):
+            raise item
+        out.append(extract_doc(item, nlp(item.text)))
+    return out
+
+
+def extract_text(text: str, *, title: str | None = None, published: str | None = None,
+                 source: str | None = None) -> Extraction:
+    """Extract from a string."""
+    from kg.extract import extract_doc
+    from kg.nlp.pipeline import load_nlp
+
+    document = document_from_text(text, title=title, published=published, source=source)
+    return extract_doc(document, load_nlp()(document.text))
+
+
+def _bind(store, query, params: dict[str, str]) -> dict:
+    """Turn ``name=value`` strings into typed terms, as the query's header declares."""
+    from kg.params import bind_parameters
+
+    return bind_parameters(store, query, params)
+
+
+def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
+    """Run the named query ``name`` with its parameters bound by the engine."""
+    named = get_query(name)
+    opened, close = _store(store)
+    try:
+        bindings = _bind(opened, named, params or {})
+        return run_sparql(opened, named.text, bindings)
+    finally:
+        if close:
+            opened.close()
+
+
+def query(store, sparql: str, bindings: dict | None = None) -> Result:
+    """Run SPARQL text; ``bindings`` maps variable names to rdflib terms."""
+    opened, close = _store(store)
+    try:
+        return run_sparql(opened, sparql, bindings)
+    finally:
+        if close:
+            opened.close()
+
+
+def evaluate_gold(gold_path: str | os.PathLike):
+    """Extract every document of a gold file and score it (:mod:`kg.eval`)."""
+    from kg.eval import evaluate
+    from kg.extract import extract_doc
+    from kg.documents import read_document
+    from kg.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+
+    def run(path: Path, line: dict) -> Extraction:
+        document = read_document(path)
+        if line.get("published") and not document.published:
+            document = document_from_text(document.text, path=document.path, title=document.title,
+                                          published=line["published"], source=line.get("outlet"))
+        return extract_doc(document, nlp(document.text))
+
+    return evaluate(gold_path, run)

@@ -1,0 +1,173 @@
+"""From an annotated document to an :class:`~kg.extract.model.Extraction`.
+
+``extract_doc`` is a pure function of the spaCy ``Doc``, the document's
+metadata, the reference data and the vocabularies; it never touches rdflib or
+the store.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.metadata import PackageNotFoundError, version
+
+from spacy.language import Language
+from spacy.tokens import Doc as SpacyDoc
+
+from kg.documents import Document
+from kg.extract.context import evidence_of, sentences
+from kg.extract.cues import CueSet
+from kg.extract.entities import Entities, find_entities
+from kg.extract.model import (
+    EXTRACTOR, Actor, DocumentInfo, Extraction, Position, Precondition, Region, Span, Statement,
+)
+from kg.extract.positions import find_positions
+from kg.extract.preconditions import _Cues, find_preconditions
+from kg.extract.statements import find_statements
+from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
+
+__all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
+
+DOC_BASE = "https://w3id.org/polkg/id/doc/"
+
+
+def extractor_version() -> str:
+    try:
+        return version("polkg")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "0"
+
+
+def document_iri(document: Document) -> str:
+    """The document's IRI; it also names the graph of what was extracted from it."""
+    return DOC_BASE + document.short_id
+
+
+@functools.lru_cache(maxsize=2)
+def _cues(vocabulary: Vocabulary) -> tuple[_Cues, CueSet]:
+    cues = _Cues(
+        actions=CueSet(vocabulary["action"]),
+        outcomes=CueSet(vocabulary["outcome"]),
+        conditions=CueSet(vocabulary["condition"]),
+        stages={code: c.stage for code, c in vocabulary["outcome"].items()},
+    )
+    return cues, CueSet(vocabulary["stance"])
+
+
+def extract(document: Document, nlp: Language | None = None) -> Extraction:
+    """Annotate ``document`` with the pipeline and extract from it."""
+    from kg.nlp.pipeline import load_nlp
+
+    nlp = nlp or load_nlp()
+    return extract_doc(document, nlp(document.text))
+
+
+def extract_doc(
+    document: Document,
+    doc: SpacyDoc,
+    reference: Reference | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Extraction:
+    """Extract actors, regions, statements, positions and preconditions from ``doc``."""
+    reference = reference or load_reference()
+    vocabulary = vocabulary or load_vocabulary()
+    cues, stances = _cues(vocabulary)
+    entities = find_entities(doc, reference)
+    sents = sentences(doc)
+    said = find_statements(sents, entities, document.published)
+    demands = find_preconditions(sents, entities, cues, said)
+    skip = {d.sentence.index for d in demands}
+    if document.title and sents and sents[0].span.text.strip() == document.title.strip():
+        skip.add(sents[0].index)  # a headline states no position of its own
+    held = find_positions(sents, entities, stances, skip=skip)
+
+    doc_iri = document_iri(document)
+    used = {s.speaker for s in said} | {h.holder for h in held}
+    used |= {k for d in demands for k in (d.demander, d.addressee, *d.regions) if k}
+    keep = _kept_entities(entities, used)
+    name = {key: entities.records[key].name for key in keep}
+
+    statements = []
+    statement_ids: dict[int, str] = {}
+    for n, s in enumerate(said, start=1):
+        sid = f"{doc_iri}/statement/{n}"
+        statement_ids[id(s)] = sid
+        statements.append(Statement(sid, name[s.speaker], s.date, evidence_of(s.sentence.span), s.via))
+    positions = _unique_positions(
+        Position(f"{doc_iri}/position/{n}", name[h.holder], h.stance, h.topic, evidence_of(h.sentence.span))
+        for n, h in enumerate(held, start=1)
+    )
+    preconditions = [
+        Precondition(
+            f"{doc_iri}/precondition/{n}", name[d.demander], name[d.addressee] if d.addressee else None,
+            d.action, [name[r] for r in d.regions], d.outcome, evidence_of(d.sentence.span),
+            statement_ids.get(id(d.statement)) if d.statement else None,
+        )
+        for n, d in enumerate(demands, start=1)
+    ]
+    actors, regions = _entity_records(entities, keep)
+    return Extraction(
+        document=DocumentInfo(
+            id=doc_iri, title=document.title, published=document.published, source=document.source,
+            path=document.path, content_hash=document.id, characters=len(document.text),
+        ),
+        actors=actors,
+        regions=regions,
+        statements=statements,
+        positions=positions,
+        preconditions=preconditions,
+        extractor=EXTRACTOR,
+        version=extractor_version(),
+    )
+
+
+def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
+    """Reference entities are kept; a local one needs two mentions or a part in an assertion."""
+    counts: dict[str, int] = {}
+    for m in entities.actor_mentions + entities.region_mentions:
+        counts[m.key] = counts.get(m.key, 0) + 1
+    keep = set()
+    for key, record in entities.records.items():
+        if key in used or (counts.get(key, 0) and (record.linked or counts[key] >= 2)):
+            keep.add(key)
+    return keep
+
+
+def _entity_records(entities: Entities, keep: set[str]) -> tuple[list[Actor], list[Region]]:
+    actor_spans: dict[str, list[Span]] = {}
+    region_spans: dict[str, list[Span]] = {}
+    for m in entities.actor_mentions:
+        if m.key in keep:
+            actor_spans.setdefault(m.key, []).append(Span(m.start, m.end, m.text))
+    for m in entities.region_mentions:
+        if m.key in keep:
+            region_spans.setdefault(m.key, []).append(Span(m.start, m.end, m.text))
+    for key in sorted(keep):
+        record = entities.records[key]
+        if record.kind and key not in actor_spans and not (record.region and key in region_spans):
+            # named only through the people who speak for it ("Peskov" -> Russia)
+            spans = [Span(m.start, m.end, m.text) for m in entities.actor_mentions
+                     if entities.records[m.key].speaks_for == key]
+            if spans:
+                actor_spans[key] = spans
+    actors = []
+    for key, spans in actor_spans.items():
+        r = entities.records[key]
+        speaks_for = entities.records[r.speaks_for].name if r.speaks_for in entities.records else None
+        actors.append(Actor(key, r.name, r.kind or "other", r.wikidata, spans, r.linked, speaks_for))
+    regions = [
+        Region(key, entities.records[key].name, entities.records[key].wikidata, spans,
+               entities.records[key].linked)
+        for key, spans in region_spans.items()
+    ]
+    return actors, regions
+
+
+def _unique_positions(positions) -> list[Position]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for p in positions:
+        key = (p.holder, p.stance, p.topic.lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,84 @@
+"""Sentence-level helpers shared by the statement, position and precondition rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from kg.extract.model import Evidence
+
+__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase"]
+
+
+@dataclass
+class Sentence:
+    """A sentence with its paragraph number and its position in the document."""
+
+    span: SpacySpan
+    index: int
+    paragraph: int
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
+
+def sentences(doc: SpacyDoc) -> list[Sentence]:
+    """The sentences of ``doc``; a paragraph is a block of text between line breaks."""
+    out = []
+    paragraph = 0
+    for index, sent in enumerate(doc.sents):
+        before = doc.text[: sent.start_char]
+        paragraph = before.count("\n")
+        out.append(Sentence(sent, index, paragraph))
+    return out
+
+
+def evidence_of(sent: SpacySpan) -> Evidence:
+    """The sentence's exact text, without surrounding white space."""
+    text = sent.text
+    lead = len(text) - len(text.lstrip())
+    quote = text.strip()
+    start = sent.start_char + lead
+    return Evidence(quote=quote, start=start, end=start + len(quote))
+
+
+def subject_span(verb: Token) -> tuple[int, int] | None:
+    """Token range of the verb's subject, or of the agent in a passive ("by X")."""
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return child.left_edge.i, child.right_edge.i + 1
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+            if child.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
+                head = verb.head
+                return head.left_edge.i, head.i + 1
+            return child.left_edge.i, child.right_edge.i + 1
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        return subject_span(verb.head)
+    return None
+
+
+_DROP = {"det", "poss", "punct", "cc", "predet"}
+
+
+def phrase(tokens: list[Token], *, max_words: int = 8) -> str:
+    """A short topic phrase: no leading determiners or trailing punctuation."""
+    while tokens and (tokens[0].dep_ in _DROP or tokens[0].is_punct or tokens[0].is_stop and tokens[0].pos_ in ("DET", "ADP", "PRON", "CCONJ")):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")):
+        tokens = tokens[:-1]
+    tokens = tokens[:max_words]
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")):
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]

@@ -1,0 +1,433 @@
+"""Actors and regions of one document: gazetteer and NER mentions, titles, demonyms.
+
+Every mention points at an entity key (an IRI). Reference entities keep their
+reference IRI; people, organisations and places that only the statistical NER
+found become *local* entities with an IRI minted from their name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span as SpacySpan
+
+from kg.gazetteer import Entity, Reference, normalise_label
+from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+
+__all__ = ["Mention", "Known", "Entities", "find_entities", "slug", "LOCAL_BASE"]
+
+LOCAL_BASE = "https://w3id.org/polkg/id/"
+
+AGENTIVE = {
+    "force", "troop", "army", "military", "government", "official", "authority", "side",
+    "delegation", "diplomat", "negotiator", "soldier", "navy", "leader", "leadership",
+    "administration", "regime", "commander", "unit", "president", "spokesman", "spokesperson",
+    "spokeswoman", "representative", "envoy", "ambassador", "minister", "ministry",
+    "counterpart", "team", "mediator", "parliament", "cabinet", "state", "militia", "fighter",
+}
+"""Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""
+
+TITLES = {
+    "president": "president",
+    "prime minister": "prime minister",
+    "premier": "prime minister",
+    "foreign minister": "foreign minister",
+    "foreign secretary": "foreign minister",
+    "secretary of state": "foreign minister",
+    "defence minister": "defence minister",
+    "defense minister": "defence minister",
+    "chancellor": "chancellor",
+    "spokesperson": "spokesperson",
+    "spokesman": "spokesperson",
+    "spokeswoman": "spokesperson",
+    "press secretary": "spokesperson",
+    "secretary-general": "secretary-general",
+    "secretary general": "secretary-general",
+    "supreme leader": "supreme leader",
+    "king": "king",
+    "emir": "emir",
+    "crown prince": "crown prince",
+    "leader": "leader",
+}
+HEAD_OFFICES = ("president", "prime minister", "supreme leader", "king", "emir", "chancellor")
+_TITLE_RE = re.compile(
+    r"\b(?P<the>[Tt]he\s+)?(?:(?P<mod>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?)\s+)?"
+    r"(?P<title>" + "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_PLURALS = {
+    "people's republics": "People's Republic",
+    "republics": "Republic",
+    "regions": "region",
+    "oblasts": "Oblast",
+    "provinces": "Province",
+    "governorates": "Governorate",
+    "districts": "District",
+    "territories": "Territory",
+    "states": "State",
+    "islands": "Island",
+}
+_COORDINATED = re.compile(
+    r"^(?:the\s+)?(?P<stems>.+?)\s+(?P<suffix>" + "|".join(re.escape(p) for p in _PLURALS) + r")$",
+    re.IGNORECASE,
+)
+_LOCAL_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "region", "LOC": "region"}
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
+
+
+def slug(name: str) -> str:
+    """An IRI-safe local name: ASCII letters, digits and ``_``."""
+    text = re.sub(r"['\u2019]", "", name)
+    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_")
+    return text or "x"
+
+
+@dataclass
+class Mention:
+    """A span that names an entity. ``start``/``end`` are character offsets."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    tok_start: int
+    tok_end: int
+    how: str
+
+    def tokens(self) -> range:
+        return range(self.tok_start, self.tok_end)
+
+
+@dataclass
+class Known:
+    """An entity the document mentions, from the reference data or local."""
+
+    key: str
+    name: str
+    kind: str | None
+    region: bool
+    wikidata: str | None = None
+    linked: bool = True
+    speaks_for: str | None = None
+    offices: list[str] = field(default_factory=list)
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
+
+
+@dataclass
+class Entities:
+    """The entities of one document and where they are mentioned."""
+
+    doc: SpacyDoc
+    records: dict[str, Known] = field(default_factory=dict)
+    actor_mentions: list[Mention] = field(default_factory=list)
+    region_mentions: list[Mention] = field(default_factory=list)
+
+    def political(self, key: str) -> str:
+        """The actor a position of ``key`` belongs to: a person's state or group, else itself."""
+        record = self.records.get(key)
+        if record is not None and record.is_person and record.speaks_for:
+            return record.speaks_for
+        return key
+
+    def actors_in(self, start: int, end: int) -> list[Mention]:
+        """Actor mentions whose tokens lie in ``[start, end)`` (token indices)."""
+        return [m for m in self.actor_mentions if m.tok_start >= start and m.tok_end <= end]
+
+    def regions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.region_mentions if m.tok_start >= start and m.tok_end <= end]
+
+    def actor_at(self, token_i: int) -> Mention | None:
+        for m in self.actor_mentions:
+            if m.tok_start <= token_i < m.tok_end:
+                return m
+        return None
+
+    def last_actor_before(self, char: int, *, person: bool | None = None) -> Mention | None:
+        best = None
+        for m in self.actor_mentions:
+            if m.end <= char and (person is None or self.records[m.key].is_person == person):
+                if best is None or m.end > best.end:
+                    best = m
+        return best
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for m in self.actor_mentions:
+            out[m.key] = out.get(m.key, 0) + 1
+        return out
+
+
+def _record(entity: Entity) -> Known:
+    return Known(
+        key=entity.iri, name=entity.name, kind=entity.kind, region=entity.region,
+        wikidata=entity.wikidata, linked=True, speaks_for=entity.speaks_for,
+        offices=list(entity.offices),
+    )
+
+
+def _acts(span: SpacySpan) -> bool:
+    """Does the text treat this place-or-government as an actor here?"""
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass", "poss", "agent"):
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ in ("by", "from", "with"):
+        return True
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return nxt is not None and nxt.lemma_.lower() in AGENTIVE
+
+
+def _clean_name(text: str) -> str:
+    text = " ".join(text.split())
+    text = _POSSESSIVE.sub("", text).strip(" ,.;:-")
+    if text.lower().startswith("the "):
+        text = text[4:]
+    return text
+
+
+class _Linker:
+    """Links names the gazetteer missed to reference entities (spelling variants)."""
+
+    def __init__(self, reference: Reference) -> None:
+        self.reference = reference
+        self.index = reference.by_label()
+        self.choices = list(self.index)
+
+    def link(self, name: str, kind: str) -> Entity | None:
+        key = normalise_label(name)
+        candidates = self.index.get(key)
+        if not candidates and len(key) >= 6:
+            match = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=92)
+            if match is not None:
+                candidates = self.index[match[0]]
+        for entity in candidates or ():
+            if kind == "region" and entity.region:
+                return entity
+            if kind == "person" and entity.kind == "person":
+                return entity
+            if kind == "organization" and entity.kind not in (None, "person"):
+                return entity
+        return None
+
+
+_LINKERS: dict[int, _Linker] = {}
+
+
+def _linker(reference: Reference) -> _Linker:
+    linker = _LINKERS.get(id(reference))
+    if linker is None:
+        linker = _LINKERS[id(reference)] = _Linker(reference)
+    return linker
+
+
+def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
+    """Collect the actor and region mentions of ``doc``."""
+    found = Entities(doc)
+    linker = _linker(reference)
+    taken: set[int] = set()
+    persons_by_surname: dict[str, str] = {}
+
+    def add(span: SpacySpan, key: str, role: str, how: str) -> None:
+        mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
+        (found.actor_mentions if role == "actor" else found.region_mentions).append(mention)
+        taken.update(range(span.start, span.end))
+
+    for ent in doc.ents:
+        if ent.label_ == ENTITY_LABEL:
+            entity = reference.entities.get(ent.ent_id_)
+            if entity is None:
+                continue
+            found.records.setdefault(entity.iri, _record(entity))
+            if entity.kind and entity.region:
+                add(ent, entity.iri, "actor" if _acts(ent) else "region", "gazetteer")
+            else:
+                add(ent, entity.iri, "actor" if entity.kind else "region", "gazetteer")
+            if entity.kind == "person":
+                persons_by_surname[entity.name.split()[-1]] = entity.iri
+        elif ent.label_ == DEMONYM_LABEL:
+            entity = reference.entities.get(ent.ent_id_)
+            head = ent.root.head
+            if entity is None or not entity.kind:
+                continue
+            if ent.root.dep_ in ("amod", "compound", "nmod", "nsubj") and head.lemma_.lower() in AGENTIVE:
+                found.records.setdefault(entity.iri, _record(entity))
+                add(ent, entity.iri, "actor", "demonym")
+
+    for ent in doc.ents:
+        kind = _LOCAL_LABELS.get(ent.label_)
+        if kind is None or taken.intersection(range(ent.start, ent.end)):
+            continue
+        parts = _split_coordination(ent, linker)
+        if parts:
+            for part, entity in parts:
+                found.records.setdefault(entity.iri, _record(entity))
+                add(part, entity.iri, "region", "coordination")
+            continue
+        name = _clean_name(ent.text)
+        if len(name) < 2 or not any(ch.isupper() for ch in name):
+            continue
+        entity = linker.link(name, kind)
+        if entity is not None:
+            found.records.setdefault(entity.iri, _record(entity))
+            role = "region" if (kind == "region" and entity.region) else "actor"
+            add(ent, entity.iri, role, "linked")
+            continue
+        if kind == "person" and name.split()[-1] in persons_by_surname:
+            add(ent, persons_by_surname[name.split()[-1]], "actor", "surname")
+            continue
+        prefix = {"person": "actor/", "organization": "actor/", "region": "region/"}[kind]
+        key = LOCAL_BASE + prefix + slug(name)
+        if key not in found.records:
+            found.records[key] = Known(
+                key=key, name=name, kind=None if kind == "region" else kind,
+                region=kind == "region", linked=False,
+            )
+        add(ent, key, "region" if kind == "region" else "actor", "ner")
+        if kind == "person":
+            persons_by_surname.setdefault(name.split()[-1], key)
+
+    _resolve_titles(doc, found, reference, taken)
+    for record in list(found.records.values()):
+        target = record.speaks_for
+        if target and target not in found.records and target in reference.entities:
+            found.records[target] = _record(reference.entities[target])
+    found.actor_mentions.sort(key=lambda m: m.start)
+    found.region_mentions.sort(key=lambda m: m.start)
+    return found
+
+
+def _split_coordination(ent: SpacySpan, linker: "_Linker") -> list[tuple[SpacySpan, Entity]]:
+    """ "the Donetsk and Lugansk People's Republics" -> two regions, one mention each.
+
+    Each conjunct's mention is its own words ("Donetsk", "Lugansk People's
+    Republics"); all conjuncts must link to known regions, or nothing is split.
+    """
+    text = ent.text.replace("\u2019", "'")
+    match = _COORDINATED.match(text)
+    if match is None:
+        return []
+    singular = _PLURALS[match.group("suffix").lower()]
+    pieces = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", match.group("stems"))
+    if len(pieces) < 2:
+        return []
+    out = []
+    cursor = ent.start_char + match.start("stems")
+    doc = ent.doc
+    for index, piece in enumerate(pieces):
+        piece = piece.strip()
+        entity = linker.link(f"{piece} {singular}", "region") or linker.link(piece, "region")
+        if entity is None:
+            return []
+        start = doc.text.find(piece, cursor, ent.end_char)
+        end = ent.end_char if index == len(pieces) - 1 else start + len(piece)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if start < 0 or span is None:
+            return []
+        out.append((span, entity))
+        cursor = start + len(piece)
+    return out
+
+
+def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int]) -> None:
+    """Titles ("the President", "the Russian leader") become mentions of the person they name.
+
+    A title right next to a named person ("Kremlin spokesperson Dmitry Peskov")
+    is not a new mention: it gives that person an office and, when an actor
+    modifies it, the actor the person speaks for.
+    """
+    text = doc.text
+    counts = found.counts()
+    states = sorted(
+        (k for k in counts if found.records[k].kind in ("state", "government")),
+        key=lambda k: -counts[k],
+    )
+    for match in _TITLE_RE.finditer(text):
+        span = doc.char_span(match.start("title"), match.end("title"), alignment_mode="expand")
+        if span is None or taken.intersection(range(span.start, span.end)):
+            continue
+        office = TITLES[match.group("title").lower()]
+        title_text = match.group("title")
+        if not match.group("the") and not title_text[0].isupper():
+            continue
+        mod_state = None
+        if match.group("mod"):
+            mod_span = doc.char_span(match.start("mod"), match.end("mod"), alignment_mode="expand")
+            if mod_span is not None:
+                for m in found.actor_mentions:
+                    if m.tok_start >= mod_span.start and m.tok_end <= mod_span.end:
+                        mod_state = found.political(m.key)
+        person = _named_person_next_to(doc, span, found)
+        if person is not None:
+            record = found.records[person]
+            if office not in record.offices:
+                record.offices.append(office)
+            if mod_state and not record.speaks_for and mod_state != person:
+                record.speaks_for = mod_state
+            continue
+        if match.group("mod") and mod_state is None:
+            continue
+        key = _title_holder(office, mod_state, match.start(), found, reference, states)
+        if key is None:
+            continue
+        start = match.start("the") if match.group("the") else match.start("title")
+        tspan = doc.char_span(start, match.end("title"), alignment_mode="expand")
+        if tspan is None:
+            continue
+        if key not in found.records and key in reference.entities:
+            found.records[key] = _record(reference.entities[key])
+        found.actor_mentions.append(
+            Mention(tspan.start_char, tspan.end_char, tspan.text, key, tspan.start, tspan.end, "title")
+        )
+        taken.update(range(tspan.start, tspan.end))
+
+
+def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> str | None:
+    """A person mention just after the title (", Dmitry Peskov") or just before it ("Peskov, the ...")."""
+    after = doc[span.end: min(len(doc), span.end + 3)]
+    before = doc[max(0, span.start - 4): span.start]
+    for m in found.actor_mentions:
+        if not found.records[m.key].is_person:
+            continue
+        if after.start <= m.tok_start < after.end and all(
+            t.is_punct or t.pos_ == "PROPN" for t in doc[span.end: m.tok_start]
+        ):
+            return m.key
+        if before.start <= m.tok_start and m.tok_end <= span.start and all(
+            t.is_punct or t.lower_ in ("the", "a", "an") or t.pos_ in ("PROPN", "ADJ")
+            for t in doc[m.tok_end: span.start]
+        ) and any(t.text == "," for t in doc[m.tok_end: span.start]):
+            return m.key
+    return None
+
+
+def _title_holder(office, state, char, found: Entities, reference: Reference, states) -> str | None:
+    offices = HEAD_OFFICES if office == "leader" else (office,)
+
+    def holds(key: str) -> bool:
+        record = found.records.get(key)
+        if record is None or not record.is_person:
+            return False
+        if state is not None and record.speaks_for != state:
+            return False
+        return any(o in record.offices for o in offices)
+
+    mentioned = [m for m in found.actor_mentions if m.how != "title" and holds(m.key)]
+    before = [m for m in mentioned if m.end <= char]
+    if before:
+        return before[-1].key
+    if len({m.key for m in mentioned}) == 1:
+        return mentioned[0].key
+    wanted = [state] if state else states[:1]
+    for state_key in wanted:
+        people = [
+            e.iri for e in reference.entities.values()
+            if e.kind == "person" and e.speaks_for == state_key and any(o in e.offices for o in offices)
+        ]
+        if len(people) == 1:
+            return people[0]
+    return None

@@ -1,0 +1,92 @@
+"""Positions: an actor supports or opposes something ("a preference for peaceful negotiations")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kg.extract.context import Sentence, phrase, subject_span
+from kg.extract.cues import CueSet
+from kg.extract.entities import Entities
+
+__all__ = ["Held", "find_positions"]
+
+_TOPIC_PREPS = {"for", "of", "to", "on", "towards", "toward", "in"}
+
+
+@dataclass
+class Held:
+    holder: str  # entity key of the political actor
+    stance: str
+    topic: str
+    sentence: Sentence
+
+
+def _topic_tokens(cue: Token) -> list[Token]:
+    """What the cue word governs: its object, its prepositional object, or its clause."""
+    for child in cue.children:
+        if child.dep_ in ("dobj", "attr", "ccomp", "xcomp", "acl") and child.i > cue.i:
+            return list(child.subtree)
+    for child in cue.children:
+        if child.dep_ == "prep" and child.lower_ in _TOPIC_PREPS:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                return list(objects[0].subtree)
+    if cue.dep_ == "prep" and cue.lower_ == "against":
+        objects = [c for c in cue.children if c.dep_ == "pobj"]
+        if objects:
+            return list(objects[0].subtree)
+    return []
+
+
+_HOLDER_DEPS = {"nsubj", "nsubjpass", "poss", "pobj", "compound", "appos", "agent"}
+
+
+def _holder(cue: Token, sent: Sentence, entities: Entities, topic: range) -> str | None:
+    verb = cue if cue.pos_ in ("VERB", "AUX") else cue.head
+    for candidate in (cue, verb, verb.head):
+        span = subject_span(candidate) if candidate.pos_ in ("VERB", "AUX") else None
+        if span is not None:
+            mentions = [m for m in entities.actors_in(*span) if m.tok_start not in topic]
+            if mentions:
+                return entities.political(mentions[0].key)
+    doc = sent.span.doc
+    mentions = [
+        m for m in entities.actors_in(sent.start, sent.end)
+        if m.tok_start not in topic and m.tok_start < cue.i
+        and doc[m.tok_start:m.tok_end].root.dep_ in _HOLDER_DEPS
+    ]
+    if mentions:
+        return entities.political(mentions[-1].key)
+    return None
+
+
+def find_positions(
+    sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset()
+) -> list[Held]:
+    """Positions in the sentences not in ``skip`` (sentences that are preconditions)."""
+    found: list[Held] = []
+    for sent in sents:
+        if sent.index in skip:
+            continue
+        hits = stances.find_longest(sent.span)
+        topics = [set(t.i for t in _topic_tokens(sent.span.doc[h.start])) for h in hits]
+        for hit in hits:
+            cue = sent.span.doc[hit.end - 1] if hit.code else None
+            head_cue = sent.span.doc[hit.start]
+            tokens = _topic_tokens(cue) or _topic_tokens(head_cue)
+            topic_text = phrase(tokens)
+            if not topic_text or len(topic_text) < 3:
+                continue
+            inside_topics = set().union(*topics)
+            holder = _holder(head_cue, sent, entities, inside_topics)
+            if holder is None:
+                continue
+            stance = hit.code
+            if any(c.dep_ == "neg" for c in head_cue.children) or any(
+                c.dep_ == "neg" for c in head_cue.head.children
+            ) and head_cue.dep_ in ("xcomp", "dobj"):
+                stance = "opposes" if stance == "supports" else "supports"
+            found.append(Held(holder, stance, topic_text, sent))
+    return found

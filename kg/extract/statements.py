@@ -1,0 +1,123 @@
+"""Statements: who said (or paraphrased) what, when, and through which outlet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kg.extract.context import Sentence, subject_span
+from kg.extract.dates import resolve_date
+from kg.extract.entities import Entities, Mention
+
+__all__ = ["SPEECH_VERBS", "Said", "find_statements"]
+
+SPEECH_VERBS = {
+    "say", "tell", "state", "stress", "underscore", "underline", "emphasize", "emphasise",
+    "insist", "add", "warn", "declare", "announce", "claim", "outline", "articulate",
+    "convey", "reiterate", "affirm", "reaffirm", "confirm", "argue", "explain", "remark",
+    "comment", "assert", "write", "tweet", "post", "respond", "reply", "acknowledge",
+    "deny", "pledge", "vow", "promise", "threaten", "demand", "urge", "propose", "signal",
+    "accuse", "describe", "call", "suggest", "told", "note", "voice", "express", "indicate",
+}
+"""Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
+_NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
+_VIA_PREPS = {"through", "via", "in", "on", "to"}
+_VIA_WORDS = {
+    "outlet", "agency", "interview", "television", "tv", "newspaper", "channel", "broadcaster",
+    "radio", "press", "conference", "briefing", "telegram", "media", "post", "statement",
+    "address", "speech", "website", "network", "daily",
+}
+_PRONOUNS = {"he": True, "she": True, "him": True, "her": True, "they": None, "it": False}
+_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post"}
+
+
+@dataclass
+class Said:
+    """A statement found in a sentence, before it gets its id."""
+
+    speaker: str  # entity key
+    date: str | None
+    via: str | None
+    sentence: Sentence
+    verb: Token
+
+
+def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
+    span = subject_span(verb)
+    if span is None:
+        return None
+    in_subject = entities.actors_in(*span)
+    people = [m for m in in_subject if entities.records[m.key].is_person]
+    if people:
+        return people[0]
+    if in_subject:
+        head = verb.doc[span[0]:span[1]].root
+        for m in in_subject:
+            if m.tok_start <= head.i < m.tok_end:
+                return m
+        return None
+    subject = verb.doc[span[0]:span[1]]
+    if len(subject) == 1 and subject[0].lower_ in _PRONOUNS:
+        wants_person = _PRONOUNS[subject[0].lower_]
+        return entities.last_actor_before(subject[0].idx, person=wants_person)
+    return None
+
+
+def _via(verb: Token) -> str | None:
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _VIA_PREPS:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    words = {t.lower_ for t in pobj.subtree}
+                    if words & _VIA_WORDS or pobj.ent_type_ == "ORG":
+                        doc = verb.doc
+                        return doc[pobj.left_edge.i: pobj.right_edge.i + 1].text
+        if child.dep_ in ("dobj", "dative") and child.ent_type_ == "ORG" and verb.lemma_ == "tell":
+            return child.text
+    return None
+
+
+def _date(sent: Sentence, published: str | None) -> str | None:
+    for ent in sent.span.ents:
+        if ent.label_ == "DATE":
+            value = resolve_date(ent.text, published)
+            if value:
+                return value
+    return None
+
+
+def find_statements(sents: list[Sentence], entities: Entities, published: str | None) -> list[Said]:
+    """One statement per speaker and sentence whose verb of saying has an actor for subject."""
+    found: list[Said] = []
+    seen: set[tuple[str, int]] = set()
+    for sent in sents:
+        for token in sent.span:
+            lemma = token.lemma_.lower()
+            if token.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
+                continue
+            if lemma in _NON_SPEECH_SENSES and any(
+                c.lower_ in _NON_SPEECH_SENSES[lemma] for c in token.children
+            ):
+                continue
+            mention = _speaker(token, sent, entities)
+            if mention is None:
+                continue
+            record = entities.records[mention.key]
+            if lemma in _WEAK_SPEECH and not record.is_person:
+                continue
+            if (mention.key, sent.index) in seen:
+                via = _via(token)
+                for earlier in found:
+                    if earlier.speaker == mention.key and earlier.sentence.index == sent.index and not earlier.via:
+                        earlier.via = via
+                continue
+            seen.add((mention.key, sent.index))
+            found.append(Said(mention.key, _date(sent, published), _via(token), sent, token))
+        for i, token in enumerate(sent.span[:-1]):
+            if token.lower_ == "according" and sent.span[i + 1].lower_ == "to":
+                after = entities.actors_in(sent.span[i + 2].i, min(sent.end, sent.span[i + 2].i + 6))
+                if after and (after[0].key, sent.index) not in seen:
+                    seen.add((after[0].key, sent.index))
+                    found.append(Said(after[0].key, _date(sent, published), None, sent, token))
+    return found

@@ -1,0 +1,175 @@
+"""The reference data and the controlled vocabularies, read once into plain Python.
+
+Both are RDF in ``ontology/``; this module is the one place that turns them into
+what the NLP stage needs: entities with their labels, and the cue phrases of
+actions, outcomes, stances and conditions. Parsing uses pyoxigraph's Turtle
+parser (fast), and the result is cached per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import resources
+from kg.errors import DataFileError
+
+__all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabulary", "CLASS_KINDS"]
+
+_POL = "https://w3id.org/polkg/ontology#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+CLASS_KINDS = {
+    "State": "state",
+    "Government": "government",
+    "Person": "person",
+    "Alliance": "alliance",
+    "Organization": "organization",
+    "ArmedGroup": "armed_group",
+    "Party": "party",
+}
+"""Ontology class local name -> the contract's actor ``kind``."""
+
+
+@dataclass
+class Entity:
+    """A canonical actor or region of the reference data."""
+
+    iri: str
+    name: str
+    kind: str | None  # an actor kind of the contract; None for a region that never acts
+    region: bool = False
+    labels: list[str] = field(default_factory=list)
+    demonyms: list[str] = field(default_factory=list)
+    wikidata: str | None = None
+    offices: list[str] = field(default_factory=list)
+    speaks_for: str | None = None
+    part_of: str | None = None
+
+    @property
+    def is_actor(self) -> bool:
+        return self.kind is not None
+
+
+@dataclass(eq=False)
+class Reference:
+    """All reference entities, by IRI."""
+
+    entities: dict[str, Entity]
+
+    def by_label(self) -> dict[str, list[Entity]]:
+        """Normalised label -> the entities that carry it."""
+        index: dict[str, list[Entity]] = defaultdict(list)
+        for entity in self.entities.values():
+            for label in {entity.name, *entity.labels}:
+                index[normalise_label(label)].append(entity)
+        return index
+
+    def persons_with_office(self, office: str) -> list[Entity]:
+        return [e for e in self.entities.values() if e.kind == "person" and office in e.offices]
+
+
+def normalise_label(text: str) -> str:
+    """Casefolded, NFKC, curly apostrophes straightened, a leading "the " dropped."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold().strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return " ".join(text.split())
+
+
+def _parse(path: Path):
+    try:
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DataFileError(path, f"not valid Turtle ({exc})") from exc
+
+
+def _value(term) -> str:
+    return term.value
+
+
+@functools.lru_cache(maxsize=4)
+def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
+    """Read the reference actors and regions (``ontology/reference/*.ttl``)."""
+    paths = tuple(paths or resources.reference_files())
+    props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for path in paths:
+        for triple in _parse(path):
+            if isinstance(triple.subject, ox.NamedNode):
+                props[triple.subject.value][triple.predicate.value].append(triple.object)
+    entities: dict[str, Entity] = {}
+    for iri, p in props.items():
+        types = {t.value.removeprefix(_POL) for t in p.get(_RDF_TYPE, [])}
+        kinds = [CLASS_KINDS[t] for t in sorted(types) if t in CLASS_KINDS]
+        if not kinds and "Region" not in types:
+            continue
+        kind = kinds[0] if kinds else None
+        names = p.get(_SKOS + "prefLabel", [])
+        if not names:
+            raise DataFileError(iri, "reference entity without skos:prefLabel")
+        entity = Entity(
+            iri=iri,
+            name=names[0].value,
+            kind=kind,
+            region="Region" in types,
+            labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
+            demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
+            wikidata=next((t.value for t in p.get(_POL + "wikidata", [])), None),
+            offices=sorted({t.value.lower() for t in p.get(_POL + "office", [])}),
+            speaks_for=next((t.value for t in p.get(_POL + "speaksFor", [])), None),
+            part_of=next((t.value for t in p.get(_POL + "partOf", [])), None),
+        )
+        entities[iri] = entity
+    return Reference(entities)
+
+
+@dataclass
+class Concept:
+    """A SKOS concept of a vocabulary with its cue phrases."""
+
+    code: str
+    iri: str
+    label: str
+    cues: list[str]
+    stage: int = 0
+
+
+@dataclass(eq=False)
+class Vocabulary:
+    """The controlled vocabularies, by scheme: ``action``, ``outcome``, ``stance``, ``condition``."""
+
+    schemes: dict[str, dict[str, Concept]]
+
+    def __getitem__(self, scheme: str) -> dict[str, Concept]:
+        return self.schemes[scheme]
+
+
+@functools.lru_cache(maxsize=2)
+def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
+    """Read the SKOS schemes (``ontology/vocab/*.ttl``)."""
+    paths = tuple(paths or resources.vocab_files())
+    schemes: dict[str, dict[str, Concept]] = defaultdict(dict)
+    for path in paths:
+        props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for triple in _parse(path):
+            props[triple.subject.value][triple.predicate.value].append(triple.object)
+        for iri, p in props.items():
+            notation = p.get(_SKOS + "notation")
+            scheme = p.get(_SKOS + "inScheme")
+            if not notation or not scheme:
+                continue
+            scheme_name = scheme[0].value.rstrip("/").rsplit("/", 1)[-1]
+            schemes[scheme_name][notation[0].value] = Concept(
+                code=notation[0].value,
+                iri=iri,
+                label=p[_SKOS + "prefLabel"][0].value,
+                cues=[t.value for t in p.get(_POL + "cue", [])],
+                stage=int(p[_POL + "stage"][0].value) if _POL + "stage" in p else 0,
+            )
+    return Vocabulary(dict(schemes))

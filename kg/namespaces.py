@@ -1,0 +1,105 @@
+"""The namespaces of polkg's terms, and the prefixes bound in every graph.
+
+``POL`` is closed (``_fail = True``): a property or class that the ontology does
+not define raises ``AttributeError`` at once instead of minting a wrong IRI.
+A test keeps this list and ``ontology/polkg.ttl`` identical.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "PREFIXES", "BASE"]
+
+BASE = "https://w3id.org/polkg/"
+
+
+class POL(DefinedNamespace):
+    """The polkg ontology, ``https://w3id.org/polkg/ontology#``."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes
+    Actor: object
+    State: object
+    Government: object
+    Person: object
+    Alliance: object
+    Organization: object
+    ArmedGroup: object
+    Party: object
+    Region: object
+    Document: object
+    Evidence: object
+    Mention: object
+    Assertion: object
+    Statement: object
+    Position: object
+    Precondition: object
+    Outcome: object
+    Action: object
+    Stance: object
+    # properties
+    wikidata: object
+    iso3166: object
+    demonym: object
+    office: object
+    speaksFor: object
+    seatOf: object
+    partOf: object
+    kind: object
+    linked: object
+    evidence: object
+    document: object
+    refersTo: object
+    mentions: object
+    mentionsActor: object
+    mentionsRegion: object
+    contentHash: object
+    characters: object
+    speaker: object
+    via: object
+    date: object
+    statedIn: object
+    holder: object
+    stance: object
+    topic: object
+    demander: object
+    addressee: object
+    action: object
+    forOutcome: object
+    region: object
+    cue: object
+    stage: object
+
+
+REF = Namespace(BASE + "ref/")
+"""Canonical actors and regions of the reference data."""
+ID = Namespace(BASE + "id/")
+"""Everything minted from documents: documents, assertions, local entities."""
+ACT = Namespace(BASE + "vocab/action/")
+OUT = Namespace(BASE + "vocab/outcome/")
+ST = Namespace(BASE + "vocab/stance/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+
+PREFIXES: dict[str, Namespace | str] = {
+    "pol": POL._NS,
+    "ref": REF,
+    "id": ID,
+    "act": ACT,
+    "out": OUT,
+    "st": ST,
+    "oa": OA,
+    "prov": PROV,
+    "skos": SKOS,
+    "foaf": FOAF,
+    "schema": SCHEMA,
+    "dcterms": DCTERMS,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+}
