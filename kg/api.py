@@ -93,8 +93,11 @@ def query(store, sparql: str, bindings: dict | None = None) -> Result:
             opened.close()
 
 
-def evaluate_gold(gold_path: str | os.PathLike):
-    """Extract every document of a gold file and score it (:mod:`kg.eval`)."""
+def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None):
+    """Extract every document of a gold file and score it (:mod:`kg.eval`).
+
+    The documents are beside the gold file unless ``documents`` names their folder.
+    """
     from kg.eval import evaluate
     from kg.extract import extract_doc
     from kg.documents import read_document
@@ -109,4 +112,4 @@ def evaluate_gold(gold_path: str | os.PathLike):
                                           published=line["published"], source=line.get("outlet"))
         return extract_doc(document, nlp(document.text))
 
-    return evaluate(gold_path, run)
+    return evaluate(gold_path, run, documents=documents)

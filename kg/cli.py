@@ -208,14 +208,16 @@ def stats(ctx, fmt):
 
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--docs", "documents", type=click.Path(exists=True, file_okay=False),
+              help="Folder of the documents (default: beside the gold file).")
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, explain, fmt):
+def eval_(gold, documents, explain, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
-    report = evaluate_gold(gold)
+    report = evaluate_gold(gold, documents)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -251,15 +251,20 @@ def score_document(gold: dict, extraction: Extraction) -> DocScore:
 
 
 def evaluate(gold_path: str | Path, extract: Callable[[Path, dict], Extraction],
-             *, on_document: Callable[[str], None] | None = None) -> EvalReport:
-    """Extract every document of a gold file with ``extract(path, gold_line)`` and score it."""
+             *, documents: str | Path | None = None,
+             on_document: Callable[[str], None] | None = None) -> EvalReport:
+    """Extract every document of a gold file with ``extract(path, gold_line)`` and score it.
+
+    The documents are beside the gold file, or in the folder ``documents``.
+    """
     gold_path = Path(gold_path)
+    folder = Path(documents) if documents is not None else gold_path.parent
     gold = load_gold(gold_path)
     results = []
     for number, line in enumerate(gold, start=1):
-        doc_path = gold_path.parent / line["doc"]
+        doc_path = folder / line["doc"]
         if not doc_path.is_file():
-            raise DataFileError(gold_path, f"document {line['doc']!r} not found beside the gold file", number)
+            raise DataFileError(gold_path, f"document {line['doc']!r} not found in {folder}", number)
         results.append(score_document(line, extract(doc_path, line)))
         if on_document:
             on_document(line["doc"])
