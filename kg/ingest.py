@@ -91,21 +91,23 @@ def ingest_documents(
     for batch in _batches(pending(), batch_size):
         nlp = nlp or load_nlp()
         docs = nlp.pipe([d.text for d in batch])
+        ready: list[tuple[str, Extraction, object]] = []
         for document, doc in zip(batch, docs):
             where = document.path or document_iri(document)
             try:
                 extraction = extract_doc(document, doc)
-                graph = to_graph(extraction)
-                report.triples += store.write_graph(extraction.document.id, graph)
+                ready.append((where, extraction, to_graph(extraction)))
             except KgError as exc:
                 report.failed.append(exc)
                 notify("failed", str(exc))
-                continue
             except Exception as exc:  # a bug must not cost the other documents
                 error = InputError(where, f"extraction failed ({type(exc).__name__}: {exc})")
                 report.failed.append(error)
                 notify("failed", str(error))
-                continue
+        if not ready:
+            continue
+        report.triples += store.write_graphs([(e.document.id, g) for _, e, g in ready])
+        for where, extraction, _ in ready:
             report.ingested.append(where)
             if keep_extractions:
                 report.extractions.append(extraction)

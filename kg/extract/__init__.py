@@ -30,6 +30,7 @@ __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_ver
 DOC_BASE = "https://w3id.org/polkg/id/doc/"
 
 
+@functools.lru_cache(maxsize=1)
 def extractor_version() -> str:
     try:
         return version("polkg")

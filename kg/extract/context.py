@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from spacy.tokens import Doc as SpacyDoc
@@ -32,13 +33,12 @@ class Sentence:
 
 def sentences(doc: SpacyDoc) -> list[Sentence]:
     """The sentences of ``doc``; a paragraph is a block of text between line breaks."""
-    out = []
-    paragraph = 0
-    for index, sent in enumerate(doc.sents):
-        before = doc.text[: sent.start_char]
-        paragraph = before.count("\n")
-        out.append(Sentence(sent, index, paragraph))
-    return out
+    text = doc.text  # built from the tokens at each access: once
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+    return [
+        Sentence(sent, index, bisect.bisect_left(breaks, sent.start_char))
+        for index, sent in enumerate(doc.sents)
+    ]
 
 
 def evidence_of(sent: SpacySpan) -> Evidence:
@@ -80,5 +80,4 @@ def phrase(tokens: list[Token], *, max_words: int = 8) -> str:
         tokens = tokens[:-1]
     if not tokens:
         return ""
-    doc = tokens[0].doc
-    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    return tokens[0].doc[tokens[0].i: tokens[-1].i + 1].text
