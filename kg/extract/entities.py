@@ -58,6 +58,13 @@ _TITLE_RE = re.compile(
     r"(?P<title>" + "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+NON_PLACE_HEADS = {
+    "agreement", "accord", "protocol", "process", "format", "talk", "summit", "deal", "declaration",
+    "memorandum", "group", "plan", "framework", "initiative", "package", "arrangement", "formula",
+    "communique", "statement", "resolution", "treaty", "conference", "meeting", "round",
+}
+"""Nouns a place name only labels ("the Minsk agreements", "the Ohrid Agreement")."""
+
 _PLURALS = {
     "people's republics": "People's Republic",
     "republics": "Republic",
@@ -182,6 +189,20 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
+def _labels_only(span: SpacySpan) -> bool:
+    """Is this name only a modifier of a non-place noun ("the Minsk agreements")?"""
+    root = span.root
+    return root.dep_ in ("compound", "nmod", "amod") and root.head.lemma_.lower() in NON_PLACE_HEADS
+
+
+def _in_parentheses_after_person(span: SpacySpan) -> bool:
+    """ "Vanessa Frazier (Malta)": the country says whom the person represents."""
+    doc = span.doc
+    if span.start < 2 or span.end >= len(doc):
+        return False
+    return doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON"
+
+
 def _clean_name(text: str) -> str:
     text = " ".join(text.split())
     text = _POSSESSIVE.sub("", text).strip(" ,.;:-")
@@ -231,6 +252,9 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
     linker = _linker(reference)
     taken: set[int] = set()
     persons_by_surname: dict[str, str] = {}
+    represented: dict[int, str] = {}  # token of a person's name -> the state in parentheses after it
+    headline_end = next((t.idx for t in doc if "\n" in t.text), len(doc.text)) if "\n" in doc.text else 0
+    body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
@@ -240,7 +264,11 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
     for ent in doc.ents:
         if ent.label_ == ENTITY_LABEL:
             entity = reference.entities.get(ent.ent_id_)
-            if entity is None:
+            if entity is None or _labels_only(ent):
+                continue
+            if _in_parentheses_after_person(ent):
+                represented[doc[ent.start - 2].i] = entity.iri
+                found.records.setdefault(entity.iri, _record(entity))
                 continue
             found.records.setdefault(entity.iri, _record(entity))
             if entity.kind and entity.region:
@@ -269,7 +297,13 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
                 add(part, entity.iri, "region", "coordination")
             continue
         name = _clean_name(ent.text)
-        if len(name) < 2 or not any(ch.isupper() for ch in name):
+        if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):
+            continue
+        if ent.start_char < headline_end and name not in body:
+            continue  # a headline's capitals make poor names: only what the body repeats
+        shorter = _short_form(name, found, kind)
+        if shorter is not None:
+            add(ent, shorter, "actor", "short form")
             continue
         entity = linker.link(name, kind)
         if entity is not None:
@@ -290,6 +324,9 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
         add(ent, key, "region" if kind == "region" else "actor", "ner")
         if kind == "person":
             persons_by_surname.setdefault(name.split()[-1], key)
+            state = next((represented[i] for i in range(ent.start, ent.end) if i in represented), None)
+            if state and not found.records[key].speaks_for:
+                found.records[key].speaks_for = state
 
     _resolve_titles(doc, found, reference, taken)
     for record in list(found.records.values()):
@@ -299,6 +336,20 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
     found.actor_mentions.sort(key=lambda m: m.start)
     found.region_mentions.sort(key=lambda m: m.start)
     return found
+
+
+def _short_form(name: str, found: Entities, kind: str) -> str | None:
+    """ "the Council" after "the Security Council": the organisation already named."""
+    if kind != "organization" or " " in name.strip() and len(name.split()) > 2:
+        return None
+    wanted = name.lower()
+    for mention in reversed(found.actor_mentions):
+        record = found.records[mention.key]
+        if record.kind in ("organization", "alliance", "government", "party", "armed_group"):
+            words = record.name.lower().split()
+            if len(words) > len(wanted.split()) and " ".join(words[-len(wanted.split()):]) == wanted:
+                return mention.key
+    return None
 
 
 def _split_coordination(ent: SpacySpan, linker: "_Linker") -> list[tuple[SpacySpan, Entity]]:

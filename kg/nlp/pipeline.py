@@ -38,6 +38,10 @@ def paragraph_sentences(doc: Doc) -> Doc:
 
 def _variants(label: str) -> set[str]:
     out = {label}
+    if " of the " in label:
+        out.add(label.replace(" of the ", " of "))  # "Democratic Republic of Congo"
+    for text in list(out):
+        out.add(text.replace("'", "\u2019"))
     if "'" in label:
         out.add(label.replace("'", "\u2019"))
     if "\u2019" in label:

@@ -586,6 +586,10 @@ def turtle_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+TERRITORY_STATUSES = {"other", "observer"}
+"""States of these statuses are also regions: the text may treat them as territory."""
+
+
 def entity_turtle(entity: Entity) -> str:
     """Turtle block describing one entity."""
     lines: list[tuple[str, list[str]]] = [
@@ -598,7 +602,11 @@ def entity_turtle(entity: Entity) -> str:
         ("pol:iso3166", [turtle_string(code) for code in entity.iso3166]),
         ("pol:wikidata", [turtle_string(entity.wikidata)] if entity.wikidata else []),
     ]
-    parts = [f"ref:{entity.key} a pol:{entity.cls}"]
+    classes = f"pol:{entity.cls}"
+    if entity.cls == "State" and entity.status in TERRITORY_STATUSES:
+        # states whose territory is itself under negotiation (Kosovo, Taiwan, Palestine)
+        classes += ", pol:Region"
+    parts = [f"ref:{entity.key} a {classes}"]
     for predicate, objects in lines:
         if objects:
             parts.append(f"    {predicate} " + ",\n        ".join(objects))
