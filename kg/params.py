@@ -1,8 +1,11 @@
 """Parameters of named queries: from the user's strings to typed RDF terms.
 
-A parameter declared ``actor`` or ``region`` takes any label of the entity or
-its IRI; the label is looked up with a bound query (never pasted in), and the
-IRI is checked before it becomes a term.
+A parameter declared ``actor``, ``region`` or ``entity`` takes any label of the
+entity (its ``skos:prefLabel`` or an ``skos:altLabel``, in any letter case, or
+the text of one of its mentions) or its IRI (also as ``ref:Russia``). Labels
+are looked up with bound queries, never pasted in; an IRI is checked before it
+becomes a term. Codes (``action``, ``outcome``, ``stance``) must be codes of
+the vocabularies, dates ISO dates.
 """
 
 from __future__ import annotations
@@ -14,42 +17,104 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import QueryError
-from kg.namespaces import ACT, OUT, ST
+from kg.namespaces import ACT, OUT, POL, PREFIXES, ST
 
-__all__ = ["bind_parameters", "resolve_entity"]
+__all__ = ["bind_parameters", "resolve_entity", "check_iri"]
 
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_REGION = str(POL.Region)
 
-_LOOKUP = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX pol: <https://w3id.org/polkg/ontology#>
-SELECT DISTINCT ?entity ?wanted WHERE {
-  { ?entity skos:prefLabel ?label } UNION { ?entity skos:altLabel ?label }
-  UNION { ?mention pol:refersTo ?entity ; <http://www.w3.org/ns/oa#exact> ?label }
-  FILTER(LCASE(STR(?label)) = LCASE(?wanted))
-  ?entity a ?class .
-}
+_PREFIX_LINES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX pol:  <https://w3id.org/polkg/ontology#>
+PREFIX oa:   <http://www.w3.org/ns/oa#>
 """
 
+# Exact labels first: each is one index lookup, whatever the size of the store.
+_BY_LABEL = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label ?preferred WHERE {
+  { ?entity skos:prefLabel ?label . BIND(true AS ?preferred) }
+  UNION { ?entity skos:altLabel ?label . BIND(false AS ?preferred) }
+  ?entity a ?class .
+}"""
 
-def _iri(value: str, name: str) -> URIRef:
+_BY_MENTION = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
+  ?mention oa:exact ?label ; pol:refersTo ?entity .
+  ?entity a ?class .
+}"""
+
+# Then any letter case: a scan over the labels (not the mentions).
+_BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?preferred WHERE {
+  { ?entity skos:prefLabel ?label . BIND(true AS ?preferred) }
+  UNION { ?entity skos:altLabel ?label . BIND(false AS ?preferred) }
+  FILTER(LCASE(STR(?label)) = LCASE(STR(?wanted)))
+  ?entity a ?class .
+}"""
+
+
+def check_iri(value: str, name: str = "parameter") -> URIRef:
+    """``value`` as an IRI term, or ``ref:Name``-style with one of polkg's prefixes.
+
+    Raises
+    ------
+    QueryError
+        Not an absolute IRI (spaces, quotes, angle brackets, braces... or no scheme).
+    """
+    match = _PREFIXED.match(value)
+    if match and match.group(1) in PREFIXES:
+        return URIRef(str(PREFIXES[match.group(1)]) + match.group(2))
     if not _IRI.match(value):
         raise QueryError(name, f"not a valid IRI: {value!r}")
     return URIRef(value)
 
 
-def resolve_entity(store, value: str, name: str = "parameter") -> URIRef:
-    """An entity's IRI from one of its labels (case-insensitive) or from its IRI."""
-    if value.startswith(("http://", "https://", "urn:")):
-        return _iri(value, name)
-    rows = list(store.query(_LOOKUP, {"wanted": Literal(value)}))
-    found = sorted({row["entity"].value for row in rows})
-    if not found:
+def _looks_like_iri(value: str) -> bool:
+    match = _PREFIXED.match(value)
+    return value.startswith(("http://", "https://", "urn:")) or bool(match and match.group(1) in PREFIXES)
+
+
+def _pick(rows: list[tuple[str, str, bool]], kind: str) -> list[str]:
+    """The candidate IRIs, best first: of the wanted kind, by preferred label,
+    from the reference data."""
+    def fits(cls: str) -> bool:
+        return kind == "entity" or (cls == _REGION) == (kind == "region")
+
+    fitting = [r for r in rows if fits(r[1])] or rows
+    preferred = [r for r in fitting if r[2]] or fitting
+    iris = sorted({r[0] for r in preferred})
+    canonical = [iri for iri in iris if "/ref/" in iri]
+    return canonical or iris
+
+
+def resolve_entity(store, value: str, name: str = "parameter", kind: str = "entity") -> URIRef:
+    """An entity's IRI from one of its labels (any letter case) or from its IRI.
+
+    ``kind`` (``actor``, ``region`` or ``entity``) breaks ties between an actor
+    and a region of the same name.
+
+    Raises
+    ------
+    QueryError
+        No entity has that label, or several equally good ones do.
+    """
+    if _looks_like_iri(value):
+        return check_iri(value, name)
+    value = value.strip()
+    rows = []
+    for label in (Literal(value, lang="en"), Literal(value)):
+        rows += [(r["entity"].value, r["class"].value, r["preferred"].value == "true")
+                 for r in store.query(_BY_LABEL, {"label": label})]
+    if not rows:
+        rows = [(r["entity"].value, r["class"].value, r["preferred"].value == "true")
+                for r in store.query(_BY_LABEL_ANY_CASE, {"wanted": Literal(value)})]
+    if not rows:
+        rows = [(r["entity"].value, r["class"].value, False) for r in store.query(_BY_MENTION, {"label": Literal(value)})]
+    if not rows:
         raise QueryError(name, f"no actor or region is called {value!r}")
+    found = _pick(rows, kind)
     if len(found) > 1:
-        preferred = [iri for iri in found if "/ref/" in iri]
-        if len(preferred) == 1:
-            return URIRef(preferred[0])
+        shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+        raise QueryError(name, f"{value!r} names {len(found)} entities ({shown}): give the IRI")
     return URIRef(found[0])
 
 
@@ -58,11 +123,29 @@ def _date(value: str, name: str) -> Literal:
         date.fromisoformat(value)
     except ValueError as exc:
         raise QueryError(name, f"not a date (YYYY-MM-DD): {value!r}") from exc
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise QueryError(name, f"not a date (YYYY-MM-DD): {value!r}")
     return Literal(value, datatype=XSD.date)
 
 
+def _code(value: str, name: str, vocabulary) -> str:
+    codes = [member.value for member in vocabulary]
+    if value not in codes:
+        raise QueryError(name, f"not a code of this vocabulary: {value!r} (one of: {', '.join(codes)})")
+    return value
+
+
 def bind_parameters(store, query, params: dict[str, str]) -> dict:
-    """``{variable: term}`` for the engine, from ``{name: string}``."""
+    """``{variable: term}`` for the engine, from ``{name: string}``.
+
+    Raises
+    ------
+    QueryError
+        A parameter the query does not declare, or a value that does not fit
+        its kind.
+    """
+    from kg.extract.model import Action, Outcome, Stance
+
     unknown = set(params) - set(query.parameters)
     if unknown:
         known = ", ".join(query.parameters) or "none"
@@ -70,29 +153,28 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
     bindings = {}
     for name, value in params.items():
         kind = query.parameters[name]
+        if not isinstance(value, str):
+            raise QueryError(name, f"a parameter value is a string, got {type(value).__name__}")
+        if not value.strip():
+            raise QueryError(name, "empty value")
+        if _CONTROL.search(value):
+            raise QueryError(name, f"control characters are not allowed: {value!r}")
         if kind in ("actor", "region", "entity"):
-            bindings[name] = resolve_entity(store, value, name)
+            bindings[name] = resolve_entity(store, value, name, kind)
         elif kind == "iri":
-            bindings[name] = _iri(value, name)
+            bindings[name] = check_iri(value, name)
         elif kind == "date":
             bindings[name] = _date(value, name)
         elif kind == "action":
-            bindings[name] = ACT[_code(value, name)]
+            bindings[name] = ACT[_code(value, name, Action)]
         elif kind == "outcome":
-            bindings[name] = OUT[_code(value, name)]
+            bindings[name] = OUT[_code(value, name, Outcome)]
         elif kind == "stance":
-            bindings[name] = ST[_code(value, name)]
+            bindings[name] = ST[_code(value, name, Stance)]
         elif kind == "integer":
-            try:
-                bindings[name] = Literal(int(value))
-            except ValueError as exc:
-                raise QueryError(name, f"not an integer: {value!r}") from exc
+            if not re.fullmatch(r"[+-]?\d+", value.strip()):
+                raise QueryError(name, f"not an integer: {value!r}")
+            bindings[name] = Literal(int(value))
         else:
             bindings[name] = Literal(value)
     return bindings
-
-
-def _code(value: str, name: str) -> str:
-    if not re.fullmatch(r"[a-z_]+", value):
-        raise QueryError(name, f"not a vocabulary code: {value!r}")
-    return value

@@ -1,100 +1,216 @@
 """SPARQL over a store: text, a ``.rq`` file, or a named query of ``kg/queries``.
 
-Values are always bound by the engine (pyoxigraph substitutions), never pasted
+Values are always bound by the engine (pyoxigraph substitutions on the embedded
+store; a ``VALUES`` block of validated terms on a remote endpoint), never pasted
 into the query text.
+
+A :class:`Result` prints as a table for people, and as the standard formats for
+programs: SPARQL 1.1 Query Results JSON, XML, CSV and TSV for ``SELECT`` and
+``ASK``; Turtle and N-Triples for ``CONSTRUCT`` and ``DESCRIBE``. The standard
+formats are written by Oxigraph's own serialisers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import QueryError
+from kg.errors import DataFileError, QueryError
 
-__all__ = ["Result", "run_sparql", "NamedQuery", "named_queries", "load_query"]
+__all__ = [
+    "Result",
+    "FORMATS",
+    "run_sparql",
+    "run_named",
+    "collect",
+    "NamedQuery",
+    "PARAMETER_KINDS",
+    "named_queries",
+    "get_query",
+    "load_query",
+]
+
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
+"""What :meth:`Result.render` writes; ``kg query --format`` offers the same."""
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
+                                "unsignedShort", "unsignedByte")}
+_FLOATS = {_XSD + t for t in ("decimal", "double", "float")}
+_RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
 
 
 @dataclass
 class Result:
-    """A SELECT result (``variables``, ``rows``), an ASK answer, or CONSTRUCT triples."""
+    """The answer to a query.
+
+    ``SELECT``: ``variables`` and ``rows`` (tuples of pyoxigraph terms, ``None``
+    where a variable is unbound). ``ASK``: ``boolean``. ``CONSTRUCT`` and
+    ``DESCRIBE``: ``triples``, with ``rows`` holding the same as
+    ``(subject, predicate, object)``.
+    """
 
     variables: list[str]
     rows: list[tuple]
     boolean: bool | None = None
     triples: list | None = None
 
+    @property
+    def kind(self) -> str:
+        """``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT and DESCRIBE)."""
+        if self.boolean is not None:
+            return "ask"
+        return "graph" if self.triples is not None else "select"
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    # -- for Python ----------------------------------------------------------
+
     def to_df(self):
-        """The rows as a pandas DataFrame of plain Python values."""
+        """The rows as a pandas DataFrame of plain Python values (``None`` when unbound).
+
+        Numbers become ``int``/``float``, booleans ``bool``, everything else its
+        lexical form or IRI. An ``ASK`` gives one column ``boolean``.
+        """
         import pandas as pd
 
+        if self.kind == "ask":
+            return pd.DataFrame({"boolean": [self.boolean]})
         return pd.DataFrame([[_plain(v) for v in row] for row in self.rows], columns=self.variables)
 
     def to_records(self) -> list[dict]:
+        """The rows as dictionaries of plain Python values."""
         return [{k: _plain(v) for k, v in zip(self.variables, row)} for row in self.rows]
 
-    def to_csv(self, delimiter: str = ",") -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-        writer.writerow(self.variables)
-        for row in self.rows:
-            writer.writerow(["" if v is None else _text(v) for v in row])
-        return out.getvalue()
+    # -- the standard formats ------------------------------------------------
 
     def to_json(self) -> str:
-        """SPARQL 1.1 Query Results JSON."""
-        if self.boolean is not None:
+        """SPARQL 1.1 Query Results JSON (``SELECT`` and ``ASK``)."""
+        self._need_solutions("json")
+        if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": self.boolean})
-        bindings = []
-        for row in self.rows:
-            binding = {}
-            for name, value in zip(self.variables, row):
-                if value is not None:
-                    binding[name] = _json_term(value)
-            bindings.append(binding)
+        bindings = [{name: _json_term(value) for name, value in zip(self.variables, row) if value is not None}
+                    for row in self.rows]
         return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML."""
+        return self._standard("xml")
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends, RFC 4180 quoting."""
+        return self._standard("csv")
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: terms in Turtle syntax, a ``?var`` header."""
+        return self._standard("tsv")
+
+    def to_turtle(self, prefixes: dict[str, str] | None = None) -> str:
+        """The triples of a ``CONSTRUCT``/``DESCRIBE`` as Turtle, with polkg's prefixes."""
+        return self._graph("turtle", _prefixes() if prefixes is None else prefixes)
+
+    def to_ntriples(self) -> str:
+        """The triples of a ``CONSTRUCT``/``DESCRIBE`` as N-Triples."""
+        return self._graph("ntriples", None)
+
+    def render(self, fmt: str) -> str:
+        """The result in one of :data:`FORMATS`."""
+        writers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json,
+                   "xml": self.to_xml, "turtle": self.to_turtle, "ntriples": self.to_ntriples}
+        if fmt not in writers:
+            raise QueryError("result", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
+        return writers[fmt]()
+
+    def _need_solutions(self, fmt: str) -> None:
+        if self.kind == "graph":
+            raise QueryError("result", f"a CONSTRUCT or DESCRIBE result is RDF, not {fmt}: use turtle, ntriples or table")
+
+    def _standard(self, fmt: str) -> str:
+        self._need_solutions(fmt)
+        solutions = ox.parse_query_results(self.to_json(), format=ox.QueryResultsFormat.JSON)
+        return solutions.serialize(format=_RESULTS_FORMATS[fmt]).decode("utf-8")
+
+    def _graph(self, fmt: str, prefixes) -> str:
+        if self.kind != "graph":
+            raise QueryError("result", f"only a CONSTRUCT or DESCRIBE result is RDF; write this one as json, csv or tsv, not {fmt}")
+        data = ox.serialize(self.triples, format=_GRAPH_FORMATS[fmt], prefixes=prefixes)
+        return (data or b"").decode("utf-8")
+
+    # -- for people ------------------------------------------------------------
+
     def to_table(self, max_width: int = 60) -> str:
-        if self.boolean is not None:
+        """A plain-text table; IRIs shortened with polkg's prefixes, columns that
+        are unbound in every row left out."""
+        if self.kind == "ask":
             return "yes" if self.boolean else "no"
-        cells = [[_short(v, max_width) for v in row] for row in self.rows]
-        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(self.variables)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(self.variables, widths))]
+        if not self.rows:
+            return "(0 rows)"
+        keep = [i for i in range(len(self.variables)) if any(row[i] is not None for row in self.rows)]
+        names = [self.variables[i] for i in keep]
+        cells = [[_short(row[i], max_width) for i in keep] for row in self.rows]
+        widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, h in enumerate(names)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(names, widths)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
         lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
         return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> dict[str, str]:
+    from kg.namespaces import PREFIXES
+
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 def _plain(term):
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.datatype else ""
-        if dt.endswith(("#integer", "#int", "#long")):
-            return int(term.value)
-        if dt.endswith(("#decimal", "#double", "#float")):
-            return float(term.value)
-        if dt.endswith("#boolean"):
-            return term.value == "true"
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype in _FLOATS:
+                return float(term.value)
+        except ValueError:  # an ill-typed literal keeps its lexical form
+            return term.value
+        if datatype == _XSD + "boolean":
+            return term.value in ("true", "1")
         return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
     return term.value
 
 
-def _text(term) -> str:
-    return term.value
+def _compact(iri: str) -> str:
+    best = ""
+    for prefix, ns in _prefixes().items():
+        if iri.startswith(ns) and len(ns) > len(best) and re.fullmatch(r"[\w.-]*", iri[len(ns):]):
+            best, name = ns, prefix
+    return f"{name}:{iri[len(best):]}" if best else iri
 
 
 def _short(term, width: int) -> str:
     if term is None:
         return ""
-    text = " ".join(_text(term).split())
+    if isinstance(term, ox.NamedNode):
+        text = _compact(term.value)
+    elif isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    else:
+        text = term.value
+    text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -103,15 +219,21 @@ def _json_term(term) -> dict:
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype.value != _XSD + "string":
         out["datatype"] = term.datatype.value
     return out
 
 
-def _collect(raw) -> Result:
+def collect(raw) -> Result:
+    """A :class:`Result` from what pyoxigraph's ``query`` returned (or an
+    iterable of triples)."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         rows = [tuple(solution[v] for v in variables) for solution in raw]
@@ -124,8 +246,37 @@ def _collect(raw) -> Result:
 
 
 def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
-    """Run ``sparql`` on ``store`` with ``bindings`` substituted by the engine."""
-    return _collect(store.query(sparql, bindings))
+    """Run ``sparql`` on ``store`` (embedded or remote) with ``bindings``
+    (``{variable name: rdflib term}``) bound by the engine."""
+    return collect(store.query(sparql, bindings))
+
+
+def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
+    """Run the named query ``name`` on an open ``store`` (embedded or remote).
+
+    ``params`` are the user's strings, ``{parameter: value}``; each is checked
+    and turned into an RDF term as the query's header declares
+    (:func:`kg.params.bind_parameters`) and bound by the engine.
+    """
+    from kg.params import bind_parameters
+
+    named = get_query(name)
+    return run_sparql(store, named.text, bind_parameters(store, named, params or {}))
+
+
+PARAMETER_KINDS = {
+    "actor": "an actor: any of its labels, or its IRI",
+    "region": "a region: any of its labels, or its IRI",
+    "entity": "an actor or a region: any of its labels, or its IRI",
+    "iri": "an IRI",
+    "date": "a date, YYYY-MM-DD",
+    "action": "an action code of ontology/vocab/actions.ttl",
+    "outcome": "an outcome code of ontology/vocab/outcomes.ttl",
+    "stance": "a stance code: supports or opposes",
+    "integer": "a whole number",
+    "string": "a text",
+}
+"""The kinds a ``# @param NAME KIND description`` line may declare."""
 
 
 @dataclass
@@ -134,35 +285,79 @@ class NamedQuery:
 
     name: str
     description: str
-    parameters: dict[str, str]  # name -> kind ("actor", "region", "iri", "string", "date", "action", ...)
+    parameters: dict[str, str]  # name -> kind, one of PARAMETER_KINDS
     text: str
     path: Path
+    help: dict[str, str] | None = None  # name -> the description of the @param line
 
 
 _PARAM = re.compile(r"^#\s*@param\s+(\w+)\s+(\w+)(?:\s+(.*))?$")
 
 
 def load_query(path: Path) -> NamedQuery:
+    """Read a ``.rq`` file with its header.
+
+    The header is the comment lines at the top: the first one says what the
+    query answers; each ``# @param NAME KIND description`` line declares a
+    variable ``?NAME`` that a caller may bind. The variable must be in the
+    ``SELECT`` list (pyoxigraph binds only projected variables).
+
+    Raises
+    ------
+    DataFileError
+        No description, or a parameter of unknown kind or declared twice.
+    """
+    path = Path(path)
     text = path.read_text(encoding="utf-8")
     description = ""
     params: dict[str, str] = {}
-    for line in text.splitlines():
+    notes: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
-        match = _PARAM.match(line.strip())
+        stripped = line.strip()
+        match = _PARAM.match(stripped)
         if match:
-            params[match.group(1)] = match.group(2)
-        elif not description and line.strip("# ").strip():
-            description = line.strip("# ").strip()
-    return NamedQuery(path.stem, description, params, text, path)
+            name, kind = match.group(1), match.group(2)
+            if kind not in PARAMETER_KINDS:
+                raise DataFileError(path, f"parameter {name!r} has unknown kind {kind!r} "
+                                          f"(one of: {', '.join(PARAMETER_KINDS)})", line=number)
+            if name in params:
+                raise DataFileError(path, f"parameter {name!r} is declared twice", line=number)
+            params[name] = kind
+            notes[name] = (match.group(3) or "").strip()
+        elif stripped.startswith("# @"):
+            raise DataFileError(path, f"not a header line of the form '# @param NAME KIND description': {stripped!r}",
+                                line=number)
+        elif not description and stripped.strip("# "):
+            description = stripped.strip("# ").strip()
+    if not description:
+        raise DataFileError(path, "the first comment line must say what the query answers", line=1)
+    return NamedQuery(path.stem, description, params, text, path, notes)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> NamedQuery:
+    return load_query(path)
 
 
 def named_queries() -> dict[str, NamedQuery]:
-    """Every named query, by name."""
-    return {p.stem: load_query(p) for p in sorted(resources.query_dir().glob("*.rq"))}
+    """Every named query of ``kg/queries``, by name."""
+    out = {}
+    for path in sorted(resources.query_dir().glob("*.rq")):
+        stat = path.stat()
+        out[path.stem] = _load_cached(path, stat.st_mtime_ns, stat.st_size)
+    return out
 
 
 def get_query(name: str) -> NamedQuery:
+    """The named query ``name``.
+
+    Raises
+    ------
+    QueryError
+        There is no such query; the message lists the known ones.
+    """
     queries = named_queries()
     if name not in queries:
         known = ", ".join(queries) or "none"

@@ -81,7 +81,14 @@ _COORDINATED = re.compile(
     r"^(?:the\s+)?(?P<stems>.+?)\s+(?P<suffix>" + "|".join(re.escape(p) for p in _PLURALS) + r")$",
     re.IGNORECASE,
 )
-_LOCAL_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "region", "LOC": "region"}
+_LOCAL_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "region", "LOC": "region", "FAC": "region"}
+_TITLE_WORDS = {
+    "representative", "minister", "secretary", "president", "ambassador", "head", "envoy",
+    "spokesperson", "spokesman", "spokeswoman", "coordinator", "director", "chief", "commander",
+    "under-secretary-general", "secretary-general", "chair", "chairman", "chairwoman", "leader",
+    "adviser", "advisor", "deputy", "prime", "foreign", "special", "senior", "high", "assistant",
+}
+"""First words of a title in apposition that make the name before it a person's."""
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 
 
@@ -189,6 +196,14 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
+def _titled(span: SpacySpan) -> bool:
+    """Is the name followed by ", <title>" (an apposition that only a person takes)?"""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != "," or len(span) < 2:
+        return False
+    return doc[span.end + 1].lower_ in _TITLE_WORDS and all(t.is_title for t in span)
+
+
 def _labels_only(span: SpacySpan) -> bool:
     """Is this name only a modifier of a non-place noun ("the Minsk agreements")?"""
     root = span.root
@@ -289,6 +304,10 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
     for ent in doc.ents:
         kind = _LOCAL_LABELS.get(ent.label_)
         if kind is None or taken.intersection(range(ent.start, ent.end)):
+            continue
+        if kind != "person" and _titled(ent):
+            kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
+        elif ent.label_ == "FAC":
             continue
         parts = _split_coordination(ent, linker)
         if parts:

@@ -19,6 +19,7 @@ SPEECH_VERBS = {
     "comment", "assert", "write", "tweet", "post", "respond", "reply", "acknowledge",
     "deny", "pledge", "vow", "promise", "threaten", "demand", "urge", "propose", "signal",
     "accuse", "describe", "call", "suggest", "told", "note", "voice", "express", "indicate",
+    "issue", "deliver", "brief", "caution", "highlight", "recall", "report", "reply", "welcome",
 }
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
 _NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
@@ -28,8 +29,13 @@ _VIA_WORDS = {
     "radio", "press", "conference", "briefing", "telegram", "media", "post", "statement",
     "address", "speech", "website", "network", "daily",
 }
-_PRONOUNS = {"he": True, "she": True, "him": True, "her": True, "they": None, "it": False}
-_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post"}
+_PRONOUNS = {"he": True, "she": True}
+"""Pronouns resolved to the last person named before them; "they" and "it" are too loose."""
+_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post", "propose",
+                "brief", "highlight", "recall", "report", "welcome", "deliver"}
+"""Verbs that are an act of saying only when a person does them."""
+_NOT_SAID = {"to", "must", "should", "would", "could", "can", "may", "might", "will", "shall"}
+"""Auxiliaries that make the verb a wish or a duty, not something said ("must urge", "to urge")."""
 
 
 @dataclass
@@ -100,6 +106,8 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
                 c.lower_ in _NON_SPEECH_SENSES[lemma] for c in token.children
             ):
                 continue
+            if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _NOT_SAID for c in token.children):
+                continue
             mention = _speaker(token, sent, entities)
             if mention is None:
                 continue
@@ -116,7 +124,10 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
             found.append(Said(mention.key, _date(sent, published), _via(token), sent, token))
         for i, token in enumerate(sent.span[:-1]):
             if token.lower_ == "according" and sent.span[i + 1].lower_ == "to":
-                after = entities.actors_in(sent.span[i + 2].i, min(sent.end, sent.span[i + 2].i + 6))
+                after = [
+                    m for m in entities.actors_in(sent.span[i + 2].i, min(sent.end, sent.span[i + 2].i + 6))
+                    if sent.span.doc[m.tok_start:m.tok_end].root.dep_ == "pobj"  # not "Pyongyang's news agency"
+                ]
                 if after and (after[0].key, sent.index) not in seen:
                     seen.add((after[0].key, sent.index))
                     found.append(Said(after[0].key, _date(sent, published), None, sent, token))
