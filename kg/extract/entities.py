@@ -29,6 +29,11 @@ AGENTIVE = {
     "counterpart", "team", "mediator", "parliament", "cabinet", "state", "militia", "fighter",
 }
 """Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""
+AGENTIVE |= {
+    "withdrawal", "pullout", "attack", "strike", "offensive", "operation", "occupation", "aggression",
+    "invasion", "proposal", "recognition", "refusal", "demand", "concession", "position", "decision",
+}
+"""...and what a state does ("an immediate Israeli withdrawal")."""
 
 TITLES = {
     "president": "president",
@@ -196,6 +201,43 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
+_UN_TITLES = ("secretary-general", "under-secretary-general", "special representative", "special envoy of the secretary")
+
+
+def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
+    """ "Bintou Keita, Head of MONUSCO, said": the organisation or state the title names.
+
+    Only the apposition is read (from the comma after the name to the next
+    comma or verb); a UN title with no organisation named means the United Nations.
+    """
+    doc = span.doc
+    if span.end >= len(doc) or doc[span.end].text != ",":
+        return None
+    end = span.end + 1
+    while end < len(doc) and doc[end].text not in (",", ";", ":") and doc[end].pos_ not in ("VERB", "AUX"):
+        end += 1
+    window = doc[span.end + 1:end]
+    for mention in found.actor_mentions:
+        if window.start <= mention.tok_start and mention.tok_end <= window.end:
+            record = found.records[mention.key]
+            if not record.is_person:
+                return mention.key
+    text = window.text.lower()
+    if any(title in text for title in _UN_TITLES):
+        un = _by_name(reference, "United Nations")
+        if un is not None:
+            found.records.setdefault(un.iri, _record(un))
+            return un.iri
+    return None
+
+
+def _by_name(reference: Reference, name: str) -> Entity | None:
+    for entity in reference.entities.values():
+        if entity.name == name:
+            return entity
+    return None
+
+
 def _titled(span: SpacySpan) -> bool:
     """Is the name followed by ", <title>" (an apposition that only a person takes)?"""
     doc = span.doc
@@ -346,6 +388,8 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
             state = next((represented[i] for i in range(ent.start, ent.end) if i in represented), None)
             if state and not found.records[key].speaks_for:
                 found.records[key].speaks_for = state
+            elif not found.records[key].speaks_for:
+                found.records[key].speaks_for = _apposition_affiliation(ent, found, reference)
 
     _resolve_titles(doc, found, reference, taken)
     for record in list(found.records.values()):

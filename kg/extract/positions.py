@@ -23,8 +23,21 @@ class Held:
     sentence: Sentence
 
 
+_ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
+"""Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
+
+
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
+    if cue.lemma_.lower() in _ADDRESSING:
+        for child in cue.children:
+            if child.dep_ in ("xcomp", "ccomp") and child.i > cue.i:
+                return [t for t in child.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
+        for child in cue.children:
+            if child.dep_ == "dobj":
+                for grandchild in child.children:
+                    if grandchild.dep_ in ("acl", "relcl", "xcomp"):
+                        return [t for t in grandchild.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
     for child in cue.children:
         if child.dep_ in ("dobj", "attr", "ccomp", "xcomp", "acl") and child.i > cue.i:
             return list(child.subtree)

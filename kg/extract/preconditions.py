@@ -123,6 +123,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                        said: list[Said]) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action)."""
     merged: dict[tuple, Demand] = {}
+    subjects = _sentence_subjects(sents, entities)
     for position, sent in enumerate(sents):
         previous = sents[position - 1] if position else None
         markers = _is_conditional(sent, previous, cues.conditions)
@@ -137,18 +138,13 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if h.code != "ceasefire" or not _is_result(sent.span.doc[h.start])]
-        codes = {h.code for h in hits}
-        if "ceasefire" in codes and len(codes) == 1:
-            outcome_codes = {h.code for h in cues.outcomes.find_longest(sent.span)} - {"ceasefire"}
-            if not outcome_codes:
-                continue
-        elif "ceasefire" in codes:
-            hits = [h for h in hits if h.code != "ceasefire"]
         if not hits:
             continue
         hits = _one_per_code(hits)
         statement = _speaker_before(sent, said, entities)
         demander = _demander(sent, markers, entities, exclude=set())
+        if demander is None and _pronoun_subject(sent):
+            demander = subjects.get(position - 1)
         if demander is None and statement is not None:
             demander = entities.political(statement.speaker)
         if demander is None:
@@ -156,6 +152,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         action_tokens = {i for h in hits for i in range(h.start, h.end)}
         outcome = _outcome(sent, sents, cues, action_tokens)
         for hit in hits:
+            if hit.code == outcome == "ceasefire":
+                outcome = "other"  # a ceasefire demanded for its own sake
             addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
             owned = [
                 m for m in regions
@@ -171,6 +169,33 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
                                  sent, statement, hit.start)
     return list(merged.values())
+
+
+def _pronoun_subject(sent: Sentence) -> bool:
+    root = sent.span.root
+    return any(c.dep_ == "nsubj" and c.lower_ in ("they", "it") for c in root.children)
+
+
+def _sentence_subjects(sents: list[Sentence], entities: Entities) -> dict[int, str]:
+    """The actor each sentence is about (its main subject), carried over pronoun subjects.
+
+    "The members of the Security Council condemned ... They demanded that ...":
+    "they" is the Security Council.
+    """
+    out: dict[int, str] = {}
+    current = None
+    for position, sent in enumerate(sents):
+        root = sent.span.root
+        span = subject_span(root) if root.pos_ in ("VERB", "AUX") else None
+        if span is not None:
+            mentions = [m for m in entities.actors_in(*span)]
+            if mentions:
+                current = entities.political(mentions[0].key)
+            elif not _pronoun_subject(sent):
+                current = None
+        if current is not None:
+            out[position] = current
+    return out
 
 
 def _is_result(token) -> bool:
