@@ -195,6 +195,10 @@ def _acts(span: SpacySpan) -> bool:
     root = span.root
     if root.dep_ in ("nsubj", "nsubjpass", "poss", "agent"):
         return True
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in ("urge", "call", "press", "ask", "tell", "warn"):
+        return True  # "urges Taiwan to ...": addressed, so acting
+    if root.dep_ == "pobj" and root.head.lower_ in ("on", "upon") and root.head.head.lemma_.lower() == "call":
+        return True  # "calls on Taiwan to ..."
     if root.dep_ == "pobj" and root.head.lower_ in ("by", "from", "with"):
         return True
     nxt = span.doc[span.end] if span.end < len(span.doc) else None

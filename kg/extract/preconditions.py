@@ -23,6 +23,16 @@ _RESULT_WORDS = {"path", "lead", "open", "pave", "result", "pathway", "way", "to
                  "bring", "achieve", "reach", "secure", "clear"}
 """Words that make a ceasefire the outcome ("open the path to a ceasefire"), not the demand."""
 _NO_REGIONS = {"renounce_alliance", "neutrality", "lift_sanctions", "hold_elections"}
+_NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
+_CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
+"""Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
+_STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
+           "ultimatum", "only"}
+"""Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
+_PRONOUNS = {"it", "they", "he", "she", "we"}
+_ANNOUNCING = {"outline", "set", "list", "present", "announce", "describe", "lay", "spell", "detail",
+               "discuss", "name", "put", "state", "explain"}
+"""Verbs that announce conditions listed elsewhere ("outlined conditions for peace talks")."""
 
 
 @dataclass
@@ -88,7 +98,7 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
         key = entities.political(m.key)
         if key == demander:
             return False
-        if action == "renounce_alliance" and record.kind == "alliance":
+        if action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance":
             return False
         return record.kind is not None
 
@@ -138,23 +148,52 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if h.code != "ceasefire" or not _is_result(sent.span.doc[h.start])]
-        if not hits:
-            continue
-        hits = _one_per_code(hits)
+        clause_verb = _condition_clause(sent)
+        clause: set[int] = set()
+        if clause_verb is not None:
+            clause = {t.i for t in clause_verb.subtree}
+            inside = [h for h in hits if h.start in clause]
+            hits = inside or hits
+            regions = [m for m in regions if m.tok_start in clause] or regions
         statement = _speaker_before(sent, said, entities)
-        demander = _demander(sent, markers, entities, exclude=set())
+        if clause_verb is not None:
+            demander = _clause_subject(clause_verb.head, entities, subjects.get(position - 1))
+        else:
+            demander = _demander(sent, markers, entities, exclude=set())
         if demander is None and _pronoun_subject(sent):
             demander = subjects.get(position - 1)
         if demander is None and statement is not None:
             demander = entities.political(statement.speaker)
         if demander is None:
             continue
+        if not hits:
+            strong = any(
+                sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
+                for h in markers or ()
+            )
+            addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
+            if addressee is None and strong:
+                anchor = markers[0] if markers else None
+                addressee = _addressee(sent, anchor or CueHit("other", sent.start, sent.start + 1),
+                                       entities, demander, "other", [])
+            if strong and addressee is not None and addressee != demander:
+                at = clause_verb.i if clause_verb is not None else markers[0].start
+                hits = [CueHit("other", at, at + 1)]
+            else:
+                continue
+        hits = _one_per_code(hits)
         action_tokens = {i for h in hits for i in range(h.start, h.end)}
-        outcome = _outcome(sent, sents, cues, action_tokens)
+        outcome = _outcome(sent, sents, cues, action_tokens | clause)
         for hit in hits:
             if hit.code == outcome == "ceasefire":
                 outcome = "other"  # a ceasefire demanded for its own sake
-            addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
+            addressee = None
+            if clause_verb is not None:
+                addressee = _clause_subject(clause_verb, entities, None)
+            if addressee is None or addressee == demander:
+                addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
+            if addressee is None:
+                addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
             owned = [
                 m for m in regions
                 if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
@@ -169,6 +208,75 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
                                  sent, statement, hit.start)
     return list(merged.values())
+
+
+def _announced(token) -> bool:
+    """Is this marker the object of a verb that announces conditions ("outlined conditions")?"""
+    return token.pos_ == "NOUN" and token.dep_ in ("dobj", "pobj") and token.head.lemma_.lower() in _ANNOUNCING
+
+
+def _condition_clause(sent: Sentence):
+    """The verb of the clause that says what must happen first ("until the US *lifts*"), or None."""
+    for token in sent.span:
+        word = token.lower_
+        if word not in _CLAUSE_WORDS and not (word == "as" and token.nbor(1).lower_ == "long" if token.i + 1 < len(token.doc) else False):
+            continue
+        if word in ("provided", "providing"):
+            for child in token.children:
+                if child.dep_ in ("ccomp", "advcl") and child.pos_ in ("VERB", "AUX"):
+                    return child
+        head = token.head
+        if token.dep_ in ("mark", "advmod", "prep") and head.pos_ in ("VERB", "AUX") and head is not sent.span.root:
+            return head
+        if word == "as":
+            for other in sent.span[token.i - sent.start:]:
+                if other.dep_ == "mark" and other.head.pos_ in ("VERB", "AUX"):
+                    return other.head
+    return None
+
+
+def _clause_subject(verb, entities: Entities, fallback: str | None) -> str | None:
+    """The political actor who is the subject of ``verb``; pronouns resolve to the reporting verb's subject."""
+    for _ in range(4):
+        if verb is None:
+            return None
+        span = subject_span(verb)
+        if span is not None:
+            mentions = entities.actors_in(*span)
+            if mentions:
+                return entities.political(mentions[0].key)
+            doc = verb.doc
+            words = doc[span[0]:span[1]]
+            if len(words) == 1 and words[0].lower_ in _PRONOUNS:
+                if verb.head is verb:
+                    return fallback
+                verb = verb.head
+                continue
+        return None
+    return None
+
+
+def _action_subject(token, entities: Entities, demander: str | None, action: str) -> str | None:
+    """Who is to do the action: the subject of the verb it hangs on ("that *Kyiv* renounce")."""
+    verb = token
+    for _ in range(4):
+        if verb.pos_ in ("VERB", "AUX"):
+            break
+        if verb.head is verb:
+            return None
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    span = subject_span(verb)
+    if span is None:
+        return None
+    for mention in entities.actors_in(*span):
+        record = entities.records[mention.key]
+        key = entities.political(mention.key)
+        if key == demander or (action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
+            continue
+        return key
+    return None
 
 
 def _pronoun_subject(sent: Sentence) -> bool:

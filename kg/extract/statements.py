@@ -79,8 +79,10 @@ def _via(verb: Token) -> str | None:
                     if words & _VIA_WORDS or pobj.ent_type_ == "ORG":
                         doc = verb.doc
                         return doc[pobj.left_edge.i: pobj.right_edge.i + 1].text
-        if child.dep_ in ("dobj", "dative") and child.ent_type_ == "ORG" and verb.lemma_ == "tell":
-            return child.text
+        if child.dep_ in ("dobj", "dative") and verb.lemma_ == "tell":
+            words = list(child.subtree)
+            if {t.lower_ for t in words} & _VIA_WORDS or any(t.ent_type_ == "ORG" for t in words):
+                return verb.doc[child.left_edge.i: child.right_edge.i + 1].text
     return None
 
 
@@ -131,4 +133,14 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
                 if after and (after[0].key, sent.index) not in seen:
                     seen.add((after[0].key, sent.index))
                     found.append(Said(after[0].key, _date(sent, published), None, sent, token))
-    return found
+    return _people_first(found, entities)
+
+
+def _people_first(found: list[Said], entities: Entities) -> list[Said]:
+    """In a sentence where a person speaks, a state or group named as subject is what is said.
+
+    "Moscow demands ..., Kremlin spokesman Dmitry Peskov said": Peskov is the speaker.
+    """
+    with_person = {s.sentence.index for s in found if entities.records[s.speaker].is_person}
+    return [s for s in found
+            if entities.records[s.speaker].is_person or s.sentence.index not in with_person]
