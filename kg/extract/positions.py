@@ -64,6 +64,11 @@ def _holder(cue: Token, sent: Sentence, entities: Entities, topic: range) -> str
             mentions = [m for m in entities.actors_in(*span) if m.tok_start not in topic]
             if mentions:
                 return entities.political(mentions[0].key)
+            words = sent.span.doc[span[0]:span[1]]
+            if len(words) == 1 and words[0].lower_ in ("he", "she"):
+                person = entities.last_actor_before(words[0].idx, person=True)
+                if person is not None:
+                    return entities.political(person.key)
     doc = sent.span.doc
     mentions = [
         m for m in entities.actors_in(sent.start, sent.end)
