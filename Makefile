@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(KG) --store $(STORE) ingest seeds/
-	$(KG) --store $(STORE) stats
+	$(KG) --store $(STORE) summary
 	$(KG) --store $(STORE) view --output out/graph.html
 	@echo "Open out/graph.html in a browser."
 

@@ -206,6 +206,17 @@ def stats(ctx, fmt):
             click.echo(f"{key:<14}{value:>10,}")
 
 
+@main.command()
+@click.option("--limit", type=int, default=20, show_default=True, help="Most items listed per section.")
+@click.pass_context
+def summary(ctx, limit):
+    """A short account of the store: actors, regions and preconditions with their quotes."""
+    from kg.stats import summary as run_summary
+
+    with _open(ctx) as store:
+        click.echo(run_summary(store, limit=limit))
+
+
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--docs", "documents", type=click.Path(exists=True, file_okay=False),

@@ -59,6 +59,16 @@ def test_cli_ingest_stats_validate_view(run, tmp_path):
     assert result.exit_code == 0 and out.stat().st_size > 10_000
 
 
+def test_cli_summary_names_actors_regions_and_preconditions(run):
+    run("ingest", str(SEEDS))
+    result = run("summary")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("1 documents, 5 actors, 6 regions")
+    assert "Russia (State)" in result.output and "Kherson Oblast" in result.output
+    assert "  Russia -> Ukraine: renounce_alliance, for ceasefire" in lines
+
+
 def test_cli_query_named_with_label(run):
     run("ingest", str(SEEDS))
     result = run("query", "--name", "preconditions", "--param", "demander=the Kremlin", "--format", "csv")
