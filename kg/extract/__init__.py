@@ -75,10 +75,11 @@ def extract_doc(
     entities = find_entities(doc, reference)
     sents = sentences(doc)
     said = find_statements(sents, entities, document.published)
-    demands = find_preconditions(sents, entities, cues, said)
-    skip = {d.sentence.index for d in demands}
-    if document.title and sents and sents[0].span.text.strip() == document.title.strip():
-        skip.add(sents[0].index)  # a headline states no position of its own
+    headline = set()
+    if document.title and len(sents) > 1 and sents[0].span.text.strip() == document.title.strip():
+        headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
+    demands = find_preconditions(sents, entities, cues, said, skip=headline)
+    skip = {d.sentence.index for d in demands} | headline
     held = find_positions(sents, entities, stances, skip=skip)
 
     doc_iri = document_iri(document)

@@ -235,6 +235,34 @@ def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Referen
     return None
 
 
+def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
+    """ "Iranian Foreign Ministry spokesman Saeed Khatibzadeh", "President Hassan Rouhani of Iran".
+
+    The title before the name and an "of X" after it, within the name's own noun phrase.
+    """
+    doc = span.doc
+    root = span.root
+    tokens = [t for t in root.subtree if not (span.start <= t.i < span.end)]
+    left = [t for t in tokens if t.i < span.start]
+    right = [t for t in tokens if t.i >= span.end and t.dep_ in ("prep", "pobj", "compound") and t.head.i in
+             {root.i, *[x.i for x in tokens]}]
+    for group in (left, right):
+        if not group:
+            continue
+        lo, hi = min(t.i for t in group), max(t.i for t in group) + 1
+        for mention in found.actor_mentions:
+            if lo <= mention.tok_start and mention.tok_end <= hi and not found.records[mention.key].is_person:
+                return mention.key
+    if left:
+        text = doc[min(t.i for t in left): span.start].text.lower()
+        if any(title in text for title in _UN_TITLES):
+            un = _by_name(reference, "United Nations")
+            if un is not None:
+                found.records.setdefault(un.iri, _record(un))
+                return un.iri
+    return None
+
+
 def _by_name(reference: Reference, name: str) -> Entity | None:
     for entity in reference.entities.values():
         if entity.name == name:
@@ -393,7 +421,8 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
             if state and not found.records[key].speaks_for:
                 found.records[key].speaks_for = state
             elif not found.records[key].speaks_for:
-                found.records[key].speaks_for = _apposition_affiliation(ent, found, reference)
+                found.records[key].speaks_for = (_apposition_affiliation(ent, found, reference)
+                                                 or _phrase_affiliation(ent, found, reference))
 
     _resolve_titles(doc, found, reference, taken)
     for record in list(found.records.values()):

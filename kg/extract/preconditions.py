@@ -70,6 +70,15 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
 
 def _demander(sent: Sentence, markers: list[CueHit], entities: Entities, exclude: set[str]) -> str | None:
     doc = sent.span.doc
+    for hit in markers:
+        marker = doc[hit.start]
+        if marker.pos_ == "NOUN":  # "Israel's demand that ...", "Iran's call for ..."
+            for child in marker.children:
+                if child.dep_ == "poss":
+                    for mention in entities.actors_in(child.left_edge.i, child.i + 1):
+                        key = entities.political(mention.key)
+                        if key not in exclude:
+                            return key
     verbs = [doc[h.start] for h in markers] + [sent.span.root]
     for verb in verbs:
         target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
@@ -102,17 +111,45 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
             return False
         return record.kind is not None
 
+    addressed = _addressed_object(sent)
+    if addressed is not None:
+        # "called on all foreign forces to withdraw": whoever the call names, actor or not
+        inside = [m for m in entities.actors_in(*addressed) if usable(m)]
+        return entities.political(inside[0].key) if inside else None
     mentions = [m for m in entities.actors_in(sent.start, sent.end) if usable(m)]
     if mentions:
         mentions.sort(key=lambda m: (m.how != "demonym", abs(m.tok_start - hit.start)))
         return entities.political(mentions[0].key)
+    wanted = ("armed_group",) if action in _GROUP_ACTIONS else ("state", "government")
     for other in reversed(sents[: sent.index]):
         if other.paragraph != sent.paragraph:
             break
         candidates = [m for m in entities.actors_in(other.start, other.end)
-                      if usable(m) and entities.records[entities.political(m.key)].kind in ("state", "government")]
+                      if usable(m) and entities.records[entities.political(m.key)].kind in wanted]
         if candidates:
             return entities.political(candidates[-1].key)
+    return None
+
+
+_ADDRESSING = {"call", "urge", "press", "ask", "appeal"}
+_GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
+"""Demands most often made of armed groups: when the sentence names no one, look for a group first."""
+
+
+def _addressed_object(sent: Sentence) -> tuple[int, int] | None:
+    """The token range of whom a call is addressed to ("urged *the parties* to"), if the sentence has one."""
+    for token in sent.span:
+        if token.lemma_.lower() not in _ADDRESSING or token.pos_ != "VERB":
+            continue
+        for child in token.children:
+            if child.dep_ == "dobj" and any(c.dep_ in ("xcomp", "acl") for c in child.children) or (
+                child.dep_ == "dobj" and any(c.dep_ == "xcomp" for c in token.children)
+            ):
+                return child.left_edge.i, child.i + 1
+            if child.dep_ == "prep" and child.lower_ in ("on", "upon"):
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        return pobj.left_edge.i, pobj.i + 1
     return None
 
 
@@ -124,17 +161,22 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
     found = stage_of(cues.outcomes.find_longest(sent.span))
     if found:
         return found
-    window = [s for s in sents if s.paragraph == sent.paragraph and s.index != sent.index]
+    # the outcome named where the conditions are announced ("conditions for peace talks",
+    # "meeting these conditions would open the path to a ceasefire"), in the same paragraph
+    window = [s for s in sents if s.paragraph == sent.paragraph and s.index != sent.index
+              and cues.conditions.find_longest(s.span)]
     hits = [h for s in window for h in cues.outcomes.find_longest(s.span)]
     return stage_of(hits) or "other"
 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
-                       said: list[Said]) -> list[Demand]:
+                       said: list[Said], *, skip: set[int] = frozenset()) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action)."""
     merged: dict[tuple, Demand] = {}
     subjects = _sentence_subjects(sents, entities)
     for position, sent in enumerate(sents):
+        if sent.index in skip:
+            continue
         previous = sents[position - 1] if position else None
         markers = _is_conditional(sent, previous, cues.conditions)
         if markers is None:
@@ -145,6 +187,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         marks = {
             "REGION": [i for m in regions for i in m.tokens()],
             "ALLIANCE": [i for m in alliances for i in m.tokens()],
+            "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym" for i in m.tokens()],
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if h.code != "ceasefire" or not _is_result(sent.span.doc[h.start])]
