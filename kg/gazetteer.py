@@ -47,6 +47,7 @@ class Entity:
     region: bool = False
     labels: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
+    seats: list[str] = field(default_factory=list)
     wikidata: str | None = None
     offices: list[str] = field(default_factory=list)
     speaks_for: str | None = None
@@ -120,6 +121,7 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             region="Region" in types,
             labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
             demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
+            seats=sorted({t.value for t in p.get(_POL + "seat", [])}),
             wikidata=next((t.value for t in p.get(_POL + "wikidata", [])), None),
             offices=sorted({t.value.lower() for t in p.get(_POL + "office", [])}),
             speaks_for=next((t.value for t in p.get(_POL + "speaksFor", [])), None),

@@ -46,6 +46,7 @@ class POL(DefinedNamespace):
     iso3166: object
     demonym: object
     office: object
+    seat: object
     speaksFor: object
     seatOf: object
     partOf: object
@@ -73,6 +74,12 @@ class POL(DefinedNamespace):
     region: object
     cue: object
     stage: object
+    # measures written by `kg analyze actors --write` (graph id/graph/analysis)
+    degree: object
+    betweenness: object
+    pagerank: object
+    community: object
+    contested: object
 
 
 REF = Namespace(BASE + "ref/")

@@ -190,6 +190,35 @@ def _record(entity: Entity) -> Known:
     )
 
 
+_LOCATIVE = {"in", "into", "inside", "within", "throughout", "across", "near", "around"}
+_MOVING = {"withdraw", "withdrawal", "pull", "pullout", "leave", "expel", "expulsion", "evacuate",
+           "evacuation", "flee", "retreat", "remove", "removal", "exit", "depart", "oust", "drive"}
+
+
+_DIRECTIONS = {"eastern", "western", "northern", "southern", "central", "north-eastern", "northeastern",
+               "north-western", "northwestern", "south-eastern", "southeastern", "south-western",
+               "southwestern"}
+
+
+def _directional_part(span: SpacySpan):
+    """The direction word before a state's name ("eastern Ukraine"), or None."""
+    if span.start == 0:
+        return None
+    before = span.doc[span.start - 1]
+    return before if before.lower_ in _DIRECTIONS else None
+
+
+def _place(span: SpacySpan) -> bool:
+    """Is the name used as a place here ("fighting in Syria", "withdraw from Iraq")?"""
+    root = span.root
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ in _LOCATIVE:
+        return True
+    return prep.lower_ in ("from", "out") and prep.head.lemma_.lower() in _MOVING
+
+
 def _acts(span: SpacySpan) -> bool:
     """Does the text treat this place-or-government as an actor here?"""
     root = span.root
@@ -360,7 +389,21 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
                 found.records.setdefault(entity.iri, _record(entity))
                 continue
             found.records.setdefault(entity.iri, _record(entity))
-            if entity.kind and entity.region:
+            text = normalise_label(ent.text)
+            seat = next((label for label in entity.seats if normalise_label(label) == text), None)
+            part = _directional_part(ent) if entity.kind == "state" and seat is None else None
+            if part is not None:
+                # "eastern Ukraine": a part of the state, a territory under discussion
+                name = f"{part.text.capitalize()} {entity.name}"
+                key = LOCAL_BASE + "region/" + slug(name)
+                found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+                add(doc[part.i:ent.end], key, "region", "direction")
+            elif seat is not None and _place(ent) and not _acts(ent):
+                # "talks in Kabul": the city, not the state that "Kabul" stands for elsewhere
+                key = LOCAL_BASE + "region/" + slug(seat)
+                found.records.setdefault(key, Known(key=key, name=seat, kind=None, region=True, linked=False))
+                add(ent, key, "region", "seat")
+            elif entity.kind and entity.region:
                 add(ent, entity.iri, "actor" if _acts(ent) else "region", "gazetteer")
             else:
                 add(ent, entity.iri, "actor" if entity.kind else "region", "gazetteer")

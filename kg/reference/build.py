@@ -103,6 +103,7 @@ class Entity:
     labels: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
     offices: list[str] = field(default_factory=list)
+    seats: list[str] = field(default_factory=list)
     speaks_for: list[str] = field(default_factory=list)
     part_of: list[str] = field(default_factory=list)
     iso3166: list[str] = field(default_factory=list)
@@ -213,7 +214,8 @@ def load_states(sources: Path) -> list[Entity]:
     for row in read_csv(sources / "states.csv"):
         name = clean_label(row["name"])
         iso = row["iso2"]
-        labels = split_multi(row.get("labels")) + split_multi(row.get("seats"))
+        seats = split_multi(row.get("seats"))
+        labels = split_multi(row.get("labels")) + seats
         if iso:
             labels += country_names(iso)
         states.append(
@@ -222,6 +224,7 @@ def load_states(sources: Path) -> list[Entity]:
                 cls="State",
                 labels=labels,
                 demonyms=split_multi(row.get("demonyms")),
+                seats=seats,
                 iso3166=[iso] if iso else [],
                 wikidata=row.get("wikidata") or None,
                 status=row.get("status") or None,
@@ -596,6 +599,7 @@ def entity_turtle(entity: Entity) -> str:
         ("skos:prefLabel", [turtle_string(entity.name) + "@en"]),
         ("skos:altLabel", [turtle_string(label) + "@en" for label in entity.labels]),
         ("pol:demonym", [turtle_string(label) + "@en" for label in entity.demonyms]),
+        ("pol:seat", [turtle_string(label) + "@en" for label in entity.seats]),
         ("pol:office", [turtle_string(office) + "@en" for office in entity.offices]),
         ("pol:speaksFor", [f"ref:{slug(t)}" for t in entity.speaks_for]),
         ("pol:partOf", [f"ref:{slug(t)}" for t in entity.part_of]),
