@@ -11,7 +11,7 @@ from spacy.tokens import Token
 
 from kg.extract.model import Evidence
 
-__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase"]
+__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects"]
 
 
 @dataclass
@@ -82,3 +82,30 @@ def phrase(tokens: list[Token], *, max_words: int = 8) -> str:
     if not tokens:
         return ""
     return tokens[0].doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+def pronoun_subject(sent: Sentence) -> bool:
+    root = sent.span.root
+    return any(c.dep_ == "nsubj" and c.lower_ in ("they", "it") for c in root.children)
+
+
+def discourse_subjects(sents: list[Sentence], entities) -> dict[int, str]:
+    """The actor each sentence is about (its main subject), carried over pronoun subjects.
+
+    "The members of the Security Council condemned ... They demanded that ...":
+    "they" is the Security Council.
+    """
+    out: dict[int, str] = {}
+    current = None
+    for position, sent in enumerate(sents):
+        root = sent.span.root
+        span = subject_span(root) if root.pos_ in ("VERB", "AUX") else None
+        if span is not None:
+            mentions = [m for m in entities.actors_in(*span)]
+            if mentions:
+                current = entities.political(mentions[0].key)
+            elif not pronoun_subject(sent):
+                current = None
+        if current is not None:
+            out[position] = current
+    return out

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, phrase, subject_span
+from kg.extract.context import Sentence, discourse_subjects, phrase, subject_span
 from kg.extract.cues import CueSet
 from kg.extract.entities import Entities
 
@@ -53,30 +53,40 @@ def _topic_tokens(cue: Token) -> list[Token]:
     return []
 
 
-_HOLDER_DEPS = {"nsubj", "nsubjpass", "poss", "pobj", "compound", "appos", "agent"}
+def _holder(cue: Token, sent: Sentence, entities: Entities, topic: set[int],
+            previous_subject: str | None = None) -> str | None:
+    """Whose position: the subject of the clause the cue word belongs to, or the cue noun's possessor.
 
-
-def _holder(cue: Token, sent: Sentence, entities: Entities, topic: range) -> str | None:
-    verb = cue if cue.pos_ in ("VERB", "AUX") else cue.head
-    for candidate in (cue, verb, verb.head):
-        span = subject_span(candidate) if candidate.pos_ in ("VERB", "AUX") else None
-        if span is not None:
-            mentions = [m for m in entities.actors_in(*span) if m.tok_start not in topic]
+    "Serbia will never recognize ...", "the objective for Russia ... with a preference for ...",
+    "Russia's preference for ...". Nothing else in the sentence is taken for the holder.
+    """
+    for child in cue.children:
+        if child.dep_ == "poss":
+            mentions = entities.actors_in(child.left_edge.i, child.i + 1)
             if mentions:
                 return entities.political(mentions[0].key)
-            words = sent.span.doc[span[0]:span[1]]
-            if len(words) == 1 and words[0].lower_ in ("he", "she"):
-                person = entities.last_actor_before(words[0].idx, person=True)
-                if person is not None:
-                    return entities.political(person.key)
-    doc = sent.span.doc
-    mentions = [
-        m for m in entities.actors_in(sent.start, sent.end)
-        if m.tok_start not in topic and m.tok_start < cue.i
-        and doc[m.tok_start:m.tok_end].root.dep_ in _HOLDER_DEPS
-    ]
+    verb = cue
+    for _ in range(5):
+        if verb.pos_ in ("VERB", "AUX"):
+            break
+        if verb.head is verb:
+            return None
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    span = subject_span(verb)
+    if span is None:
+        return None
+    mentions = [m for m in entities.actors_in(*span) if m.tok_start not in topic]
     if mentions:
-        return entities.political(mentions[-1].key)
+        return entities.political(mentions[0].key)
+    words = sent.span.doc[span[0]:span[1]]
+    if len(words) == 1 and words[0].lower_ in ("he", "she"):
+        person = entities.last_actor_before(words[0].idx, person=True)
+        if person is not None:
+            return entities.political(person.key)
+    if len(words) == 1 and words[0].lower_ in ("they", "it", "we"):
+        return previous_subject
     return None
 
 
@@ -85,7 +95,8 @@ def find_positions(
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (sentences that are preconditions)."""
     found: list[Held] = []
-    for sent in sents:
+    subjects = discourse_subjects(sents, entities)
+    for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
         hits = stances.find_longest(sent.span)
@@ -98,7 +109,7 @@ def find_positions(
             if not topic_text or len(topic_text) < 3:
                 continue
             inside_topics = set().union(*topics)
-            holder = _holder(head_cue, sent, entities, inside_topics)
+            holder = _holder(head_cue, sent, entities, inside_topics, subjects.get(position - 1))
             if holder is None:
                 continue
             stance = hit.code

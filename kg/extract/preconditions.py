@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.context import Sentence, subject_span
+from kg.extract.context import Sentence, discourse_subjects, pronoun_subject, subject_span
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
 from kg.extract.statements import Said
@@ -173,7 +173,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                        said: list[Said], *, skip: set[int] = frozenset()) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action)."""
     merged: dict[tuple, Demand] = {}
-    subjects = _sentence_subjects(sents, entities)
+    subjects = discourse_subjects(sents, entities)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
@@ -203,7 +203,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             demander = _clause_subject(clause_verb.head, entities, subjects.get(position - 1))
         else:
             demander = _demander(sent, markers, entities, exclude=set())
-        if demander is None and _pronoun_subject(sent):
+        if demander is None and pronoun_subject(sent):
             demander = subjects.get(position - 1)
         if demander is None and statement is not None:
             demander = entities.political(statement.speaker)
@@ -320,33 +320,6 @@ def _action_subject(token, entities: Entities, demander: str | None, action: str
             continue
         return key
     return None
-
-
-def _pronoun_subject(sent: Sentence) -> bool:
-    root = sent.span.root
-    return any(c.dep_ == "nsubj" and c.lower_ in ("they", "it") for c in root.children)
-
-
-def _sentence_subjects(sents: list[Sentence], entities: Entities) -> dict[int, str]:
-    """The actor each sentence is about (its main subject), carried over pronoun subjects.
-
-    "The members of the Security Council condemned ... They demanded that ...":
-    "they" is the Security Council.
-    """
-    out: dict[int, str] = {}
-    current = None
-    for position, sent in enumerate(sents):
-        root = sent.span.root
-        span = subject_span(root) if root.pos_ in ("VERB", "AUX") else None
-        if span is not None:
-            mentions = [m for m in entities.actors_in(*span)]
-            if mentions:
-                current = entities.political(mentions[0].key)
-            elif not _pronoun_subject(sent):
-                current = None
-        if current is not None:
-            out[position] = current
-    return out
 
 
 def _is_result(token) -> bool:
