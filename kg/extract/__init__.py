@@ -72,7 +72,7 @@ def extract_doc(
     reference = reference or load_reference()
     vocabulary = vocabulary or load_vocabulary()
     cues, stances = _cues(vocabulary)
-    entities = find_entities(doc, reference)
+    entities = find_entities(doc, reference, document.published)
     sents = sentences(doc)
     said = find_statements(sents, entities, document.published)
     headline = set()
@@ -123,13 +123,17 @@ def extract_doc(
 
 
 def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
-    """Reference entities are kept; a local one needs two mentions or a part in an assertion."""
+    """Reference entities are kept; a local person or place needs two mentions or a part in an
+    assertion, a local organisation a part in an assertion (news outlets and platforms,
+    "according to the BBC", "wrote on Twitter", are named often but take no part)."""
     counts: dict[str, int] = {}
     for m in entities.actor_mentions + entities.region_mentions:
         counts[m.key] = counts.get(m.key, 0) + 1
     keep = set()
     for key, record in entities.records.items():
-        if key in used or (counts.get(key, 0) and (record.linked or counts[key] >= 2)):
+        if key in used:
+            keep.add(key)
+        elif counts.get(key, 0) and (record.linked or counts[key] >= 2 and record.kind != "organization"):
             keep.add(key)
     return keep
 

@@ -310,7 +310,10 @@ def _titled(span: SpacySpan) -> bool:
 def _labels_only(span: SpacySpan) -> bool:
     """Is this name only a modifier of a non-place noun ("the Minsk agreements")?"""
     root = span.root
-    return root.dep_ in ("compound", "nmod", "amod") and root.head.lemma_.lower() in NON_PLACE_HEADS
+    if root.dep_ not in ("compound", "nmod", "amod"):
+        return False
+    word = root.head.lemma_.lower()
+    return word in NON_PLACE_HEADS or word.endswith("s") and word[:-1] in NON_PLACE_HEADS
 
 
 def _in_parentheses_after_person(span: SpacySpan) -> bool:
@@ -364,8 +367,12 @@ def _linker(reference: Reference) -> _Linker:
     return linker
 
 
-def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
-    """Collect the actor and region mentions of ``doc``."""
+def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = None) -> Entities:
+    """Collect the actor and region mentions of ``doc``.
+
+    ``published`` (YYYY[-MM[-DD]]) keeps titles of older documents from resolving to
+    today's office holders ("the White House spokesperson" in 2021 was not today's).
+    """
     found = Entities(doc)
     linker = _linker(reference)
     taken: set[int] = set()
@@ -467,7 +474,7 @@ def find_entities(doc: SpacyDoc, reference: Reference) -> Entities:
                 found.records[key].speaks_for = (_apposition_affiliation(ent, found, reference)
                                                  or _phrase_affiliation(ent, found, reference))
 
-    _resolve_titles(doc, found, reference, taken)
+    _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     for record in list(found.records.values()):
         target = record.speaks_for
         if target and target not in found.records and target in reference.entities:
@@ -523,7 +530,12 @@ def _split_coordination(ent: SpacySpan, linker: "_Linker") -> list[tuple[SpacySp
     return out
 
 
-def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int]) -> None:
+OFFICE_YEAR = "2024"
+"""The reference data's office holders are those of this year on; older documents name their own."""
+
+
+def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int],
+                    *, current: bool = True) -> None:
     """Titles ("the President", "the Russian leader") become mentions of the person they name.
 
     A title right next to a named person ("Kremlin spokesperson Dmitry Peskov")
@@ -561,7 +573,8 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
             continue
         if match.group("mod") and mod_state is None:
             continue
-        key = _title_holder(office, mod_state, match.start(), found, reference, states)
+        key = _title_holder(office, mod_state, match.start(), found, reference, states if current else [],
+                            use_reference=current)
         if key is None:
             continue
         start = match.start("the") if match.group("the") else match.start("title")
@@ -595,7 +608,8 @@ def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> st
     return None
 
 
-def _title_holder(office, state, char, found: Entities, reference: Reference, states) -> str | None:
+def _title_holder(office, state, char, found: Entities, reference: Reference, states,
+                  *, use_reference: bool = True) -> str | None:
     offices = HEAD_OFFICES if office == "leader" else (office,)
 
     def holds(key: str) -> bool:
@@ -612,6 +626,8 @@ def _title_holder(office, state, char, found: Entities, reference: Reference, st
         return before[-1].key
     if len({m.key for m in mentioned}) == 1:
         return mentioned[0].key
+    if not use_reference:
+        return None
     wanted = [state] if state else states[:1]
     for state_key in wanted:
         people = [

@@ -34,6 +34,7 @@ _PRONOUNS = {"he": True, "she": True}
 _WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post", "propose",
                 "brief", "highlight", "recall", "report", "welcome", "deliver"}
 """Verbs that are an act of saying only when a person does them."""
+_OUTLET_VERBS = {"report", "write", "post", "tweet"}
 _NOT_SAID = {"to", "must", "should", "would", "could", "can", "may", "might", "will", "shall"}
 """Auxiliaries that make the verb a wish or a duty, not something said ("must urge", "to urge")."""
 
@@ -116,6 +117,8 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
             record = entities.records[mention.key]
             if lemma in _WEAK_SPEECH and not record.is_person:
                 continue
+            if lemma in _OUTLET_VERBS and not record.linked and record.kind == "organization":
+                continue  # "NPR reported": an outlet passing on news, not a party speaking
             if (mention.key, sent.index) in seen:
                 via = _via(token)
                 for earlier in found:
