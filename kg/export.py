@@ -1,8 +1,7 @@
-"""Export the store: RDF in the usual serialisations, or the actor network as GraphML."""
+"""Export the store: RDF in the usual serialisations, or a network projection as GraphML or GEXF."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pyoxigraph as ox
@@ -19,23 +18,15 @@ FORMATS = {
 }
 
 
-def export(store, fmt: str, *, documents_only: bool = False) -> bytes:
+def export(store, fmt: str, *, documents_only: bool = False, projection: str = "actors") -> bytes:
     """The store in ``fmt``: ``ttl``/``nt`` (all graphs merged), ``trig``/``nq`` (named graphs kept),
-    ``jsonld`` (JSON-LD with named graphs), or ``graphml`` (the actor–region network)."""
+    ``jsonld`` (JSON-LD with named graphs), or ``graphml``/``gexf`` (the network ``projection`` of
+    :mod:`kg.analysis` — ``actors``, ``regions``, ``positions`` or ``preconditions`` — with its measures)."""
     graphs = store.document_graphs() if documents_only else None
-    if fmt == "graphml":
-        import networkx as nx
+    if fmt in ("graphml", "gexf"):
+        from kg.analysis import write_network
 
-        from kg.analysis import to_networkx
-
-        G = to_networkx(store)
-        for _, data in G.nodes(data=True):
-            data["roles"] = ",".join(data.get("roles", ()))
-            if data.get("wikidata") is None:
-                data["wikidata"] = ""
-        out = io.BytesIO()
-        nx.write_graphml(G, out)
-        return out.getvalue()
+        return write_network(store, fmt, projection_name=projection)
     if fmt in ("ttl", "nt"):
         merged = ox.Store()
         source = store.raw

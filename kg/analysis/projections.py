@@ -124,8 +124,9 @@ def actor_graph(store, *, relations: tuple[str, ...] = ACTOR_RELATIONS) -> nx.Mu
         ``demands_of``
             demander → addressee, from preconditions.
         ``addresses``
-            speaker → an actor their statement names (other than themself and
-            whom they speak for).
+            speaker → the addressee of a demand made in their statement
+            (``pol:statedIn``), unless the speaker speaks for the addressee;
+            supported by the demand and the statement.
         ``speaks_for``
             person → the actor they speak for (reference data or extraction),
             supported by the person's statements and the documents naming them.
@@ -140,7 +141,8 @@ def actor_graph(store, *, relations: tuple[str, ...] = ACTOR_RELATIONS) -> nx.Mu
         kind (``G.edges[u, v, "demands_of"]``) and carry ``kind``,
         ``assertions``, ``documents``, ``weight`` (= ``documents``),
         ``directed`` and ``evidence`` (the IRIs of the supporting assertions,
-        a tuple; :func:`kg.analysis.export.exportable` drops it).
+        a tuple). ``G.graph["assertions"]`` maps those IRIs to their
+        :class:`~kg.analysis.facts.Assertion` (quote, document, offsets, date).
 
     See Also
     --------
@@ -160,30 +162,28 @@ def actor_graph(store, *, relations: tuple[str, ...] = ACTOR_RELATIONS) -> nx.Mu
     unknown = set(relations) - set(ACTOR_RELATIONS)
     if unknown:
         raise ValueError(f"unknown actor relation {sorted(unknown)[0]!r}; known: {', '.join(ACTOR_RELATIONS)}")
-    G = nx.MultiDiGraph(projection="actors")
+    G = nx.MultiDiGraph(projection="actors", assertions=facts.assertions)
     actors = sorted({a for mentioned in facts.mentions.values() for a in mentioned}
                     | {e.iri for e in facts.entities.values() if e.is_actor})
     for iri in actors:
         _add_entity(G, facts, iri)
     tally = _Tally()
-    statements_by: dict[str, list] = defaultdict(list)
     for item in facts.assertions.values():
-        if item.kind == "statement":
-            statements_by[item.actor].append(item)
-        elif item.kind == "precondition" and item.addressee and "demands_of" in relations:
-            if item.addressee != item.actor:
-                tally.add((item.actor, item.addressee, "demands_of"), item.iri, item.document)
-    for speaker, items in statements_by.items():
-        entity = facts.entities.get(speaker)
-        own = {speaker, *(entity.speaks_for if entity else ())}
-        for item in items:
-            if "addresses" in relations:
-                for actor in sorted(facts.named.get(item.iri, ()) - own):
-                    tally.add((speaker, actor, "addresses"), item.iri, item.document)
-            if "speaks_for" in relations and entity:
-                for actor in entity.speaks_for:
-                    tally.add((speaker, actor, "speaks_for"), item.iri, item.document)
+        if item.kind != "precondition" or not item.addressee:
+            continue
+        if "demands_of" in relations and item.addressee != item.actor:
+            tally.add((item.actor, item.addressee, "demands_of"), item.iri, item.document)
+        said = facts.assertions.get(item.statement) if item.statement else None
+        if "addresses" in relations and said is not None and said.actor not in (item.addressee, item.actor):
+            entity = facts.entities.get(said.actor)
+            if item.addressee not in (entity.speaks_for if entity else ()):
+                tally.add((said.actor, item.addressee, "addresses"), item.iri, item.document)
+                tally.add((said.actor, item.addressee, "addresses"), said.iri, said.document)
     if "speaks_for" in relations:
+        for item in facts.of_kind("statement"):
+            entity = facts.entities.get(item.actor)
+            for actor in entity.speaks_for if entity else ():
+                tally.add((item.actor, actor, "speaks_for"), item.iri, item.document)
         for doc, mentioned in facts.mentions.items():
             for person in mentioned:
                 entity = facts.entities.get(person)
