@@ -1,108 +1,350 @@
-"""pyvis builds the network; we own the page.
+"""The interactive page: vis-network from the pyvis package, our own template.
 
-pyvis's own template pulls Bootstrap from a CDN and puts some text into the
-page as HTML. Our template (``kg/templates/graph.html``) inlines vis-network's
-JavaScript and CSS from the pyvis package, so the page loads nothing from the
-network, and every string that comes from a document reaches the page only as
-JSON data that the script writes with ``textContent``: it is never markup.
+pyvis's template pulls Bootstrap from a CDN and sets a node's ``title`` as
+HTML, so polkg takes only vis-network's JavaScript and CSS from the pyvis
+package and inlines them in ``kg/templates/graph.html``: the page loads nothing
+from the network. Every string that comes from a document reaches the page as
+JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and
+``&`` escaped) that the page's script reads and writes with ``textContent``;
+it is never markup. The Content-Security-Policy of the page only lets its own
+two scripts run (by hash) and loads nothing else.
+
+Positions are computed here (:func:`kg.viz.layout.spring_positions`) and the
+page opens with physics off, so a graph of thousands of nodes is drawn at once.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import networkx as nx
-from pyvis.network import Network
 
 from kg import resources
-from kg.analysis import actor_centrality, to_networkx
+from kg.viz.graph import LeftOut, centrality, keep_central, neighbourhood, query_graph, to_view_graph
+from kg.viz.layout import spring_positions
+from kg.viz.styles import NODE_STYLES, edge_style, node_style
 
-__all__ = ["write_html", "render_html", "NODE_STYLES", "vis_assets"]
+__all__ = [
+    "render_html",
+    "write_html",
+    "build_view",
+    "show",
+    "ViewReport",
+    "vis_assets",
+    "safe_url",
+    "wikidata_url",
+    "DEFAULT_MAX_NODES",
+]
 
-NODE_STYLES: dict[str, dict[str, str]] = {
-    "State": {"color": "#1f77b4", "shape": "dot", "label": "State"},
-    "Government": {"color": "#17becf", "shape": "dot", "label": "Government"},
-    "Person": {"color": "#ff7f0e", "shape": "triangle", "label": "Person"},
-    "Alliance": {"color": "#2ca02c", "shape": "hexagon", "label": "Alliance"},
-    "Organization": {"color": "#9467bd", "shape": "hexagon", "label": "Organization"},
-    "ArmedGroup": {"color": "#d62728", "shape": "star", "label": "Armed group"},
-    "Party": {"color": "#e377c2", "shape": "diamond", "label": "Party"},
-    "Actor": {"color": "#7f7f7f", "shape": "dot", "label": "Other actor"},
-    "Region": {"color": "#8c564b", "shape": "square", "label": "Region"},
-    "Topic": {"color": "#bcbd22", "shape": "box", "label": "Position topic"},
-}
-EDGE_COLORS = {"demands_of": "#d62728", "demands_about": "#8c564b", "speaks_for": "#7f7f7f", "position": "#bcbd22"}
+DEFAULT_MAX_NODES = 5000
+"""Largest graph drawn by default; the page stays interactive at this size."""
+
+_QID = re.compile(r"Q[1-9][0-9]*")
+_PLACEHOLDER = re.compile(r"/\*polkg:(\w+)\*/|__polkg_(\w+)__")
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
 def vis_assets() -> tuple[str, str]:
-    """vis-network's JavaScript and CSS, from the pyvis package (no CDN)."""
+    """vis-network's JavaScript and CSS: the newest copy inside the pyvis package."""
     import pyvis
 
-    libs = sorted((Path(pyvis.__file__).parent / "lib").glob("vis-*"))
-    lib = libs[-1]
-    return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
+    def version(path: Path) -> tuple[int, ...]:
+        return tuple(int(part) if part.isdigit() else 0 for part in path.name[4:].split("."))
+
+    lib = max((Path(pyvis.__file__).parent / "lib").glob("vis-*"), key=version)
+    return ((lib / "vis-network.min.js").read_text(encoding="utf-8"),
+            (lib / "vis-network.css").read_text(encoding="utf-8"))
+
+
+def safe_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) URL with a host, else None (no ``javascript:``, no files).
+
+    >>> safe_url("https://example.org/a?b=1")
+    'https://example.org/a?b=1'
+    >>> safe_url("javascript:alert(1)") is None, safe_url("/home/me/a.txt") is None
+    (True, True)
+    """
+    value = (value or "").strip()
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return value
+
+
+def wikidata_url(qid: str | None) -> str | None:
+    """The Wikidata page of an item id such as ``Q159``; None for anything else.
+
+    >>> wikidata_url("Q159")
+    'https://www.wikidata.org/wiki/Q159'
+    >>> wikidata_url("Q1 onmouseover=x") is None
+    True
+    """
+    return f"https://www.wikidata.org/wiki/{qid}" if qid and _QID.fullmatch(qid) else None
 
 
 def _json_for_script(value) -> str:
-    """JSON that is safe inside a <script> element: no "</script>", no "<!--"."""
-    return (json.dumps(value, ensure_ascii=False)
+    """JSON that is inert inside a <script> element: no "</script>", no "<!--"."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _network(G: nx.MultiDiGraph) -> Network:
-    net = Network(directed=True, cdn_resources="remote")
-    centrality = actor_centrality(G)
-    positions = nx.spring_layout(nx.Graph(G), seed=7, scale=300 + 20 * len(G) ** 0.5) if len(G) else {}
-    for node, data in G.nodes(data=True):
-        style = NODE_STYLES.get(data.get("type"), NODE_STYLES["Actor"])
-        rank = centrality.get(node, {}).get("pagerank", 0.0)
-        x, y = positions.get(node, (0.0, 0.0))
-        net.add_node(
-            node, label=data.get("name", node), color=style["color"], shape=style["shape"],
-            size=12 + 60 * rank, x=float(x), y=float(y),
-        )
-    for u, v, data in G.edges(data=True):
-        net.add_edge(u, v, label=data.get("label", ""), color=EDGE_COLORS.get(data.get("kind"), "#999999"))
-    return net
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
-def render_html(G: nx.MultiDiGraph, *, title: str = "polkg graph") -> str:
-    """The page for ``G`` (from :func:`kg.analysis.to_networkx`)."""
-    net = _network(G)
+def _offset(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_PROVENANCE_KINDS = {"in", "statement"}
+
+
+def _layout_graph(G: nx.MultiDiGraph) -> nx.MultiGraph:
+    """``G`` for the layout: an edge that only says where something was found pulls less."""
+    H = nx.MultiGraph()
+    H.add_nodes_from(G)
+    H.add_edges_from((u, v, {"weight": 0.1 if kind in _PROVENANCE_KINDS else 1.0})
+                     for u, v, kind in G.edges(data="kind"))
+    return H
+
+
+def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
+    """Everything the page shows, as plain JSON-ready data."""
+    documents: list[dict] = []
+    doc_index: dict[str, int] = {}
+
+    def doc_ref(iri: str | None) -> int | None:
+        if not iri:
+            return None
+        if iri not in doc_index:
+            info = G.graph.get("documents", {}).get(iri, {})
+            doc_index[iri] = len(documents)
+            documents.append({
+                "id": str(iri), "title": _text(info.get("title")), "date": _text(info.get("date")),
+                "source": _text(info.get("source")), "path": _text(info.get("path")),
+                "url": safe_url(_text(info.get("source"))),
+            })
+        return doc_index[iri]
+
+    for iri in G.graph.get("documents", {}):
+        doc_ref(iri)
+
+    ranks = centrality(G)
+    top = max(ranks.values(), default=0.0) or 1.0
+    positions = spring_positions(_layout_graph(G))
     nodes = []
-    for item in net.nodes:
-        data = G.nodes[item["id"]]
-        nodes.append({
-            "id": item["id"], "label": item["label"], "color": item["color"], "shape": item["shape"],
-            "size": item["size"], "x": item["x"], "y": item["y"], "group": data.get("type", "Actor"),
-            "type": data.get("type"), "wikidata": data.get("wikidata"),
-        })
+    counts: dict[str, int] = {}
+    for node, data in G.nodes(data=True):
+        kind = data.get("type") if data.get("type") in NODE_STYLES else "Other"
+        counts[kind] = counts.get(kind, 0) + 1
+        style = node_style(kind)
+        name = str(data.get("name") or node)
+        facts = [[str(k), str(v)] for k, v in data.get("facts") or []]
+        if data.get("type") and data.get("type") != kind:
+            facts.insert(0, ["Class", str(data["type"])])
+        x, y = positions[node]
+        item = {
+            "id": str(node), "label": _short(name), "name": name, "type": kind,
+            "color": style["color"], "shape": style["shape"],
+            "size": round(10 + 30 * math.sqrt(ranks.get(node, 0.0) / top), 2),
+            "x": round(x, 1), "y": round(y, 1), "rank": round(ranks.get(node, 0.0), 5),
+            "labels": [str(label) for label in (data.get("labels") or [name])],
+            "docs": [i for i in (doc_ref(d) for d in data.get("documents") or []) if i is not None],
+            "date": _text(data.get("date")), "facts": facts,
+        }
+        qid = data.get("wikidata")
+        if wikidata_url(qid):
+            item["wikidata"] = qid
+        if data.get("quote") is not None:
+            item.update(quote=str(data["quote"]), doc=doc_ref(data.get("document")),
+                        start=_offset(data.get("start")), end=_offset(data.get("end")))
+        nodes.append(item)
+
     edges = []
+    parallel: dict[tuple[str, str], int] = {}
     for index, (u, v, data) in enumerate(G.edges(data=True)):
-        edges.append({
-            "id": f"e{index}", "from": u, "to": v, "label": data.get("label", ""),
-            "color": EDGE_COLORS.get(data.get("kind"), "#999999"), "arrows": "to",
-            "kind": data.get("kind"), "quote": data.get("quote"), "document": data.get("document"),
-            "start": data.get("start"), "end": data.get("end"),
-        })
+        pair = (str(min(u, v, key=str)), str(max(u, v, key=str)))
+        nth = parallel.get(pair, 0)
+        parallel[pair] = nth + 1
+        style = edge_style(data.get("kind"))
+        item = {
+            "id": f"e{index}", "from": str(u), "to": str(v), "label": str(data.get("label") or style["label"]),
+            "kind": str(data.get("kind") or "relation"), "relation": style["label"], "color": style["color"],
+            "quote": _text(data.get("quote")), "doc": doc_ref(data.get("document")),
+            "start": _offset(data.get("start")), "end": _offset(data.get("end")), "date": _text(data.get("date")),
+        }
+        if data.get("via"):
+            item["via"] = str(data["via"])
+        if data.get("source"):
+            item["source"] = str(data["source"])
+        if nth:  # bend parallel edges apart, alternately to either side
+            item["smooth"] = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
+                              "roundness": round(0.25 * ((nth + 1) // 2), 2)}
+        edges.append(item)
+
+    legend = [{"type": kind, "label": style["label"], "color": style["color"], "shape": style["shape"],
+               "count": counts[kind]} for kind, style in NODE_STYLES.items() if kind in counts]
+    return {
+        "title": title, "notes": notes, "nodes": nodes, "edges": edges, "documents": documents,
+        "legend": legend,
+    }
+
+
+def render_html(G: nx.MultiDiGraph, *, title: str = "polkg graph", notes: list[str] | None = None) -> str:
+    """The self-contained page that draws ``G``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        From :func:`kg.viz.to_view_graph`, :func:`kg.viz.query_graph` or
+        :func:`kg.analysis.to_networkx`.
+    title : str, optional
+        The page's title.
+    notes : list of str, optional
+        Lines shown above the graph, such as what was left out.
+
+    Returns
+    -------
+    str
+        One HTML document: vis-network inlined, the graph as JSON data.
+    """
     js, css = vis_assets()
-    legend = [{"type": k, **v} for k, v in NODE_STYLES.items()]
     template = resources.template_file("graph.html").read_text(encoding="utf-8")
-    import html as html_mod
+    trusted = {"vis_css": css, "vis_js": js.replace("</script", "<\\/script")}
+    page = _PLACEHOLDER.sub(lambda m: trusted.get(m.group(1) or "", m.group(0)), template)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+        for body in _SCRIPT.findall(page)
+    )
+    # data last, in one pass: text inserted here is never scanned for placeholders again
+    values = {
+        "csp": hashes,
+        "title": html.escape(title),
+        "data": _json_for_script(_page_data(G, title=title, notes=list(notes or []))),
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(2) or "", m.group(0)), page)
 
-    return (template
-            .replace("/*VIS_CSS*/", css)
-            .replace("/*VIS_JS*/", js.replace("</script", "<\\/script"))
-            .replace("__TITLE__", html_mod.escape(title))
-            .replace("/*DATA*/null", _json_for_script({"nodes": nodes, "edges": edges, "legend": legend})))
+
+@dataclass
+class ViewReport:
+    """What :func:`write_html` drew."""
+
+    output: str
+    nodes: int
+    edges: int
+    left_out: LeftOut = field(default_factory=LeftOut)
+    focus: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        line = f"wrote {self.output}: {self.nodes:,} nodes, {self.edges:,} edges"
+        return line + (f"; {self.left_out.summary()}" if self.left_out else "")
 
 
-def write_html(store, output: str | Path, *, title: str = "polkg graph") -> dict[str, int]:
-    """Write the interactive view of ``store`` to ``output``; returns node and edge counts."""
-    G = to_networkx(store)
+def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | None = None,
+               max_nodes: int | None = DEFAULT_MAX_NODES) -> tuple[nx.MultiDiGraph, LeftOut, list[str]]:
+    """The graph a page will draw, what was left out of it, and the notes that say so.
+
+    Parameters
+    ----------
+    store : kg.store.OxigraphStore
+        An open store.
+    focus : str, optional
+        Draw only the neighbourhood of the node with this label (any of its names).
+    hops : int, optional (default=2)
+        How far from ``focus`` to go.
+    query : str, optional
+        SPARQL CONSTRUCT text; draw its result instead of the whole graph.
+    max_nodes : int or None, optional (default=5000)
+        Keep only this many nodes, the most central; None keeps all.
+    """
+    G = query_graph(store, query) if query else to_view_graph(store)
+    notes = []
+    if query:
+        notes.append("Drawing the result of a CONSTRUCT query.")
+    if focus is not None:
+        G = neighbourhood(G, focus, hops=hops)
+        names = ", ".join(str(G.nodes[n].get("name", n)) for n in G.graph["focus"])
+        notes.append(f"Within {hops} hop{'s' if hops != 1 else ''} of {names}.")
+    G, left_out = keep_central(G, max_nodes)
+    if left_out:
+        text = left_out.summary()
+        notes.append(text[0].upper() + text[1:] + ".")
+    return G, left_out, notes
+
+
+def write_html(store, output: str | os.PathLike, *, focus: str | None = None, hops: int = 2,
+               query: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES,
+               title: str = "polkg graph") -> ViewReport:
+    """Write the interactive view of ``store`` to ``output``, one HTML file that works offline.
+
+    The options are those of :func:`build_view`.
+
+    Returns
+    -------
+    ViewReport
+        Nodes and edges drawn, and what was left out.
+    """
+    G, left_out, notes = build_view(store, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_html(G, title=title), encoding="utf-8")
-    return {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    output.write_text(render_html(G, title=title, notes=notes), encoding="utf-8")
+    return ViewReport(output=str(output), nodes=G.number_of_nodes(), edges=G.number_of_edges(),
+                      left_out=left_out, focus=list(G.graph.get("focus", [])))
+
+
+def show(source, *, height: int = 650, title: str = "polkg graph", **options):
+    """The view for a Jupyter notebook: an ``IPython.display.HTML`` holding the page in an iframe.
+
+    Parameters
+    ----------
+    source : networkx.MultiDiGraph, kg.store.OxigraphStore or path
+        A graph to draw, or a store (open, or the path of one) to draw as
+        :func:`write_html` would.
+    height : int, optional (default=650)
+        Height of the frame in pixels.
+    **options
+        ``focus``, ``hops``, ``query``, ``max_nodes`` for a store.
+
+    The page goes into the iframe's ``srcdoc`` attribute, escaped; the frame
+    is sandboxed (scripts only), so the page cannot reach the notebook.
+    """
+    from IPython.display import HTML
+
+    if isinstance(source, nx.Graph):
+        if options:
+            raise TypeError(f"options {sorted(options)} apply to a store, not a graph")
+        page = render_html(source, title=title)
+    else:
+        from kg.store import OxigraphStore, open_store
+
+        store = source if isinstance(source, OxigraphStore) else open_store(source)
+        try:
+            G, _left_out, notes = build_view(store, **options)
+        finally:
+            if store is not source:
+                store.close()
+        page = render_html(G, title=title, notes=notes)
+    frame = (f'<div class="polkg-view"><iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
+             f'style="width: 100%; height: {int(height)}px; border: 1px solid #ddd" '
+             f'title="{html.escape(title, quote=True)}"></iframe></div>')
+    return HTML(frame)

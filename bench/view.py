@@ -1,0 +1,143 @@
+"""Viewer benchmark: time to write the page, and time until Chromium has drawn it.
+
+Graphs are synthetic but shaped like :func:`kg.analysis.to_networkx` output:
+actors and regions, one edge per assertion (``demands_of``, ``demands_about``,
+``speaks_for``) with a quote and a document, a few hubs (preferential choice of
+the actors that make demands), about two edges per node.
+
+    .venv/bin/python bench/view.py                      # 500, 2,000 and 5,000 nodes, 3 runs each
+    .venv/bin/python bench/view.py --sizes 5000 --runs 5
+
+For each size it reports the median of the runs:
+
+- write: ``kg.viz.render_html`` (layout included) and writing the file;
+- ready: from ``page.goto`` until the page's first drawing of the finished
+  graph (physics is off; the page sets ``window.polkg.ready`` on vis-network's
+  first ``afterDrawing``), measured in Python;
+- redraw: one redraw of the whole graph as it opens (every node and edge in
+  view), measured in the page: the cost of a frame once the graph is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg.viz import render_html  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ACTOR_TYPES = ["State", "State", "Government", "Person", "Person", "Alliance", "ArmedGroup", "Organization", "Party"]
+ACTIONS = ["withdraw_forces", "recognize_territory", "renounce_alliance", "neutrality", "ceasefire", "lift_sanctions",
+           "security_guarantees", "release_prisoners"]
+WORDS = ("the government said it would only return to talks once forces left the region and guarantees were "
+         "given by both sides before any ceasefire could hold").split()
+
+
+def synthetic_graph(n: int, *, seed: int = 1) -> nx.MultiDiGraph:
+    """A graph of ``n`` actors and regions shaped like ``kg.analysis.to_networkx`` output."""
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    actors = [f"https://w3id.org/polkg/id/actor/a{i}" for i in range(int(n * 0.45))]
+    regions = [f"https://w3id.org/polkg/id/region/r{i}" for i in range(n - len(actors))]
+    for i, node in enumerate(actors):
+        kind = rng.choice(ACTOR_TYPES)
+        G.add_node(node, name=f"Actor {i}", type=kind, role="actor", roles=("actor",),
+                   wikidata=f"Q{1000 + i}" if rng.random() < 0.5 else None)
+    for i, node in enumerate(regions):
+        G.add_node(node, name=f"Region {i}", type="Region", role="region", roles=("region",), wikidata=None)
+    weights = [1 / (rank + 1) ** 1.1 for rank in range(len(actors))]
+    documents = [f"https://w3id.org/polkg/id/doc/{i:016x}" for i in range(max(1, n // 5))]
+    for index in range(2 * n):
+        source = rng.choices(actors, weights)[0]
+        draw = rng.random()
+        if draw < 0.4:
+            kind, target, label = "demands_of", rng.choice(actors), rng.choice(ACTIONS)
+        elif draw < 0.9:
+            kind, target, label = "demands_about", rng.choice(regions), rng.choice(ACTIONS)
+        else:
+            kind, target, label = "speaks_for", rng.choice(actors[:50]), "speaks for"
+        if source == target:
+            continue
+        quote = " ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + "."
+        start = rng.randrange(0, 4000)
+        G.add_edge(source, target, key=f"assertion/{index}#{kind}", kind=kind, label=label, quote=quote,
+                   document=rng.choice(documents), start=start, end=start + len(quote),
+                   assertion=f"https://w3id.org/polkg/id/assertion/{index}")
+    # every node has at least one link, as in a graph projected from assertions
+    for node in regions + actors:
+        if G.degree(node) == 0:
+            G.add_edge(rng.choice(actors[:20]), node, key=f"extra/{node}", kind="demands_about", label="ceasefire",
+                       quote="A ceasefire first.", document=documents[0], start=0, end=18, assertion=node + "/a")
+    return G
+
+
+def measure(sizes: list[int], runs: int) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for n in sizes:
+                G = synthetic_graph(n)
+                writes, readies, redraws = [], [], []
+                path = Path(tmp) / f"graph-{n}.html"
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    path.write_text(render_html(G, title=f"{n} nodes"), encoding="utf-8")
+                    writes.append(time.perf_counter() - t0)
+                for _ in range(runs):
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    errors = []
+                    page.on("pageerror", lambda exc: errors.append(str(exc)))
+                    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+                    t0 = time.perf_counter()
+                    page.goto(path.as_uri())
+                    page.wait_for_function("window.polkg && window.polkg.ready", timeout=120_000, polling=20)
+                    readies.append(time.perf_counter() - t0)
+                    drawn = page.evaluate("window.network.body.data.nodes.length")
+                    if drawn != G.number_of_nodes() or errors:
+                        raise SystemExit(f"{n} nodes: page drew {drawn}, errors {errors}")
+                    redraws.append(page.evaluate(
+                        "() => { const t = performance.now(); window.network.redraw();"
+                        " return performance.now() - t; }") / 1000)
+                    page.close()
+                rows.append({"nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+                             "bytes": path.stat().st_size, "write": statistics.median(writes),
+                             "ready": statistics.median(readies), "redraw": statistics.median(redraws)})
+        finally:
+            browser.close()
+    return rows
+
+
+def table(rows: list[dict], runs: int) -> str:
+    lines = [f"| nodes | edges | page size | write HTML | ready in Chromium | one redraw |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row['nodes']:,} | {row['edges']:,} | {row['bytes'] / 1e6:.1f} MB | {row['write']:.2f} s | "
+                     f"{row['ready']:.2f} s | {row['redraw'] * 1000:.0f} ms |")
+    return "\n".join(lines) + f"\n\nMedians of {runs} runs."
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(table(measure(args.sizes, args.runs), args.runs))
+
+
+if __name__ == "__main__":
+    main()
