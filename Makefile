@@ -20,6 +20,10 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
 	$(PIP) install --quiet --require-hashes -r requirements/test.txt
 	touch $@
 
+$(VENV)/.installed-notebooks: $(VENV)/.installed-test requirements/notebooks.txt
+	$(PIP) install --quiet --require-hashes -r requirements/notebooks.txt
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
@@ -38,14 +42,23 @@ test-fast: install-test
 eval: install
 	$(KG) eval tests/gold/dev_gold.jsonl
 
+# JupyterLab on notebooks/, reachable from this machine only. (`make test` runs the notebooks.)
+notebooks: $(VENV)/.installed-notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+# The scale suite (bench/ingest.py --suite): ingest vs bare spaCy at -j 1 and 2, re-ingest,
+# Dask, store size, memory, query latency; paste its Markdown into bench/RESULTS.md.
+BENCH_SIZES ?= 1000 10000
+BENCH_RUNS  ?= 3
 bench: install-test
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --suite --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
 
 # Regenerate the pinned requirement files (needs network to the package index).
 lock:
 	$(PIP) install --quiet uv
 	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/main.in -o requirements/main.txt
 	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/test.in -o requirements/test.txt
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/notebooks.in -o requirements/notebooks.txt
 
 clean:
 	rm -rf $(VENV) $(STORE) out .pytest_cache
