@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -31,11 +32,12 @@ PREFIX pol:  <https://w3id.org/polkg/ontology#>
 PREFIX oa:   <http://www.w3.org/ns/oa#>
 """
 
-# Exact labels first: each is one index lookup, whatever the size of the store.
-_BY_LABEL = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label ?preferred WHERE {
-  { ?entity skos:prefLabel ?label . BIND(true AS ?preferred) }
-  UNION { ?entity skos:altLabel ?label . BIND(false AS ?preferred) }
-  ?entity a ?class .
+# Exact labels first: one index lookup each, whatever the size of the store. (A UNION
+# or a property path here would be slow: pyoxigraph 0.5 does not push a substituted
+# value into them, and scans.)
+_BY_LABEL = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label ?property WHERE {
+  VALUES ?property { skos:prefLabel skos:altLabel }
+  ?entity ?property ?label ; a ?class .
 }"""
 
 _BY_MENTION = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
@@ -44,12 +46,14 @@ _BY_MENTION = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
 }"""
 
 # Then any letter case: a scan over the labels (not the mentions).
-_BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?preferred WHERE {
-  { ?entity skos:prefLabel ?label . BIND(true AS ?preferred) }
-  UNION { ?entity skos:altLabel ?label . BIND(false AS ?preferred) }
+_BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?property WHERE {
+  VALUES ?property { skos:prefLabel skos:altLabel }
+  ?entity ?property ?label .
   FILTER(LCASE(STR(?label)) = LCASE(STR(?wanted)))
   ?entity a ?class .
 }"""
+
+_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
 def check_iri(value: str, name: str = "parameter") -> URIRef:
@@ -62,9 +66,13 @@ def check_iri(value: str, name: str = "parameter") -> URIRef:
     """
     match = _PREFIXED.match(value)
     if match and match.group(1) in PREFIXES:
-        return URIRef(str(PREFIXES[match.group(1)]) + match.group(2))
+        value = str(PREFIXES[match.group(1)]) + match.group(2)
     if not _IRI.match(value):
         raise QueryError(name, f"not a valid IRI: {value!r}")
+    try:
+        ox.NamedNode(value)  # RFC 3987, as strictly as the engine reads it
+    except ValueError as exc:
+        raise QueryError(name, f"not a valid IRI: {value!r} ({exc})") from None
     return URIRef(value)
 
 
@@ -101,11 +109,13 @@ def resolve_entity(store, value: str, name: str = "parameter", kind: str = "enti
         return check_iri(value, name)
     value = value.strip()
     rows = []
-    for label in (Literal(value, lang="en"), Literal(value)):
-        rows += [(r["entity"].value, r["class"].value, r["preferred"].value == "true")
-                 for r in store.query(_BY_LABEL, {"label": label})]
+    for label in (Literal(value, lang="en"), Literal(value)):  # labels are English; a plain one second
+        rows = [(r["entity"].value, r["class"].value, r["property"].value == _PREF)
+                for r in store.query(_BY_LABEL, {"label": label})]
+        if rows:
+            break
     if not rows:
-        rows = [(r["entity"].value, r["class"].value, r["preferred"].value == "true")
+        rows = [(r["entity"].value, r["class"].value, r["property"].value == _PREF)
                 for r in store.query(_BY_LABEL_ANY_CASE, {"wanted": Literal(value)})]
     if not rows:
         rows = [(r["entity"].value, r["class"].value, False) for r in store.query(_BY_MENTION, {"label": Literal(value)})]

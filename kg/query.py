@@ -29,6 +29,8 @@ __all__ = [
     "run_sparql",
     "run_named",
     "collect",
+    "order_of",
+    "sort_rows",
     "NamedQuery",
     "PARAMETER_KINDS",
     "named_queries",
@@ -116,8 +118,21 @@ class Result:
         return self._standard("tsv")
 
     def to_turtle(self, prefixes: dict[str, str] | None = None) -> str:
-        """The triples of a ``CONSTRUCT``/``DESCRIBE`` as Turtle, with polkg's prefixes."""
-        return self._graph("turtle", _prefixes() if prefixes is None else prefixes)
+        """The triples of a ``CONSTRUCT``/``DESCRIBE`` as Turtle, with those of
+        polkg's prefixes that shorten its IRIs."""
+        return self._graph("turtle", self._used_prefixes() if prefixes is None else prefixes)
+
+    def _used_prefixes(self) -> dict[str, str]:
+        used = {}
+        for triple in self.triples or []:
+            for term in (triple.subject, triple.predicate, triple.object,
+                         getattr(triple.object, "datatype", None)):
+                if isinstance(term, ox.NamedNode):
+                    short = _compact(term.value)
+                    if short != term.value:
+                        prefix = short.split(":", 1)[0]
+                        used[prefix] = _prefixes()[prefix]
+        return dict(sorted(used.items()))
 
     def to_ntriples(self) -> str:
         """The triples of a ``CONSTRUCT``/``DESCRIBE`` as N-Triples."""
@@ -247,8 +262,63 @@ def collect(raw) -> Result:
 
 def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
     """Run ``sparql`` on ``store`` (embedded or remote) with ``bindings``
-    (``{variable name: rdflib term}``) bound by the engine."""
-    return collect(store.query(sparql, bindings))
+    (``{variable name: rdflib term}``) bound by the engine.
+
+    A ``# @order var -var ...`` line in the header sorts the rows afterwards
+    (``-`` for descending): Oxigraph compares long strings slowly, so row-level
+    queries sort here rather than with ``ORDER BY``.
+    """
+    result = collect(store.query(sparql, bindings))
+    order = order_of(sparql)
+    if order and result.kind == "select":
+        sort_rows(result, order)
+    return result
+
+
+_ORDER = re.compile(r"^#\s*@order\s+(.+)$")
+
+
+def order_of(sparql: str) -> list[str]:
+    """The ``# @order`` keys of a query's header comment (``[]`` when none)."""
+    for line in sparql.lstrip().splitlines():
+        if not line.startswith("#"):
+            break
+        match = _ORDER.match(line.strip())
+        if match:
+            return [key.lstrip("?") if not key.startswith("-") else "-" + key[1:].lstrip("?")
+                    for key in match.group(1).split()]
+    return []
+
+
+def _sort_key(term):
+    if term is None:
+        return (0, 0.0, "")
+    if isinstance(term, ox.BlankNode):
+        return (1, 0.0, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, 0.0, term.value)
+    if isinstance(term, ox.Literal) and (term.datatype.value in _INTEGERS or term.datatype.value in _FLOATS):
+        try:
+            return (3, float(term.value), "")
+        except ValueError:
+            pass
+    return (4, 0.0, str(getattr(term, "value", term)))
+
+
+def sort_rows(result: Result, keys: list[str]) -> None:
+    """Sort ``result.rows`` in place by the variables ``keys`` (``-name``: descending).
+
+    Unbound first, then blank nodes, IRIs, numbers, other literals, as
+    SPARQL's ``ORDER BY`` does. Keys the result does not have are ignored.
+    """
+    present = [(result.variables.index(k.lstrip("-")), k.startswith("-")) for k in keys
+               if k.lstrip("-") in result.variables]
+    if not any(descending for _, descending in present):  # one pass
+        indexes = [index for index, _ in present]
+        result.rows.sort(key=lambda row: tuple(_sort_key(row[i]) for i in indexes))
+        return
+    for index, descending in reversed(present):  # stable sorts, last key first
+        result.rows.sort(key=lambda row: _sort_key(row[index]), reverse=descending)
 
 
 def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
@@ -300,7 +370,8 @@ def load_query(path: Path) -> NamedQuery:
     The header is the comment lines at the top: the first one says what the
     query answers; each ``# @param NAME KIND description`` line declares a
     variable ``?NAME`` that a caller may bind. The variable must be in the
-    ``SELECT`` list (pyoxigraph binds only projected variables).
+    ``SELECT`` list (pyoxigraph binds only projected variables). A
+    ``# @order var -var`` line sorts the rows after the query (:func:`run_sparql`).
 
     Raises
     ------
@@ -326,9 +397,11 @@ def load_query(path: Path) -> NamedQuery:
                 raise DataFileError(path, f"parameter {name!r} is declared twice", line=number)
             params[name] = kind
             notes[name] = (match.group(3) or "").strip()
-        elif stripped.startswith("# @"):
-            raise DataFileError(path, f"not a header line of the form '# @param NAME KIND description': {stripped!r}",
-                                line=number)
+        elif _ORDER.match(stripped):
+            continue
+        elif re.match(r"^#\s*@", stripped):
+            raise DataFileError(path, f"not a header line '# @param NAME KIND description' or '# @order VAR...': "
+                                      f"{stripped!r}", line=number)
         elif not description and stripped.strip("# "):
             description = stripped.strip("# ").strip()
     if not description:
@@ -358,8 +431,9 @@ def get_query(name: str) -> NamedQuery:
     QueryError
         There is no such query; the message lists the known ones.
     """
-    queries = named_queries()
-    if name not in queries:
-        known = ", ".join(queries) or "none"
-        raise QueryError(name, f"no such named query (known: {known})")
-    return queries[name]
+    path = resources.query_dir() / f"{name}.rq"
+    if re.fullmatch(r"[\w-]+", name) and path.is_file():
+        stat = path.stat()
+        return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+    known = ", ".join(named_queries()) or "none"
+    raise QueryError(name, f"no such named query (known: {known})")

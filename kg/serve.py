@@ -1,0 +1,622 @@
+"""``kg serve``: a SPARQL 1.1 Protocol endpoint over the store, with the graph view beside it.
+
+Two processes, one address::
+
+    client ──HTTP──▶ polkg front (ThreadingHTTPServer, host:port)
+                       /            the graph view (kg.viz.write_html)
+                       /sparql      SPARQL 1.1 Protocol: query, and update with a token
+                       /store       Graph Store Protocol: read, and write with a token
+                         │
+                         ▼ loopback, a free port
+                     oxigraph serve-read-only | serve  --location <store>/oxigraph
+
+The SPARQL work is Oxigraph's own HTTP server (the ``oxigraph`` command of the
+PyPI package, same version as pyoxigraph, so it reads the store polkg wrote).
+Oxigraph serves no static files and has no access control, so a small front
+server passes the protocol requests through and adds what polkg needs:
+
+* read-only unless started with ``allow_update`` and a token; then updates and
+  Graph Store writes need ``Authorization: Bearer <token>``;
+* a deadline per request (Oxigraph's ``--timeout-s`` too, but Oxigraph may
+  answer ``200`` with a cut-off body when it cancels, so the front checks);
+* a cap on the size of an answer (Oxigraph has none);
+* the graph view at ``/``;
+* Oxigraph started again if it stops (it can, when the machine runs out of
+  threads), unless it stops three times within a minute.
+
+The store's lock (the ``polkg.lock`` file every polkg process takes) is held
+for as long as the endpoint runs — by this process and, through an inherited
+descriptor, by the Oxigraph process: read-only, a reader's shared lock, so
+``kg query`` still runs beside it and ``kg ingest`` is told the store is busy;
+with ``allow_update``, the writer's. A store that another process is writing is
+reported as busy rather than opened (Oxigraph's read-only mode beside a writer
+is undefined).
+
+Oxigraph listens on a loopback port of its own; with ``allow_update`` a local
+user who finds that port can write without the token. On a shared machine keep
+the endpoint read-only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import http.client
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from kg.errors import KgError, StoreError
+
+__all__ = ["EndpointServer", "start_server", "oxigraph_command"]
+
+log = logging.getLogger("kg.serve")
+
+_CANCELLED = b"The SPARQL operation has been cancelled"
+_FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
+
+
+def oxigraph_command() -> str:
+    """The ``oxigraph`` executable: beside this Python, else on ``PATH``."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise StoreError("oxigraph: the Oxigraph server is not installed (pip install oxigraph)")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _Front(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, endpoint: "EndpointServer") -> None:
+        self.endpoint = endpoint
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "polkg"
+    server: _Front
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in separate writes: without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms to every keep-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        log.info("%s %s", self.address_string(), format % args)
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
+              headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str, headers: dict | None = None) -> None:
+        self._send(status, (message + "\n").encode("utf-8"), headers=headers)
+
+    def _body(self) -> bytes | None:
+        # a body left unread would be taken for the next request: refusals close the connection
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._error(411, "kg serve: send a Content-Length (chunked requests are not accepted)")
+            return None
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isascii() or not declared.isdigit():
+            self.close_connection = True
+            self._error(400, "kg serve: Content-Length must be a whole number of bytes")
+            return None
+        length = int(declared)
+        if length > self.server.endpoint.max_request_bytes:
+            self.close_connection = True
+            self._error(413, f"kg serve: request larger than {self.server.endpoint.max_request_bytes:,} bytes")
+            return None
+        return self.rfile.read(length) if length else b""
+
+    # -- routes -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_HEAD(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_PUT(self) -> None:
+        self._route()
+
+    def do_DELETE(self) -> None:
+        self._route()
+
+    def _route(self) -> None:
+        endpoint = self.server.endpoint
+        if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in self.path):
+            self.close_connection = True
+            return self._error(400, "kg serve: control characters in the request target")
+        path = urlsplit(self.path).path
+        body = b"" if self.command in ("GET", "HEAD", "DELETE") else self._body()
+        if body is None:
+            return
+        if path in ("/", "/graph.html"):
+            if self.command not in ("GET", "HEAD"):
+                return self._error(405, "kg serve: the graph view is read-only", {"Allow": "GET, HEAD"})
+            if endpoint.page is None:
+                return self._error(404, "kg serve: no graph view (started without a page)")
+            return self._send(200, endpoint.page, "text/html; charset=utf-8")
+        if path == "/sparql":
+            kind = self._sparql_kind(body)
+            if kind is None:
+                return
+            if kind == "update" and not self._may_write():
+                return
+            return self._forward("/update" if kind == "update" else "/query", body)
+        if path == "/store":
+            if self.command not in ("GET", "HEAD") and not self._may_write():
+                return
+            return self._forward("/store", body)
+        self._error(404, "kg serve: not found; the SPARQL endpoint is /sparql, the graph view /")
+
+    def _sparql_kind(self, body: bytes) -> str | None:
+        """``"query"`` or ``"update"`` as the SPARQL 1.1 Protocol tells them apart."""
+        query_string = urlsplit(self.path).query
+        if self.command in ("GET", "HEAD"):
+            if "update" in parse_qs(query_string):
+                self._error(405, "kg serve: send updates with POST", {"Allow": "POST"})
+                return None
+            return "query"
+        if self.command != "POST":
+            self._error(405, "kg serve: /sparql takes GET and POST", {"Allow": "GET, HEAD, POST"})
+            return None
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media == "application/sparql-update":
+            return "update"
+        if media == "application/sparql-query":
+            return "query"
+        if media == "application/x-www-form-urlencoded":
+            fields = parse_qs(body.decode("utf-8", "replace"))
+            if "update" in fields:
+                return "update"
+            if "query" in fields:
+                return "query"
+        self._error(400, "kg serve: send a query (application/sparql-query, or a query= form field) "
+                         "or an update (application/sparql-update, or an update= form field)")
+        return None
+
+    def _may_write(self) -> bool:
+        endpoint = self.server.endpoint
+        if not endpoint.allow_update:
+            self._error(403, "kg serve: the endpoint is read-only (start it with --allow-update --token TOKEN)")
+            return False
+        sent = self.headers.get("Authorization", "")
+        scheme, _, token = sent.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), endpoint.token.encode()):
+            self._error(401, "kg serve: updates need 'Authorization: Bearer <token>'",
+                        {"WWW-Authenticate": 'Bearer realm="polkg"'})
+            return False
+        return True
+
+    def _forward(self, upstream_path: str, body: bytes) -> None:
+        endpoint = self.server.endpoint
+        query_string = urlsplit(self.path).query
+        target = upstream_path + ("?" + query_string if query_string else "")
+        headers = {k: self.headers[k] for k in _FORWARDED_HEADERS if self.headers.get(k)}
+        headers["Accept-Encoding"] = "identity"
+        if self.command not in ("GET", "HEAD", "DELETE"):
+            headers["Content-Length"] = str(len(body))
+        started = time.monotonic()
+        try:
+            try:
+                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers)
+            except ConnectionRefusedError:
+                if not endpoint.wait_for_oxigraph():  # it had stopped: once more on the new one
+                    raise
+                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers)
+        except TimeoutError:
+            return self._error(504, f"kg serve: no answer within {endpoint.timeout:g} s (the query timeout)")
+        except _TooLarge:
+            return self._error(500, f"kg serve: the answer is larger than the cap of {endpoint.max_result_bytes:,} "
+                                    "bytes; ask for less (LIMIT) or raise --max-result-mb")
+        except OSError as exc:
+            return self._error(502, f"kg serve: the Oxigraph server did not answer ({exc})")
+        if _CANCELLED in data[-200:]:
+            return self._error(504, f"kg serve: the query was cancelled after {time.monotonic() - started:.1f} s "
+                                    f"(the timeout is {endpoint.timeout:g} s)")
+        extra = {k: v for k, v in upstream_headers if k.lower() in ("vary", "allow", "location")}
+        content_type = dict((k.lower(), v) for k, v in upstream_headers).get("content-type", "text/plain")
+        self.send_response(status, reason)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Watchdogs:
+    """Keeps Oxigraph's timeout threads under what the system allows.
+
+    With ``--timeout-s T`` Oxigraph starts one thread per request that sleeps
+    ``T`` seconds, however fast the request is answered. Measured with
+    oxigraph 0.5.13: a client sending cheap queries as fast as it can (600/s on
+    2 cores) piles up T x 600 sleeping threads, about four memory maps each,
+    and past ``vm.max_map_count`` (65,530 by default) Oxigraph fails to start
+    threads and aborts. The front paces requests with a token bucket so that no
+    more than ``budget`` pass in any ``T`` seconds: bursts of ``budget / 8``,
+    then a steady rate; a request waits for its turn until its deadline.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        try:
+            with open("/proc/sys/vm/max_map_count", encoding="ascii") as fh:
+                maps = int(fh.read().strip())
+        except (OSError, ValueError):
+            maps = 65530
+        self.budget = max(256, min(16384, (maps - 8192) // 5))
+        self.burst = self.budget / 8
+        self.rate = (self.budget - self.burst) / (seconds + 0.5)
+        self._tokens = self.burst
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def admit(self, deadline: float) -> None:
+        """Wait until one more Oxigraph thread fits; ``TimeoutError`` if not before ``deadline``."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                ready = now + (1 - self._tokens) / self.rate
+            if ready > deadline:
+                raise TimeoutError
+            time.sleep(max(0.001, ready - now))
+
+
+class EndpointServer:
+    """The front server and the Oxigraph process behind it, over the store at ``store``.
+
+    Use :func:`start_server` (or ``with EndpointServer(...) as server``), read
+    :attr:`url`, and :meth:`stop` when done.
+
+    Parameters
+    ----------
+    store : path
+        The store directory (as for :func:`kg.open_store`).
+    host, port : str, int
+        Where to listen; ``127.0.0.1`` by default, port ``0`` for any free one.
+    allow_update : bool
+        Accept SPARQL updates and Graph Store writes that carry ``token``.
+    token : str
+        The bearer token writes need (required with ``allow_update``).
+    timeout : float
+        Seconds a request may take.
+    max_result_bytes : int
+        Largest answer passed on.
+    page : path or None
+        Where to write the graph view (``kg.viz.write_html``) before serving it;
+        ``None`` serves no view.
+    wait : float
+        Seconds to wait for another process holding the store.
+    """
+
+    def __init__(self, store, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
+                 token: str | None = None, timeout: float = 30.0, max_result_bytes: int = 64 * 2**20,
+                 max_request_bytes: int = 256 * 2**20, page: str | os.PathLike | None = "out/graph.html",
+                 wait: float = 0) -> None:
+        if allow_update and not token:
+            raise KgError("kg serve: --allow-update needs --token (or POLKG_SERVE_TOKEN)")
+        if token is not None and len(token) < 8:
+            raise KgError("kg serve: the token must be at least 8 characters")
+        if timeout <= 0:
+            raise KgError(f"kg serve: the timeout must be positive, got {timeout}")
+        self.store = Path(store)
+        self.host, self.port = host, port
+        self.allow_update, self.token = allow_update, token or ""
+        self.timeout = timeout
+        self.max_result_bytes, self.max_request_bytes = max_result_bytes, max_request_bytes
+        self.page_path = Path(page) if page is not None else None
+        self.wait = wait
+        self.page: bytes | None = None
+        self.graph_info: dict | None = None
+        self._lock = None
+        self._process: subprocess.Popen | None = None
+        self._log = None
+        self._front: _Front | None = None
+        self._thread: threading.Thread | None = None
+        self._local = threading.local()
+        self._restarts: list[float] = []
+        self._generation = 0  # bumped at each start of Oxigraph: older connections are stale
+        self._started = threading.Condition()
+        self._stopping = threading.Event()
+        self._gave_up = False
+        self._supervisor: threading.Thread | None = None
+        self.oxigraph_port: int | None = None
+        self._watchdogs = _Watchdogs(max(1, round(self.timeout)))
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> "EndpointServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL; the SPARQL endpoint is ``url + "/sparql"``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "EndpointServer":
+        """Take the store's lock, write the view, start Oxigraph and the front server.
+
+        Read-only, the lock is shared: ``kg query`` and other readers still run,
+        ``kg ingest`` waits. With ``allow_update`` it is the writer's lock.
+        """
+        from kg.store.oxigraph import _Lock
+
+        if not (self.store / "oxigraph" / "CURRENT").exists():
+            raise StoreError(f"{self.store}: no store here; ingest documents first")
+        try:
+            if self.allow_update:
+                self._write_page(read_only=False)  # as the writer: loads a changed ontology first
+                self._lock = _Lock(self.store, wait=self.wait)
+            else:
+                self._lock = _Lock(self.store, wait=self.wait, shared=True)
+                self._write_page(read_only=True)
+            self._start_supervisor()
+            try:
+                self._front = _Front((self.host, self.port), self)
+            except OSError as exc:
+                raise StoreError(f"{self.host}:{self.port}: cannot listen ({exc.strerror or exc})") from exc
+        except BaseException:
+            self.stop()
+            raise
+        self.port = self._front.server_address[1]
+        self._thread = threading.Thread(target=self._front.serve_forever, name="kg-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def _write_page(self, *, read_only: bool) -> None:
+        from kg.store import open_store
+
+        with open_store(self.store, wait=self.wait, read_only=read_only) as store:
+            if self.page_path is not None:
+                from kg.viz import write_html
+
+                self.graph_info = write_html(store, self.page_path)
+                self.page = self.page_path.read_bytes()
+
+    def _start_oxigraph(self) -> None:
+        mode = "serve" if self.allow_update else "serve-read-only"
+        if self._log is not None:
+            self._log.close()
+        self._log = tempfile.TemporaryFile()
+        for _ in range(3):
+            self.oxigraph_port = _free_port()
+            command = [oxigraph_command(), mode, "--location", str(self.store / "oxigraph"),
+                       "--bind", f"127.0.0.1:{self.oxigraph_port}", "--union-default-graph",
+                       "--timeout-s", str(max(1, round(self.timeout)))]
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                pass_fds=(self._lock.fh.fileno(),), preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            if self._wait_ready():
+                self._generation += 1
+                return
+            if "address" not in self._log_tail().lower():
+                break
+        tail = self._log_tail() or f"exit status {self._process.returncode}"
+        raise StoreError(f"{self.store}: the Oxigraph server did not start ({tail})")
+
+    def _log_tail(self) -> str:
+        self._log.seek(0)
+        lines = [line for line in self._log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
+
+    def _wait_ready(self, seconds: float = 30.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                return False
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.oxigraph_port, timeout=2)
+                connection.request("GET", "/query?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+                ready = connection.getresponse().status == 200
+                connection.close()
+                if ready:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        """Stop both servers and release the store."""
+        self._stopping.set()
+        if self._front is not None:
+            self._front.shutdown()
+            self._front.server_close()
+            self._front = None
+        if self._supervisor is not None:  # before Oxigraph stops, lest it be started again
+            self._supervisor.join()
+            self._supervisor = None
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.terminate()
+                try:
+                    self._process.wait(10)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+            self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def serve_forever(self, poll: float = 0.5) -> None:
+        """Block until the front server stops (or ``KeyboardInterrupt``)."""
+        while self._thread is not None and self._thread.is_alive():
+            if self._gave_up:
+                raise StoreError(f"{self.store}: the Oxigraph server keeps stopping ({self._log_tail() or 'no message'})")
+            self._thread.join(poll)
+
+    # -- keeping Oxigraph running -------------------------------------------------------------
+
+    def _start_supervisor(self) -> None:
+        """Start Oxigraph here, and a thread that starts it again should it stop.
+
+        A child started with PR_SET_PDEATHSIG is told to stop when the *thread* that
+        started it ends: restarts come from the watching thread, which lives as long
+        as the server (and the first one, should its thread end, is restarted).
+        """
+        self._start_oxigraph()
+        self._supervisor = threading.Thread(target=self._supervise, name="kg-serve-oxigraph", daemon=True)
+        self._supervisor.start()
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.1):
+            if self._process is not None and self._process.poll() is not None and not self._revive():
+                self._gave_up = True
+                with self._started:
+                    self._started.notify_all()
+                return
+
+    def _revive(self) -> bool:
+        """Start Oxigraph again (it can stop when the machine runs out of threads);
+        False when it stopped three times within a minute."""
+        if self._stopping.is_set():
+            return True
+        now = time.monotonic()
+        self._restarts = [t for t in self._restarts if now - t < 60]
+        if len(self._restarts) >= 3:
+            return False
+        self._restarts.append(now)
+        log.warning("the Oxigraph server stopped (%s); starting it again", self._log_tail() or "no message")
+        try:
+            self._start_oxigraph()
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return False
+        with self._started:
+            self._started.notify_all()
+        return True
+
+    def wait_for_oxigraph(self, seconds: float = 15.0) -> bool:
+        """After a refused connection: wait until Oxigraph runs again; False if it does not."""
+        generation = self._generation
+        with self._started:
+            return self._started.wait_for(
+                lambda: self._gave_up or self._generation != generation
+                or (self._process is not None and self._process.poll() is None and self._ready_now()),
+                timeout=seconds) and not self._gave_up
+
+    def _ready_now(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.oxigraph_port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    # -- talking to Oxigraph ------------------------------------------------------------------
+
+    def upstream(self, method: str, target: str, body: bytes, headers: dict):
+        """One request to Oxigraph: ``(status, reason, headers, body)``, the body read
+        whole but no further than the cap; ``TimeoutError`` past the deadline."""
+        deadline = time.monotonic() + self.timeout
+        self._watchdogs.admit(deadline)
+        safe = method in ("GET", "HEAD") or target.startswith("/query")
+        if not safe:  # a write goes on a fresh connection and is never sent twice
+            self._drop_connection()
+        for attempt in (1, 2):
+            connection = getattr(self._local, "connection", None)
+            if connection is not None and getattr(self._local, "generation", None) != self._generation:
+                self._drop_connection()
+                connection = None
+            if connection is None:
+                connection = http.client.HTTPConnection("127.0.0.1", self.oxigraph_port, timeout=self.timeout)
+                self._local.connection, self._local.generation = connection, self._generation
+            try:
+                connection.request(method, target, body=body or None, headers=headers)
+                response = connection.getresponse()
+                chunks, size = [], 0
+                while True:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError
+                    chunk = response.read1(65536) if method != "HEAD" else b""
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > self.max_result_bytes:
+                        raise _TooLarge
+                    chunks.append(chunk)
+                if response.will_close:
+                    self._drop_connection()
+                return response.status, response.reason, response.getheaders(), b"".join(chunks)
+            except (_TooLarge, TimeoutError):
+                self._drop_connection()
+                raise
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+                    http.client.CannotSendRequest, http.client.ResponseNotReady):
+                self._drop_connection()
+                if attempt == 2 or not safe:  # else a kept-alive connection had gone stale: once more
+                    raise
+        raise OSError("no answer")
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def start_server(store, **options) -> EndpointServer:
+    """Start :class:`EndpointServer` over ``store`` and return it (running)."""
+    return EndpointServer(store, **options).start()
