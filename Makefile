@@ -39,6 +39,10 @@ test: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not slow"
 
+# Browser, server, crash and load tests only.
+test-slow: install-test
+	$(BIN)/python -m pytest -m slow
+
 eval: install
 	$(KG) eval tests/gold/dev_gold.jsonl
 

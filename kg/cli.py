@@ -36,33 +36,76 @@ def main(ctx: click.Context, store_path: str) -> None:
     ctx.obj = {"store": store_path}
 
 
-def _open(ctx, wait: float = 0):
+def _open(ctx, wait: float = 0, *, read_only: bool = False):
+    """The store; a reader (``read_only``) runs beside other readers, and beside a writer on its snapshot."""
     from kg.store import open_store
 
-    return open_store(ctx.obj["store"], wait=wait)
+    return open_store(ctx.obj["store"], wait=wait, read_only=read_only)
+
+
+def _endpoint_options(help_text: str):
+    """``--endpoint``, ``--update-endpoint`` and ``--graph-store``: a remote SPARQL store."""
+    def decorate(command):
+        command = click.option("--graph-store", metavar="URL",
+                               help="Its Graph Store Protocol URL: write graphs by PUT (default: by SPARQL Update).")(command)
+        command = click.option("--update-endpoint", metavar="URL",
+                               help="Its SPARQL Update URL (default: the --endpoint URL).")(command)
+        return click.option("--endpoint", metavar="URL", help=help_text + " Credentials come from "
+                            "POLKG_ENDPOINT_TOKEN, or POLKG_ENDPOINT_USER and POLKG_ENDPOINT_PASSWORD.")(command)
+    return decorate
+
+
+def _remote(endpoint, update_endpoint, graph_store, *, schema: bool = False):
+    from kg.store.remote import open_remote
+
+    if not endpoint:
+        if update_endpoint or graph_store:
+            raise click.UsageError("--update-endpoint and --graph-store go with --endpoint")
+        return None
+    return open_remote(endpoint, update_endpoint=update_endpoint, graph_store=graph_store, schema=schema)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for the NLP on this machine.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Run the NLP on the Dask cluster of this scheduler; this process stays the only writer.")
+@_endpoint_options("Write to this SPARQL endpoint instead of the store (see README, SPARQL).")
 @click.pass_context
-def ingest(ctx, paths, wait, progress):
-    """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store."""
+def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoint, graph_store):
+    """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store.
+
+    Documents already in the store (same content) are skipped before any NLP; a
+    file whose content changed replaces its old version.
+    """
     from tqdm import tqdm
 
     from kg.api import ingest as run_ingest
+    from kg.ingest import count_documents
 
+    if scheduler and jobs > 1:
+        raise click.UsageError("give -j/--jobs or --scheduler, not both")
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(unit="doc", disable=not show, file=sys.stderr, dynamic_ncols=True)
+    total = count_documents(paths) if show else None
+    bar = tqdm(total=total, unit="doc", disable=not show, file=sys.stderr, dynamic_ncols=True)
 
     def on_document(kind: str, what: str) -> None:
         bar.update(1)
         if kind == "failed":
             bar.write(f"Error: {what}", file=sys.stderr)
 
-    with _open(ctx, wait) as store:
-        report = run_ingest(paths, store, on_document=on_document)
+    remote = _remote(endpoint, update_endpoint, graph_store, schema=True)
+    if remote is not None:
+        from kg.ingest import ingest as ingest_into
+
+        with remote:
+            report = ingest_into(paths, remote, on_document=on_document, jobs=jobs, scheduler=scheduler)
+    else:
+        with _open(ctx, wait) as store:
+            report = run_ingest(paths, store, on_document=on_document, jobs=jobs, scheduler=scheduler)
     bar.close()
     click.echo(report.summary())
     if not report.ok:
@@ -87,13 +130,19 @@ def extract(path, fmt):
 @main.command()
 @click.argument("sparql", required=False)
 @click.option("--name", "-n", help="Run a named query (see `kg queries`).")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the named query.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the named query; an actor or region may be any of its names, or its IRI.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"]),
+              default="table", show_default=True,
+              help="table for people; SPARQL results csv, tsv, json, xml; turtle or ntriples for CONSTRUCT.")
+@_endpoint_options("Query this SPARQL endpoint instead of the store.")
 @click.pass_context
-def query(ctx, sparql, name, params, fmt):
-    """Run SPARQL (text, or a .rq file) or a named query over the store."""
-    from kg.api import query as run_text
-    from kg.api import run_query
+def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store):
+    """Run SPARQL (text, or a .rq file) or a named query over the store.
+
+    Parameters are bound by the query engine, never pasted into the query text.
+    """
+    from kg.query import run_named, run_sparql
 
     if bool(sparql) == bool(name):
         raise click.UsageError("give either SPARQL (text or a .rq file) or --name")
@@ -103,38 +152,129 @@ def query(ctx, sparql, name, params, fmt):
         if not sep:
             raise click.UsageError(f"--param takes NAME=VALUE, got {item!r}")
         values[key.strip()] = value
-    with _open(ctx) as store:
-        if name:
-            result = run_query(store, name, values)
-        else:
-            if values:
-                raise click.UsageError("--param goes with --name")
-            text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
-            result = run_text(store, text)
-    click.echo({"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
-                "tsv": lambda: result.to_csv("\t")}[fmt]().rstrip("\n"))
+    if values and not name:
+        raise click.UsageError("--param goes with --name")
+    text = None
+    if sparql:
+        text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
+    with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
+        result = run_named(store, name, values) if name else run_sparql(store, text)
+    out = result.render(fmt)
+    click.echo(out, nl=not out.endswith("\n"))
 
 
 @main.command()
 def queries():
-    """List the named queries and their parameters."""
+    """List the named queries, what they answer and their parameters."""
     from kg.query import named_queries
 
     for q in named_queries().values():
-        params = " ".join(f"{k}:{v}" for k, v in q.parameters.items())
-        click.echo(f"{q.name:<24} {q.description}" + (f"\n{'':<24} parameters: {params}" if params else ""))
+        click.echo(f"{q.name}: {q.description}")
+        for param, kind in q.parameters.items():
+            note = (q.help or {}).get(param, "")
+            click.echo(f"    --param {param}=<{kind}>" + (f"  {note}" if note else ""))
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["actors", "regions"]), default="actors")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one).")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates and Graph Store writes that carry the token.")
+@click.option("--token", envvar="POLKG_SERVE_TOKEN", metavar="TOKEN",
+              help="The bearer token writes need (or POLKG_SERVE_TOKEN, which ps does not show).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30, show_default=True,
+              help="Seconds a request may take.")
+@click.option("--max-result-mb", type=click.FloatRange(min=0, min_open=True), default=64, show_default=True,
+              help="Largest answer passed on, in MB.")
+@click.option("--page", type=click.Path(dir_okay=False), default="out/graph.html", show_default=True,
+              help="Where to write the graph view served at /.")
+@click.option("--no-page", is_flag=True, help="Serve no graph view.")
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.pass_context
-def analyze(ctx, what, fmt):
-    """Network analysis: centrality of actors, or actor-region links."""
-    from kg.analysis import actor_table, region_table
+def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait):
+    """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
 
-    with _open(ctx) as store:
-        frame = actor_table(store) if what == "actors" else region_table(store)
+    Read-only unless --allow-update; the store stays locked against ingest while it runs.
+    """
+    import signal
+
+    from kg.serve import start_server
+
+    if token and not allow_update:
+        raise click.UsageError("--token goes with --allow-update")
+    if allow_update and not token:
+        raise click.UsageError("--allow-update needs --token TOKEN (or POLKG_SERVE_TOKEN)")
+    server = start_server(ctx.obj["store"], host=host, port=port, allow_update=allow_update, token=token,
+                          timeout=timeout, max_result_bytes=int(max_result_mb * 2**20),
+                          page=None if no_page else page, wait=wait)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        mode = "read-write for requests with the token" if allow_update else "read-only"
+        click.echo(f"SPARQL endpoint: {server.url}/sparql ({mode})")
+        if server.page is not None:
+            click.echo(f"Graph view:      {server.url}/")
+        click.echo("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@main.command()
+@_endpoint_options("The SPARQL endpoint to write to (required).")
+@click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.pass_context
+def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
+    """Copy the store's named graphs to a SPARQL endpoint (each replaces its namesake there)."""
+    from kg.store.remote import push as run_push
+
+    if not endpoint:
+        raise click.UsageError("push needs --endpoint URL")
+    with _open(ctx, wait, read_only=True) as local, _remote(endpoint, update_endpoint, graph_store) as remote:
+        report = run_push(local, remote, documents_only=documents_only)
+    click.echo(report.summary())
+
+
+_ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
+"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes (``kg.analysis.ANALYSES``)."""
+
+
+@main.command()
+@click.argument("what", type=click.Choice(list(_ANALYSES)), default="actors")
+@click.argument("names", nargs=-1, metavar="[ACTOR]...")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
+@click.option("--outcome", type=click.Choice(["ceasefire", "negotiations", "agreement", "normalization", "other"]),
+              help="preconditions: only those of this outcome.")
+@click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
+              help="regions: fewest sides making demands for a region to be contested.")
+@click.pass_context
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
+    """Network analysis of the store. ACTOR is any label or IRI of an actor.
+
+    \b
+    actors              centrality (degree, betweenness, PageRank) and community of each actor
+    regions             regions named in demands, their demanders, and which are contested
+    alignment           pairs of actors that agree or disagree on the same topics
+    preconditions       what must happen before a ceasefire, talks, an agreement
+    path ACTOR ACTOR    how two actors are connected, with the quotes on the way
+    timeline ACTOR      an actor's positions and demands by date
+    """
+    from kg.analysis import analyze as run_analysis
+
+    if len(names) != _ANALYSES[what]:
+        wanted = {0: "no ACTOR", 1: "one ACTOR", 2: "two ACTORs"}[_ANALYSES[what]]
+        raise click.UsageError(f"{what} takes {wanted}, got {len(names)}")
+    if write and what != "actors":
+        raise click.UsageError("--write goes with actors")
+    with _open(ctx, read_only=not write) as store:
+        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":
@@ -144,17 +284,19 @@ def analyze(ctx, what, fmt):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "graphml"]), default="trig",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf"]),
+              default="trig", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
+@click.option("--projection", type=click.Choice(["actors", "regions", "positions", "preconditions"]), default="actors",
+              show_default=True, help="graphml/gexf: which network, with its measures as attributes.")
 @click.pass_context
-def export(ctx, fmt, output, documents_only):
-    """Export the store as RDF, or the actor network as GraphML."""
+def export(ctx, fmt, output, documents_only, projection):
+    """Export the store as RDF, or a network (for Gephi, Cytoscape) as GraphML or GEXF."""
     from kg.export import export as run_export
 
-    with _open(ctx) as store:
-        data = run_export(store, fmt, documents_only=documents_only)
+    with _open(ctx, read_only=True) as store:
+        data = run_export(store, fmt, documents_only=documents_only, projection=projection)
     if output:
         Path(output).write_bytes(data)
         click.echo(f"wrote {output} ({len(data):,} bytes)")
@@ -164,14 +306,24 @@ def export(ctx, fmt, output, documents_only):
 
 @main.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default="out/graph.html", show_default=True)
+@click.option("--focus", metavar="NAME", help="Draw only the neighbourhood of this node (any of its names).")
+@click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="How far from --focus to go.")
+@click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
+              help="Draw the result of this CONSTRUCT query (a .rq file) instead of the whole graph.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Keep only this many nodes, the most central, and say what was left out.")
 @click.pass_context
-def view(ctx, output):
+def view(ctx, output, focus, hops, query_file, max_nodes):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
     from kg.viz import write_html
 
-    with _open(ctx) as store:
-        info = write_html(store, output)
-    click.echo(f"wrote {output}: {info['nodes']} nodes, {info['edges']} edges")
+    try:
+        query = Path(query_file).read_text(encoding="utf-8") if query_file else None
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{query_file}: not UTF-8", param_hint="--query") from exc
+    with _open(ctx, read_only=True) as store:
+        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+    click.echo(report.summary())
 
 
 @main.command()
@@ -197,7 +349,7 @@ def stats(ctx, fmt):
     """Counts: documents, actors, regions, statements, positions, preconditions, triples."""
     from kg.stats import stats as run_stats
 
-    with _open(ctx) as store:
+    with _open(ctx, read_only=True) as store:
         counts = run_stats(store)
     if fmt == "json":
         click.echo(json.dumps(counts))

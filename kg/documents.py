@@ -4,6 +4,21 @@ Every check that can refuse a document happens here, before any NLP runs, and
 refusals are :class:`~kg.errors.InputError` with the file and the reason in one
 line. ``iter_documents`` never stops at a bad file: it yields the error in its
 place so the caller can report it and go on.
+
+What is read, and what is refused:
+
+- only regular files: a FIFO, a socket or a device is refused without being
+  opened for reading (a FIFO would block), and nothing larger than
+  :data:`MAX_BYTES` is read at all;
+- only files the user pointed at: inside a folder, a symbolic link that leads
+  outside the files and folders given is refused, as is a broken link or a
+  link loop; hidden files and folders (``.git/``...) are passed over;
+- only text: UTF-8 (with or without a BOM) or UTF-16 with a BOM. Known binary
+  formats, NUL bytes, UTF-32 and UTF-16 without a BOM are refused by name;
+- the text is normalised to NFC with ``\\n`` line ends, and control characters
+  (other than tab and newline) become spaces, one for one: they carry no
+  meaning in news text, and they are not allowed in XML results or HTML.
+  Offsets of the evidence point into this normalised text.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +41,15 @@ __all__ = [
     "Document",
     "read_document",
     "iter_documents",
+    "iter_paths",
+    "read_jsonl",
     "document_from_text",
+    "html_to_text",
     "MAX_BYTES",
     "MAX_CHARS",
     "TEXT_SUFFIXES",
+    "HTML_SUFFIXES",
+    "JSONL_SUFFIXES",
 ]
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -52,6 +73,17 @@ _MAGIC = [
     (b"\x7fELF", "an executable"),
 ]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Control characters (not tab or newline) and the two non-characters XML forbids."""
+_UNPRINTABLE_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_KINDS = [
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +112,27 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _shown(where: object) -> str:
+    """A file name as one printable line: control characters and undecodable bytes escaped."""
+    text = str(where).encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE_IN_NAME.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file (``"a FIFO"``...), else None."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):
+        return None  # reading it will say why
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a file")
+
+
+def _has_visible(text: str) -> bool:
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in text)
+
+
 def document_from_text(
     text: str,
     *,
@@ -91,25 +144,45 @@ def document_from_text(
 ) -> Document:
     """Check ``text`` and make a :class:`Document` of it.
 
-    The title, when not given, is the first line when it reads like a headline.
+    Line ends become ``\\n`` and control characters other than tab and newline
+    become spaces (one for one). The title, when not given, is the first line
+    when it reads like a headline.
 
     Raises
     ------
     InputError
-        Empty or whitespace-only text, a lone surrogate, text over ``MAX_CHARS``,
-        or a publication date not in ``YYYY[-MM[-DD]]`` form.
+        Text that is not a string, is empty or has nothing visible, has a lone
+        surrogate, is over ``MAX_CHARS``; a title or source that is not a string.
+
+    Examples
+    --------
+    >>> document_from_text("Kyiv\\r\\nRussia demands talks.\\x07").text
+    'Kyiv\\nRussia demands talks. '
+    >>> document_from_text(" \\u200b ")
+    Traceback (most recent call last):
+    kg.errors.InputError: <text>: empty document (no text)
     """
-    where = path or "<text>"
+    where = _shown(path) if path is not None else "<text>"
     if not isinstance(text, str):
         raise InputError(where, f"text must be a string, not {type(text).__name__}")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise InputError(where, "empty document (no text)")
     if len(text) > MAX_CHARS:
         raise InputError(where, f"text too long ({len(text):,} characters; the limit is {MAX_CHARS:,})")
-    for i, ch in enumerate(text):
-        if "\ud800" <= ch <= "\udfff":
-            raise InputError(where, f"text contains a lone surrogate (U+{ord(ch):04X} at character {i})")
+    found = _SURROGATE.search(text)
+    if found:
+        code, at = ord(found.group()), found.start()
+        raise InputError(where, f"text contains a lone surrogate (U+{code:04X} at character {at})")
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not _has_visible(text):
+        raise InputError(where, "empty document (no text)")
+    for name, value in (("title", title), ("source", source)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(where, f"'{name}' must be a string, got {type(value).__name__}")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(where, f"'{name}' contains a lone surrogate")
+    if title is not None:
+        title = _CONTROL.sub(" ", title) if title.strip() else None
+    if source is not None:
+        source = _CONTROL.sub(" ", source) if source.strip() else None
     if published is not None:
         published = str(published).strip()[:10] if _looks_like_date(str(published)) else None
     if title is None:
@@ -139,7 +212,20 @@ def _looks_like_date(value: str) -> bool:
     return True
 
 
+def _utf16_without_bom(data: bytes) -> bool:
+    """Most characters have a zero byte on the same side: UTF-16 text without its BOM."""
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return False
+    even = sum(1 for i in range(0, 2 * pairs, 2) if sample[i] == 0)
+    odd = sum(1 for i in range(1, 2 * pairs, 2) if sample[i] == 0)
+    return max(even, odd) >= 0.6 * pairs and min(even, odd) <= 0.05 * pairs
+
+
 def _decode(data: bytes, where: str) -> str:
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError(where, "UTF-32 text is not supported; save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -151,6 +237,8 @@ def _decode(data: bytes, where: str) -> str:
         if data.startswith(magic):
             raise InputError(where, f"binary file ({what}), not text")
     if b"\x00" in data[:8192]:
+        if _utf16_without_bom(data):
+            raise InputError(where, "UTF-16 without a byte order mark; save it as UTF-8")
         raise InputError(where, "binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8")
@@ -160,18 +248,31 @@ def _decode(data: bytes, where: str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    where = str(path)
+    """The bytes of a regular file of at most ``MAX_BYTES``.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and
+    checked on the open descriptor, so what is checked is what is read.
+    """
+    where = _shown(path)
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError(where, f"cannot read ({exc.strerror or exc})") from exc
-    if size > MAX_BYTES:
-        raise InputError(where, f"file too big ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.1f} MB)")
-    try:
-        with path.open("rb") as fh:
-            return fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(where, f"cannot read ({exc.strerror or exc})") from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+            raise InputError(where, f"not a regular file ({what})")
+        if info.st_size > MAX_BYTES:
+            size, limit = info.st_size / 1e6, MAX_BYTES / 1e6
+            raise InputError(where, f"file too big ({size:.1f} MB; the limit is {limit:.1f} MB)")
+        try:
+            data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(where, f"cannot read ({exc.strerror or exc})") from exc
+    if len(data) > MAX_BYTES:  # it grew while we looked
+        raise InputError(where, f"file too big (over {MAX_BYTES / 1e6:.1f} MB)")
+    return data
 
 
 class _TextOfHtml(HTMLParser):
@@ -212,7 +313,14 @@ class _TextOfHtml(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, str | None]:
-    """Return the visible text of ``markup`` (one block a line) and its ``<title>``."""
+    """Return the visible text of ``markup`` (one block a line) and its ``<title>``.
+
+    Scripts, styles and the head are dropped; entities are decoded to the
+    characters they stand for, which stay text (never markup again).
+
+    >>> html_to_text("<title>A &amp; B</title><p>x &lt;b&gt;</p><script>alert(1)</script>")
+    ('x <b>', 'A & B')
+    """
     parser = _TextOfHtml()
     parser.feed(markup)
     parser.close()
@@ -228,10 +336,12 @@ def read_document(path: str | os.PathLike) -> Document:
     Raises
     ------
     InputError
-        Unreadable, too big, binary, not UTF-8 (or UTF-16 with a BOM), empty.
+        Not a regular file, unreadable, too big, binary, not UTF-8 (or UTF-16
+        with a BOM), empty.
     """
     path = Path(path)
-    where = str(path)
+    where = _shown(path)
+    _check_name(path)
     data = _read_bytes(path)
     if not data.strip():
         raise InputError(where, "empty file")
@@ -240,7 +350,12 @@ def read_document(path: str | os.PathLike) -> Document:
     title = None
     if path.suffix.lower() in HTML_SUFFIXES:
         text, title = html_to_text(text)
-    return document_from_text(text, path=where, title=title)
+    return document_from_text(text, path=str(path), title=title)
+
+
+def _check_name(path: Path) -> None:
+    if _SURROGATE.search(str(path)):
+        raise InputError(_shown(path), "file name is not valid UTF-8; rename the file")
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[Document | InputError]:
@@ -250,8 +365,9 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Document | InputError]:
     ``date``), ``url``/``source``/``outlet``; other keys are kept in ``meta``.
     """
     path = Path(path)
-    where = str(path)
+    where = _shown(path)
     try:
+        _check_name(path)
         data = _read_bytes(path)
         text = _decode(data, where)
     except InputError as exc:
@@ -263,9 +379,14 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Document | InputError]:
         line_where = f"{where}:{number}"
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = getattr(exc, "msg", "nested too deeply")
-            yield InputError(line_where, f"malformed JSON ({reason})")
+        except RecursionError:
+            yield InputError(line_where, "malformed JSON (nested too deeply)")
+            continue
+        except json.JSONDecodeError as exc:
+            yield InputError(line_where, f"malformed JSON ({exc.msg})")
+            continue
+        except ValueError:  # an integer of more digits than Python converts
+            yield InputError(line_where, "malformed JSON (a number too long to read)")
             continue
         if not isinstance(record, dict):
             yield InputError(line_where, f"expected a JSON object, got {type(record).__name__}")
@@ -282,7 +403,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Document | InputError]:
                 if value is not None and not isinstance(value, str):
                     raise InputError(line_where, f"'{name}' must be a string, got {type(value).__name__}")
             yield document_from_text(
-                record["text"], path=line_where, title=title, published=published,
+                record["text"], path=f"{path}:{number}", title=title, published=published,
                 source=source, meta=meta,
             )
         except InputError as exc:
@@ -293,31 +414,78 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
+def _hidden(child: Path, top: Path) -> bool:
+    return any(part.startswith(".") for part in child.relative_to(top).parts)
+
+
 def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path | InputError]:
     """Expand files and folders into the files to read, in a stable order.
 
-    A symbolic link that leads outside the files and folders given is refused:
-    polkg reads only what it was pointed at.
+    A file given by name is read whatever it is (and refused if it is not a
+    regular file of text). Inside a folder, only files with a known suffix are
+    read; hidden files and folders are passed over, and a symbolic link that
+    leads outside the files and folders given is refused, as is a broken link
+    or a loop: polkg reads only what it was pointed at. Folders are not
+    entered through symbolic links.
     """
     given = [Path(p) for p in paths]
-    roots = [p.resolve() for p in given if p.exists()]
+    roots = []
+    for p in given:
+        try:
+            if p.exists():
+                roots.append(p.resolve())
+        except (OSError, RuntimeError):
+            pass
     for path in given:
-        if not path.exists() and not path.is_symlink():
-            yield InputError(path, "no such file or folder")
+        if path.is_symlink() and not path.exists():
+            yield InputError(_shown(path), _why_broken(path))
+        elif not path.exists():
+            yield InputError(_shown(path), "no such file or folder")
         elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_dir() or child.name.startswith("."):
-                    continue
-                if child.suffix.lower() not in SUFFIXES:
-                    continue
-                if child.is_symlink() and not _inside(child.resolve(), roots):
-                    yield InputError(child, "symbolic link to a file outside the folders given; not read")
-                    continue
-                yield child
-        elif path.is_symlink() and not path.exists():
-            yield InputError(path, "broken symbolic link")
+            yield from _walk(path, roots)
+        elif _not_regular(path):
+            yield InputError(_shown(path), f"not a regular file ({_not_regular(path)})")
         else:
             yield path
+
+
+def _why_broken(link: Path) -> str:
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:
+        return "symbolic link loop; not read"
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return "symbolic link loop; not read"
+    return "broken symbolic link; not read"
+
+
+def _walk(top: Path, roots: list[Path]) -> Iterator[Path | InputError]:
+    try:
+        children = sorted(top.rglob("*"))
+    except OSError as exc:
+        yield InputError(_shown(top), f"cannot list the folder ({exc.strerror or exc})")
+        return
+    for child in children:
+        if _hidden(child, top) or child.suffix.lower() not in SUFFIXES:
+            continue
+        if child.is_symlink():
+            if not child.exists():
+                yield InputError(_shown(child), _why_broken(child))
+                continue
+            if not _inside(child.resolve(), roots):
+                yield InputError(_shown(child), "symbolic link to a file outside the folders given; not read")
+                continue
+        if child.is_dir():
+            continue
+        if not _inside(child.resolve(), roots):  # reached through a linked folder
+            yield InputError(_shown(child), "outside the folders given; not read")
+            continue
+        kind = _not_regular(child)
+        if kind:
+            yield InputError(_shown(child), f"not a regular file ({kind})")
+            continue
+        yield child
 
 
 def iter_documents(paths: Iterable[str | os.PathLike]) -> Iterator[Document | InputError]:

@@ -1,12 +1,26 @@
 """The embedded store: Oxigraph on disk, one named graph per document.
 
-Writes go straight to pyoxigraph, one ``extend`` call per document (Oxigraph
-applies each call atomically) followed by ``flush``: a document is in the store
-whole or not at all. The rdflib API is available over the same store through
-oxrdflib (:meth:`OxigraphStore.dataset`).
+Writes go straight to pyoxigraph, one ``extend`` call per batch of documents
+(Oxigraph applies each call atomically) followed by ``flush``: a document is in
+the store whole or not at all. The rdflib API is available over the same store
+through oxrdflib (:meth:`OxigraphStore.dataset`).
 
-Only one process may open a store for writing: a lock file records its pid, and
-a second writer is told which process holds it.
+One writer, many readers. Opening a store takes a lock on ``polkg.lock`` in
+its folder: a writer's is exclusive and records its pid, so a second writer is
+told which process holds the store (or waits, ``wait=SECONDS``). A reader
+(``read_only=True``) takes a shared lock, so readers run side by side; while
+a writer holds the store, a reader asks it for a snapshot (a RocksDB
+checkpoint: hard links, taken between two atomic writes, so every document in
+it is whole) and reads that instead. Oxigraph's own read-only mode is only
+ever used on files no process is writing: opening it beside a writer is
+undefined.
+
+::
+
+    .kg/polkg.lock                 who holds the store (flock; the writer's pid)
+    .kg/oxigraph/                  the RocksDB database
+    .kg/snapshots/REQUEST          readers append a byte to ask the writer for a snapshot
+    .kg/snapshots/<time_ns>/       a snapshot; its polkg-reader.lock is held by its readers
 """
 
 from __future__ import annotations
@@ -14,7 +28,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
+import shutil
+import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Iterable
 
@@ -31,6 +49,7 @@ __all__ = [
     "REFERENCE_GRAPH",
     "ONTOLOGY_GRAPH",
     "VOCAB_GRAPH",
+    "SNAPSHOT_WAIT",
     "to_ox",
     "from_ox",
 ]
@@ -43,10 +62,21 @@ VOCAB_GRAPH = _ID + "graph/vocab"
 META_GRAPH = _ID + "graph/meta"
 _HASH = "https://w3id.org/polkg/ontology#contentHash"
 _LOCK = "polkg.lock"
+_DATA = "oxigraph"
+_SNAPSHOTS = "snapshots"
+_REQUEST = "REQUEST"
+_SERVING = "SERVING"
+_READER_LOCK = "polkg-reader.lock"
+_SNAPSHOT_NAME = re.compile(r"^\d{20}$")
+SNAPSHOT_WAIT = 20.0
+"""Seconds a reader waits for the writer's snapshot before it gives up."""
+_POLL = 0.2
 
 
 def to_ox(term):
-    """An rdflib term as a pyoxigraph term."""
+    """An rdflib term as a pyoxigraph term (a pyoxigraph term stays as it is)."""
+    if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return term
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -83,63 +113,340 @@ def _files_hash(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-class _Lock:
-    """An exclusive lock on the store directory that names its holder."""
+def _holders(path: Path) -> list[tuple[int, str]]:
+    """``(pid, "READ" | "WRITE")`` of each process holding a lock on ``path``, from
+    ``/proc/locks`` (Linux); empty where that cannot be read."""
+    try:
+        info = path.stat()
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return []
+    wanted = (os.major(info.st_dev), os.minor(info.st_dev), info.st_ino)
+    found = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 6 or parts[1] == "->" or parts[1] != "FLOCK":
+            continue
+        try:
+            major, minor, inode = parts[5].split(":")
+            if (int(major, 16), int(minor, 16), int(inode)) == wanted:
+                found.append((int(parts[4]), parts[3]))
+        except ValueError:
+            continue
+    return found
 
-    def __init__(self, directory: Path, *, wait: float = 0) -> None:
+
+def _flock(fh, flags: int, wait: float) -> bool:
+    """Take the lock ``flags`` on ``fh``, trying for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fh, flags | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL)
+
+
+class _Lock:
+    """A lock on the store directory: exclusive for the writer (which records its
+    pid in the file), shared for readers."""
+
+    def __init__(self, directory: Path, *, wait: float = 0, shared: bool = False) -> None:
+        self.directory = directory
         self.path = directory / _LOCK
-        self.fh = open(self.path, "a+")
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    self.fh.seek(0)
-                    holder = self.fh.read().strip() or "unknown"
-                    self.fh.close()
-                    raise StoreError(
-                        f"{directory}: store is in use by process {holder}; "
-                        "wait for it to finish or use --wait SECONDS"
-                    ) from None
-                time.sleep(0.2)
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(str(os.getpid()))
-        self.fh.flush()
+        self.shared = shared
+        try:
+            self.fh = open(self.path, "a+")
+        except OSError as exc:
+            raise StoreError(f"{directory}: cannot open the lock file ({exc.strerror})") from exc
+        if not _flock(self.fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, wait):
+            message = self.in_use()
+            self.fh.close()
+            raise StoreError(message)
+        if not shared:
+            self.fh.seek(0)
+            self.fh.truncate()
+            self.fh.write(str(os.getpid()))
+            self.fh.flush()
+
+    def in_use(self) -> str:
+        """Why the lock could not be taken, naming the process that holds it."""
+        holders = _holders(self.path)
+        writers = [pid for pid, mode in holders if mode == "WRITE"]
+        readers = [pid for pid, mode in holders if mode == "READ"]
+        if writers:
+            who, doing = writers[0], "writing"
+        elif readers:
+            others = len(readers) - 1
+            more = f", with {others} other reader{'s' if others > 1 else ''}" if others else ""
+            who, doing = readers[0], f"reading{more}"
+        else:
+            self.fh.seek(0)
+            who, doing = self.fh.read().strip() or "unknown", "writing"
+        return (f"{self.directory}: store is in use by process {who} ({doing}); "
+                "wait for it to finish or use --wait SECONDS")
 
     def release(self) -> None:
         if not self.fh.closed:
-            self.fh.seek(0)
-            self.fh.truncate()
+            if not self.shared:
+                self.fh.seek(0)
+                self.fh.truncate()
             fcntl.flock(self.fh, fcntl.LOCK_UN)
             self.fh.close()
+
+
+# -- snapshots: what readers read while a writer holds the store -------------------
+
+
+def _snapshot_names(folder: Path) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(folder) if _SNAPSHOT_NAME.match(n))
+    except OSError:
+        return []
+
+
+def _prune_snapshots(folder: Path, keep: set[str] = frozenset(), *, leftovers: bool = False) -> None:
+    """Remove the snapshots no reader holds (and, with ``leftovers``, unfinished ones)."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = folder / name
+        if leftovers and name.startswith(".") and name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        if name in keep or not _SNAPSHOT_NAME.match(name):
+            continue
+        try:
+            with open(path / _READER_LOCK, "r") as fh:
+                if _flock(fh, fcntl.LOCK_EX, 0):
+                    shutil.rmtree(path, ignore_errors=True)
+        except FileNotFoundError:  # unfinished or half removed: nobody can hold it
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+class _SnapshotService:
+    """In the writer: takes a snapshot when a reader asks for one.
+
+    A thread looks for requests every fraction of a second; it holds the store
+    only weakly, so a store that is dropped without ``close`` is still freed.
+    """
+
+    def __init__(self, store: "OxigraphStore") -> None:
+        self.folder = store.path / _SNAPSHOTS
+        self.request = self.folder / _REQUEST
+        self.folder.mkdir(exist_ok=True)
+        _prune_snapshots(self.folder, leftovers=True)
+        self.request.unlink(missing_ok=True)
+        (self.folder / _SERVING).write_text(str(os.getpid()), encoding="ascii")
+        self.served = 0
+        self._stop = threading.Event()
+        self._store = weakref.ref(store)
+        self._thread = threading.Thread(target=self._run, name=f"polkg-snapshots {store.path}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(_POLL):
+            store = self._store()
+            if store is None or store._store is None:
+                return
+            try:
+                asked = self.request.stat().st_size
+            except OSError:
+                asked = 0
+            if asked > self.served:
+                self.served = asked
+                try:
+                    self.take(store._store)
+                except (OSError, RuntimeError):
+                    pass  # the reader waiting for it says it got none
+            del store
+
+    def take(self, raw: ox.Store) -> str:
+        """Write a snapshot of ``raw`` now and return its name."""
+        name = f"{time.time_ns():020d}"
+        unfinished = self.folder / f".{name}.tmp"
+        raw.backup(str(unfinished))
+        (unfinished / _READER_LOCK).touch()
+        os.rename(unfinished, self.folder / name)
+        _prune_snapshots(self.folder, keep={name})
+        return name
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        _prune_snapshots(self.folder, leftovers=True)
+        self.request.unlink(missing_ok=True)
+        (self.folder / _SERVING).unlink(missing_ok=True)
+
+
+def _takes_snapshots(directory: Path) -> bool:
+    """Whether the process writing ``directory`` answers readers' requests for snapshots
+    (True when that cannot be told)."""
+    holders = [pid for pid, mode in _holders(directory / _LOCK) if mode == "WRITE"]
+    if not holders:
+        return True
+    try:
+        serving = int((directory / _SNAPSHOTS / _SERVING).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return False
+    return serving in holders
+
+
+def _ask_for_snapshot(directory: Path, timeout: float):
+    """Ask the writer of ``directory`` for a snapshot.
+
+    Returns ``(its path, its reader lock)`` once one taken after the request
+    exists; a :class:`_Lock` (shared) if the writer lets go of the store first;
+    None after ``timeout`` seconds.
+    """
+    folder = directory / _SNAPSHOTS
+    asked = time.time_ns()
+    try:
+        with open(folder / _REQUEST, "ab") as fh:
+            fh.write(b".")
+    except OSError:
+        pass  # no snapshot will come; the writer may still finish in time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name in reversed(_snapshot_names(folder)):
+            if int(name) < asked:
+                break
+            try:
+                fh = open(folder / name / _READER_LOCK, "r")
+            except OSError:
+                continue
+            if _flock(fh, fcntl.LOCK_SH, 0) and os.fstat(fh.fileno()).st_nlink > 0:
+                return folder / name, fh
+            fh.close()
+        try:
+            return _Lock(directory, shared=True)
+        except StoreError:
+            time.sleep(_POLL / 2)
+    return None
 
 
 class OxigraphStore:
     """A persistent Oxigraph store in ``path`` (or in memory when ``path`` is None).
 
-    Use as a context manager, or call :meth:`close`.
+    ``read_only=True`` opens it for reading only, beside other readers and
+    beside a writer (through a snapshot, see the module's notes); ``wait`` is
+    how many seconds to wait for a process that holds the store. Use as a
+    context manager, or call :meth:`close`.
+
+    Raises
+    ------
+    StoreError
+        The store is held by another process (the message names it), or cannot
+        be created or opened.
     """
 
-    def __init__(self, path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0) -> None:
+    def __init__(self, path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0,
+                 read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = bool(read_only) and self.path is not None
+        self.snapshot: Path | None = None
+        """The snapshot this reader reads (a writer held the store), or None."""
         self._lock = None
+        self._snapshot_lock = None
+        self._snapshots: _SnapshotService | None = None
+        self._store = None
         if self.path is None:
             self._store = ox.Store()
+            self.ensure_schema()
+        elif self.read_only:
+            self._open_reader(wait)
         else:
+            self._open_writer(wait)
+
+    def _open_writer(self, wait: float) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror})") from exc
+        self._lock = _Lock(self.path, wait=wait)
+        try:
+            # readers that come while the schema loads wait for the snapshot taken after it
+            (self.path / _SNAPSHOTS).mkdir(exist_ok=True)
+            (self.path / _SNAPSHOTS / _SERVING).write_text(str(os.getpid()), encoding="ascii")
+        except OSError:
+            pass
+        try:
+            self._store = ox.Store(str(self.path / _DATA))
+        except OSError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+        try:
+            self.ensure_schema()
+            self._snapshots = _SnapshotService(self)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_reader(self, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        reloads = 0
+        while True:
+            if not (self.path / _DATA / "CURRENT").exists():
+                # a new store: create it (and its schema) as a writer would, then read it
+                try:
+                    OxigraphStore(self.path, wait=max(0.0, deadline - time.monotonic())).close()
+                except StoreError:
+                    pass  # a writer holds it: read its snapshot below
             try:
-                self.path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot create the store ({exc.strerror})") from exc
-            self._lock = _Lock(self.path, wait=wait)
+                self._lock = _Lock(self.path, shared=True)
+            except StoreError as busy:
+                holder = str(busy).split("; ")[0]
+                if not _takes_snapshots(self.path):
+                    if time.monotonic() < deadline:
+                        time.sleep(_POLL)
+                        continue
+                    raise StoreError(f"{holder}, which takes no snapshots for readers; "
+                                     "try again when it has finished") from None
+                found = _ask_for_snapshot(self.path, max(SNAPSHOT_WAIT, deadline - time.monotonic()))
+                if isinstance(found, _Lock):  # the writer has finished: read the store itself
+                    self._lock = found
+                    if not (self.path / _DATA / "CURRENT").exists():  # it died before making one
+                        self.close()
+                        continue
+                elif found is not None and self._read_snapshot(*found):
+                    return
+                elif time.monotonic() < deadline:
+                    continue
+                else:
+                    raise StoreError(f"{holder} and took no snapshot for readers within {SNAPSHOT_WAIT:.0f} s; "
+                                     "try again when it has finished") from None
             try:
-                self._store = ox.Store(str(self.path / "oxigraph"))
+                self._store = ox.Store.read_only(str(self.path / _DATA))
             except OSError as exc:
-                self._lock.release()
+                self.close()
                 raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
-        self.ensure_schema()
+            if reloads or not self._stale_schema():
+                return
+            # ontology or reference files changed since the last writer: let a writer load them,
+            # then read what there is (others may be reading: the next writer loads them)
+            self.close()
+            reloads += 1
+            try:
+                OxigraphStore(self.path, wait=max(0.0, deadline - time.monotonic())).close()
+            except StoreError:
+                pass
+
+    def _read_snapshot(self, folder: Path, lock) -> bool:
+        try:
+            self._store = ox.Store.read_only(str(folder))
+        except OSError:
+            lock.close()
+            return False
+        self.snapshot, self._snapshot_lock = folder, lock
+        return True
 
     # -- life cycle ---------------------------------------------------------
 
@@ -150,13 +457,22 @@ class OxigraphStore:
         self.close()
 
     def close(self) -> None:
+        if self._snapshots is not None:
+            self._snapshots.stop()
+            self._snapshots = None
         if getattr(self, "_store", None) is not None:
-            if self.path is not None:
+            if self.path is not None and not self.read_only:
                 self._store.flush()
             self._store = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self._snapshot_lock is not None:
+            # the last reader of a snapshot removes it; a writer removes any left over
+            if _flock(self._snapshot_lock, fcntl.LOCK_EX, 0):
+                shutil.rmtree(self.snapshot, ignore_errors=True)
+            self._snapshot_lock.close()
+            self._snapshot_lock = None
 
     @property
     def raw(self) -> ox.Store:
@@ -165,34 +481,55 @@ class OxigraphStore:
             raise StoreError(f"{self.path}: the store is closed")
         return self._store
 
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+        return self.raw
+
     # -- schema and reference data -------------------------------------------
 
-    def ensure_schema(self) -> None:
-        """Load the ontology, the vocabularies and the reference data, each in its own
-        named graph, when they are missing or their files changed."""
-        sets = {
+    @staticmethod
+    def _schema_files() -> dict[str, list[Path]]:
+        return {
             ONTOLOGY_GRAPH: [resources.ontology_file()],
             VOCAB_GRAPH: resources.vocab_files(),
             REFERENCE_GRAPH: resources.reference_files(),
         }
-        for graph, paths in sets.items():
+
+    def _stale_schema(self) -> dict[str, tuple[list[Path], str]]:
+        """The schema graphs whose files changed since they were loaded: graph -> (files, digest)."""
+        stale = {}
+        for graph, paths in self._schema_files().items():
             digest = _files_hash(paths)
             node = ox.NamedNode(graph)
-            current = [q.object.value for q in self.raw.quads_for_pattern(node, ox.NamedNode(_HASH), None, ox.NamedNode(META_GRAPH))]
-            if current == [digest]:
-                continue
+            current = [q.object.value for q in
+                       self.raw.quads_for_pattern(node, ox.NamedNode(_HASH), None, ox.NamedNode(META_GRAPH))]
+            if current != [digest]:
+                stale[graph] = (paths, digest)
+        return stale
+
+    def ensure_schema(self) -> None:
+        """Load the ontology, the vocabularies and the reference data, each in its own
+        named graph, when they are missing or their files changed."""
+        stale = self._stale_schema()
+        if not stale:
+            return
+        raw = self._writable()
+        for graph, (paths, digest) in stale.items():
+            node = ox.NamedNode(graph)
             quads = []
             for path in paths:
                 for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
                     quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, node))
             meta = ox.Quad(node, ox.NamedNode(_HASH), ox.Literal(digest), ox.NamedNode(META_GRAPH))
-            if self.raw.contains_named_graph(node):
-                self.raw.remove_graph(node)
-            for old in list(self.raw.quads_for_pattern(node, ox.NamedNode(_HASH), None, ox.NamedNode(META_GRAPH))):
-                self.raw.remove(old)
-            self.raw.extend(quads + [meta])
+            # a crash between these calls leaves the graph without its digest: reloaded next time
+            for old in list(raw.quads_for_pattern(node, ox.NamedNode(_HASH), None, ox.NamedNode(META_GRAPH))):
+                raw.remove(old)
+            if raw.contains_named_graph(node):
+                raw.remove_graph(node)
+            raw.extend(quads + [meta])
         if self.path is not None:
-            self.raw.flush()
+            raw.flush()
 
     # -- documents --------------------------------------------------------------
 
@@ -213,36 +550,41 @@ class OxigraphStore:
         """Write several documents' graphs in one atomic call, then flush once.
 
         A batch is all-or-nothing, so each of its documents is too; one fsync per
-        batch instead of one per document. Returns the number of triples written.
+        batch instead of one per document. A graph being replaced is removed
+        first (its own atomic call): a crash in between leaves it absent, never
+        half-written. Returns the number of triples written.
         """
+        raw = self._writable()
         quads = []
         for graph_iri, graph in graphs:
             name = ox.NamedNode(graph_iri)
-            if self.raw.contains_named_graph(name):
-                self.raw.remove_graph(name)
+            if raw.contains_named_graph(name):
+                raw.remove_graph(name)
             quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph)
-        self.raw.extend(quads)
+        raw.extend(quads)
         if self.path is not None:
-            self.raw.flush()
+            raw.flush()
         return len(quads)
 
     def write_quads(self, graph_iri: str, quads: list, *, replace: bool = True) -> None:
+        raw = self._writable()
         name = ox.NamedNode(graph_iri)
-        if replace and self.raw.contains_named_graph(name):
+        if replace and raw.contains_named_graph(name):
             # a crash between the two calls leaves the document absent, never half-written
-            self.raw.remove_graph(name)
-        self.raw.extend(quads)
+            raw.remove_graph(name)
+        raw.extend(quads)
         if self.path is not None:
-            self.raw.flush()
+            raw.flush()
 
     def document_graphs(self) -> list[str]:
         prefix = _ID + "doc/"
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
 
     def remove_graph(self, graph_iri: str) -> None:
-        self.raw.remove_graph(ox.NamedNode(graph_iri))
+        raw = self._writable()
+        raw.remove_graph(ox.NamedNode(graph_iri))
         if self.path is not None:
-            self.raw.flush()
+            raw.flush()
 
     # -- reading ------------------------------------------------------------------
 
@@ -276,6 +618,11 @@ class OxigraphStore:
         return out.dump(format=fmt)
 
 
-def open_store(path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0) -> OxigraphStore:
-    """Open (creating if needed) the embedded store at ``path``."""
-    return OxigraphStore(path, wait=wait)
+def open_store(path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0,
+               read_only: bool = False) -> OxigraphStore:
+    """Open (creating if needed) the embedded store at ``path``.
+
+    ``read_only=True`` opens it for reading: beside other readers, and beside a
+    writer through a snapshot of the store the writer takes on request.
+    """
+    return OxigraphStore(path, wait=wait, read_only=read_only)
