@@ -17,9 +17,14 @@ __all__ = ["ingest", "extract", "extract_text", "query", "run_query", "evaluate_
 
 
 def _store(store) -> tuple[OxigraphStore, bool]:
-    if isinstance(store, OxigraphStore):
-        return store, False
-    return open_store(store if store is not None else DEFAULT_STORE), True
+    """An open store and whether we opened it (and must close it).
+
+    ``store`` is a path, an open :class:`OxigraphStore`, or any open store with the same
+    ``query`` method, such as :class:`kg.store.remote.RemoteStore`.
+    """
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        return open_store(store if store is not None else DEFAULT_STORE), True
+    return store, False
 
 
 def ingest(paths: Iterable[str | os.PathLike], store=DEFAULT_STORE, **kwargs) -> IngestReport:

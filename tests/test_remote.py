@@ -224,3 +224,13 @@ def test_remote_values_block_goes_into_the_where_group(sparql, expected):
 def test_remote_values_block_refuses_bad_terms(term):
     with pytest.raises(QueryError):
         inline_bindings("SELECT * { ?s ?p ?o }", {"s": term})
+
+
+def test_remote_python_api_takes_an_open_remote_store(cli, oxigraph):
+    import kg
+
+    assert cli("push", "--endpoint", oxigraph + "/query", "--graph-store", oxigraph + "/store").exit_code == 0
+    with open_remote(oxigraph + "/query") as remote:
+        frame = kg.run_query(remote, "preconditions", {"demander": "Moscow"}).to_df()
+        assert set(frame["actionCode"]) == {"withdraw_forces", "renounce_alliance"}
+        assert kg.query(remote, "ASK { ?s ?p ?o }").boolean is True
