@@ -27,6 +27,7 @@ _NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
 _CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
 """Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
 _STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
+           "call", "urge", "must",
            "ultimatum", "only"}
 """Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
 _PRONOUNS = {"it", "they", "he", "she", "we"}
@@ -56,7 +57,8 @@ class _Cues:
 
 
 def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSet) -> list[CueHit] | None:
-    hits = conditions.find_longest(sent.span)
+    doc = sent.span.doc
+    hits = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
     if hits:
         return hits
     if previous is None or previous.paragraph != sent.paragraph and previous.span.text.rstrip()[-1:] != ":":
@@ -241,6 +243,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                 m for m in regions
                 if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
             ]
+            if not owned and hit.code in _PLACE_ACTIONS:
+                owned = _regions_before(sent, sents, entities)
             names = [m.key for m in owned]
             key = (demander, addressee, hit.code)
             if key in merged:
@@ -251,6 +255,21 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
                                  sent, statement, hit.start)
     return list(merged.values())
+
+
+_PLACE_ACTIONS = {"withdraw_forces", "ceasefire", "humanitarian_access", "return_territory", "demilitarization"}
+"""Actions that happen somewhere: with no place in the sentence, the one just named is meant."""
+
+
+def _regions_before(sent: Sentence, sents: list[Sentence], entities: Entities) -> list:
+    """The regions of the closest earlier sentence of the paragraph that names one (two back at most)."""
+    for other in reversed(sents[max(0, sent.index - 2): sent.index]):
+        if other.paragraph != sent.paragraph:
+            break
+        found = [m for m in entities.regions_in(other.start, other.end) if entities.records[m.key].linked]
+        if found:
+            return found
+    return []
 
 
 def _announced(token) -> bool:
@@ -300,7 +319,26 @@ def _clause_subject(verb, entities: Entities, fallback: str | None) -> str | Non
 
 
 def _action_subject(token, entities: Entities, demander: str | None, action: str) -> str | None:
-    """Who is to do the action: the subject of the verb it hangs on ("that *Kyiv* renounce")."""
+    """Who is to do the action: the subject of its verb ("that *Kyiv* renounce"), or for a
+    noun the actor that qualifies it ("an immediate *Israeli* withdrawal", "withdrawal *of Israel*")."""
+    def usable(mention) -> str | None:
+        record = entities.records[mention.key]
+        key = entities.political(mention.key)
+        if key == demander or (action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
+            return None
+        return key
+
+    if token.pos_ in ("NOUN", "PROPN"):
+        for child in token.children:
+            if child.dep_ in ("amod", "poss", "compound", "nmod") or (
+                child.dep_ == "prep" and child.lower_ in ("of", "by")
+            ):
+                for mention in entities.actors_in(child.left_edge.i, child.right_edge.i + 1):
+                    key = usable(mention)
+                    if key:
+                        return key
+        if token.dep_ not in ("dobj", "xcomp", "ccomp"):
+            return None
     verb = token
     for _ in range(4):
         if verb.pos_ in ("VERB", "AUX"):
