@@ -11,7 +11,8 @@ from spacy.tokens import Token
 
 from kg.extract.model import Evidence
 
-__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects"]
+__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects",
+           "coordinated_actors"]
 
 
 @dataclass
@@ -89,23 +90,38 @@ def pronoun_subject(sent: Sentence) -> bool:
     return any(c.dep_ == "nsubj" and c.lower_ in ("they", "it") for c in root.children)
 
 
-def discourse_subjects(sents: list[Sentence], entities) -> dict[int, str]:
-    """The actor each sentence is about (its main subject), carried over pronoun subjects.
+def coordinated_actors(span: tuple[int, int], entities) -> list[str]:
+    """The political actors a subject names: one, or all of a coordination.
+
+    "Russia" -> [Russia]; "Lebanon and its Arab League allies" -> [Lebanon, Arab League];
+    "Egypt, Greece, Cyprus and France" -> all four.
+    """
+    mentions = entities.actors_in(*span)
+    if not mentions:
+        return []
+    doc = entities.doc
+    coordinated = any(t.dep_ == "cc" for t in doc[span[0]:span[1]])
+    keys = [entities.political(m.key) for m in (mentions if coordinated else mentions[:1])]
+    return list(dict.fromkeys(keys))
+
+
+def discourse_subjects(sents: list[Sentence], entities) -> dict[int, list[str]]:
+    """The actors each sentence is about (its main subject), carried over pronoun subjects.
 
     "The members of the Security Council condemned ... They demanded that ...":
     "they" is the Security Council.
     """
-    out: dict[int, str] = {}
-    current = None
+    out: dict[int, list[str]] = {}
+    current: list[str] = []
     for position, sent in enumerate(sents):
         root = sent.span.root
         span = subject_span(root) if root.pos_ in ("VERB", "AUX") else None
         if span is not None:
-            mentions = [m for m in entities.actors_in(*span)]
-            if mentions:
-                current = entities.political(mentions[0].key)
+            found = coordinated_actors(span, entities)
+            if found:
+                current = found
             elif not pronoun_subject(sent):
-                current = None
-        if current is not None:
+                current = []
+        if current:
             out[position] = current
     return out

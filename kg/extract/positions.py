@@ -109,7 +109,7 @@ def find_positions(
             if not topic_text or len(topic_text) < 3:
                 continue
             inside_topics = set().union(*topics)
-            holder = _holder(head_cue, sent, entities, inside_topics, subjects.get(position - 1))
+            holder = _holder(head_cue, sent, entities, inside_topics, (subjects.get(position - 1) or [None])[0])
             if holder is None:
                 continue
             stance = hit.code

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.context import Sentence, discourse_subjects, pronoun_subject, subject_span
+from kg.extract.context import Sentence, coordinated_actors, discourse_subjects, pronoun_subject, subject_span
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
 from kg.extract.statements import Said
@@ -70,28 +70,26 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     return None
 
 
-def _demander(sent: Sentence, markers: list[CueHit], entities: Entities, exclude: set[str]) -> str | None:
+def _demanders(sent: Sentence, markers: list[CueHit], entities: Entities) -> list[str]:
+    """Who demands: the possessor of a marker noun ("Israel's demand"), else the subject of a
+    marker verb or of the sentence, all of a coordination ("Egypt, Greece and France called on ...")."""
     doc = sent.span.doc
     for hit in markers:
         marker = doc[hit.start]
-        if marker.pos_ == "NOUN":  # "Israel's demand that ...", "Iran's call for ..."
+        if marker.pos_ == "NOUN":
             for child in marker.children:
                 if child.dep_ == "poss":
-                    for mention in entities.actors_in(child.left_edge.i, child.i + 1):
-                        key = entities.political(mention.key)
-                        if key not in exclude:
-                            return key
-    verbs = [doc[h.start] for h in markers] + [sent.span.root]
-    for verb in verbs:
+                    found = coordinated_actors((child.left_edge.i, child.i + 1), entities)
+                    if found:
+                        return found
+    for verb in [doc[h.start] for h in markers] + [sent.span.root]:
         target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
         span = subject_span(target) if target.pos_ in ("VERB", "AUX") else None
-        if span is None:
-            continue
-        for mention in entities.actors_in(*span):
-            key = entities.political(mention.key)
-            if key not in exclude:
-                return key
-    return None
+        if span is not None:
+            found = coordinated_actors(span, entities)
+            if found:
+                return found
+    return []
 
 
 def _speaker_before(sent: Sentence, said: list[Said], entities: Entities) -> Said | None:
@@ -201,60 +199,68 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             hits = inside or hits
             regions = [m for m in regions if m.tok_start in clause] or regions
         statement = _speaker_before(sent, said, entities)
+        earlier = subjects.get(position - 1, [])
         if clause_verb is not None:
-            demander = _clause_subject(clause_verb.head, entities, subjects.get(position - 1))
+            demander = _clause_subject(clause_verb.head, entities, earlier[0] if earlier else None)
+            demanders = [demander] if demander else []
         else:
-            demander = _demander(sent, markers, entities, exclude=set())
-        if demander is None and pronoun_subject(sent):
-            demander = subjects.get(position - 1)
-        if demander is None and statement is not None:
-            demander = entities.political(statement.speaker)
-        if demander is None:
-            continue
-        if not hits:
-            strong = any(
-                sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
-                for h in markers or ()
-            )
-            addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
-            if addressee is None and strong:
-                anchor = markers[0] if markers else None
-                addressee = _addressee(sent, anchor or CueHit("other", sent.start, sent.start + 1),
-                                       entities, demander, "other", [])
-            if strong and addressee is not None and addressee != demander:
-                at = clause_verb.i if clause_verb is not None else markers[0].start
-                hits = [CueHit("other", at, at + 1)]
-            else:
-                continue
-        hits = _one_per_code(hits)
-        action_tokens = {i for h in hits for i in range(h.start, h.end)}
-        outcome = _outcome(sent, sents, cues, action_tokens | clause)
-        for hit in hits:
-            if hit.code == outcome == "ceasefire":
-                outcome = "other"  # a ceasefire demanded for its own sake
-            addressee = None
-            if clause_verb is not None:
-                addressee = _clause_subject(clause_verb, entities, None)
-            if addressee is None or addressee == demander:
-                addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
-            if addressee is None:
-                addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
-            owned = [
-                m for m in regions
-                if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
-            ]
-            if not owned and hit.code in _PLACE_ACTIONS:
-                owned = _regions_before(sent, sents, entities)
-            names = [m.key for m in owned]
-            key = (demander, addressee, hit.code)
-            if key in merged:
-                for name in names:
-                    if name not in merged[key].regions:
-                        merged[key].regions.append(name)
-                continue
-            merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
-                                 sent, statement, hit.start)
+            demanders = _demanders(sent, markers, entities)
+        if not demanders and pronoun_subject(sent):
+            demanders = list(earlier)
+        if not demanders and statement is not None:
+            demanders = [entities.political(statement.speaker)]
+        for demander in demanders:
+            _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause,
+                        regions, statement, merged)
     return list(merged.values())
+
+
+def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
+                statement, merged) -> None:
+    """Record the demands ``demander`` makes in ``sent`` (one per action)."""
+    if not hits:
+        strong = any(
+            sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
+            for h in markers or ()
+        )
+        addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
+        if addressee is None and strong:
+            anchor = markers[0] if markers else None
+            addressee = _addressee(sent, anchor or CueHit("other", sent.start, sent.start + 1),
+                                   entities, demander, "other", [])
+        if strong and addressee is not None and addressee != demander:
+            at = clause_verb.i if clause_verb is not None else markers[0].start
+            hits = [CueHit("other", at, at + 1)]
+        else:
+            return
+    hits = _one_per_code(hits)
+    action_tokens = {i for h in hits for i in range(h.start, h.end)}
+    outcome = _outcome(sent, sents, cues, action_tokens | clause)
+    for hit in hits:
+        if hit.code == outcome == "ceasefire":
+            outcome = "other"  # a ceasefire demanded for its own sake
+        addressee = None
+        if clause_verb is not None:
+            addressee = _clause_subject(clause_verb, entities, None)
+        if addressee is None or addressee == demander:
+            addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
+        if addressee is None:
+            addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
+        owned = [
+            m for m in regions
+            if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
+        ]
+        if not owned and hit.code in _PLACE_ACTIONS:
+            owned = _regions_before(sent, sents, entities)
+        names = [m.key for m in owned]
+        key = (demander, addressee, hit.code)
+        if key in merged:
+            for name in names:
+                if name not in merged[key].regions:
+                    merged[key].regions.append(name)
+            continue
+        merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
+                             sent, statement, hit.start)
 
 
 _PLACE_ACTIONS = {"withdraw_forces", "ceasefire", "humanitarian_access", "return_territory", "demilitarization"}
