@@ -48,7 +48,7 @@ eval: install
 
 # JupyterLab on notebooks/, reachable from this machine only. (`make test` runs the notebooks.)
 notebooks: $(VENV)/.installed-notebooks
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --ServerApp.allow_root=True
 
 # The scale suite (bench/ingest.py --suite): ingest vs bare spaCy at -j 1 and 2, re-ingest,
 # Dask, store size, memory, query latency; paste its Markdown into bench/RESULTS.md.
