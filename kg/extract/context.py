@@ -12,7 +12,7 @@ from spacy.tokens import Token
 from kg.extract.model import Evidence
 
 __all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects",
-           "coordinated_actors"]
+           "coordinated_actors", "governing_verb"]
 
 
 @dataclass
@@ -65,6 +65,17 @@ def subject_span(verb: Token) -> tuple[int, int] | None:
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
         return subject_span(verb.head)
     return None
+
+
+def governing_verb(token: Token, *, hops: int = 5) -> Token | None:
+    """The token itself if it is a verb, else the nearest verb among its heads (``hops`` at most)."""
+    for _ in range(hops):
+        if token.pos_ in ("VERB", "AUX"):
+            return token
+        if token.head is token:
+            return None
+        token = token.head
+    return token if token.pos_ in ("VERB", "AUX") else None
 
 
 _DROP = {"det", "punct", "cc", "predet"}

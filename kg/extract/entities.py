@@ -255,13 +255,7 @@ def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Referen
             record = found.records[mention.key]
             if not record.is_person:
                 return mention.key
-    text = window.text.lower()
-    if any(title in text for title in _UN_TITLES):
-        un = _by_name(reference, "United Nations")
-        if un is not None:
-            found.records.setdefault(un.iri, _record(un))
-            return un.iri
-    return None
+    return _united_nations_title(window.text, found, reference)
 
 
 def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
@@ -283,13 +277,19 @@ def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) 
             if lo <= mention.tok_start and mention.tok_end <= hi and not found.records[mention.key].is_person:
                 return mention.key
     if left:
-        text = doc[min(t.i for t in left): span.start].text.lower()
-        if any(title in text for title in _UN_TITLES):
-            un = _by_name(reference, "United Nations")
-            if un is not None:
-                found.records.setdefault(un.iri, _record(un))
-                return un.iri
+        return _united_nations_title(doc[min(t.i for t in left): span.start].text, found, reference)
     return None
+
+
+def _united_nations_title(title: str, found: Entities, reference: Reference) -> str | None:
+    """The United Nations, for a UN title that names no organisation ("Under-Secretary-General")."""
+    if not any(word in title.lower() for word in _UN_TITLES):
+        return None
+    un = _by_name(reference, "United Nations")
+    if un is None:
+        return None
+    found.records.setdefault(un.iri, _record(un))
+    return un.iri
 
 
 def _by_name(reference: Reference, name: str) -> Entity | None:

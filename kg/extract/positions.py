@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, discourse_subjects, phrase, subject_span
+from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
 from kg.extract.cues import CueSet
 from kg.extract.entities import Entities
 
@@ -65,14 +65,8 @@ def _holder(cue: Token, sent: Sentence, entities: Entities, topic: set[int],
             mentions = entities.actors_in(child.left_edge.i, child.i + 1)
             if mentions:
                 return entities.political(mentions[0].key)
-    verb = cue
-    for _ in range(5):
-        if verb.pos_ in ("VERB", "AUX"):
-            break
-        if verb.head is verb:
-            return None
-        verb = verb.head
-    if verb.pos_ not in ("VERB", "AUX"):
+    verb = governing_verb(cue)
+    if verb is None:
         return None
     span = subject_span(verb)
     if span is None:

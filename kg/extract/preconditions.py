@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.extract.context import Sentence, coordinated_actors, discourse_subjects, pronoun_subject, subject_span
+from kg.extract.context import (
+    Sentence, coordinated_actors, discourse_subjects, governing_verb, pronoun_subject, subject_span,
+)
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
 from kg.extract.statements import Said
@@ -345,14 +347,8 @@ def _action_subject(token, entities: Entities, demander: str | None, action: str
                         return key
         if token.dep_ not in ("dobj", "xcomp", "ccomp"):
             return None
-    verb = token
-    for _ in range(4):
-        if verb.pos_ in ("VERB", "AUX"):
-            break
-        if verb.head is verb:
-            return None
-        verb = verb.head
-    if verb.pos_ not in ("VERB", "AUX"):
+    verb = governing_verb(token, hops=4)
+    if verb is None:
         return None
     span = subject_span(verb)
     if span is None:
