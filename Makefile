@@ -52,6 +52,7 @@ notebooks: $(VENV)/.installed-notebooks
 
 # The scale suite (bench/ingest.py --suite): ingest vs bare spaCy at -j 1 and 2, re-ingest,
 # Dask, store size, memory, query latency; paste its Markdown into bench/RESULTS.md.
+# Hours on 2 cores at 10,000 documents; `make bench BENCH_SIZES=1000 BENCH_RUNS=1` takes ~10 minutes.
 BENCH_SIZES ?= 1000 10000
 BENCH_RUNS  ?= 3
 bench: install-test
