@@ -30,6 +30,9 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_model, memory_gb  # noqa: E402
+
 import networkx as nx
 import pyoxigraph as ox
 
@@ -351,20 +354,9 @@ def measure(path: Path, synthetic: Synthetic, runs: int) -> dict[str, list[float
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
-    except (OSError, StopIteration, ValueError):
-        pass
+    cpu = cpu_model()
+    gb = memory_gb()
+    memory = f", {gb:.0f} GB RAM" if gb else ""
     import pyoxigraph
 
     return (f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}, "

@@ -36,6 +36,9 @@ from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_model, memory_gb  # noqa: E402
+
 import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -268,20 +271,9 @@ def rdflib_dataset(schema_quads: list, documents: list[list], triples: int):
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
+    cpu = cpu_model()
+    gb = memory_gb()
+    memory = f", {gb:.0f} GB RAM" if gb else ""
     import rdflib
 
     return (f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
