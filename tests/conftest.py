@@ -14,6 +14,19 @@ SHARED = ROOT.parent / "shared"
 CONTRACTS = ROOT / "tests" / "contracts"
 
 
+def result_multiset(result) -> list:
+    """A query result's rows as comparable strings, in a fixed order.
+
+    GROUP_CONCAT's order is the engine's choice, so the ``regions`` lists are sorted too.
+    """
+    def cell(name, value):
+        if value is None:
+            return ""
+        return "; ".join(sorted(value.value.split("; "))) if name == "regions" else str(value)
+
+    return sorted(tuple(cell(n, v) for n, v in zip(result.variables, row)) for row in result.rows)
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from kg.nlp.pipeline import load_nlp

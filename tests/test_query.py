@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
 import kg
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, result_multiset
 from kg.cli import main
 from kg.errors import DataFileError, QueryError
 from kg.extract.model import Actor, DocumentInfo, Evidence, Extraction, Region, Span, Statement
@@ -179,14 +179,6 @@ BINDING_CASES = [
 ]
 
 
-def _multiset(result: Result) -> list:
-    """The rows as comparable strings; GROUP_CONCAT's order is the engine's choice, so lists are sorted."""
-    def cell(name, value):
-        if value is None:
-            return ""
-        return "; ".join(sorted(value.value.split("; "))) if name == "regions" else str(value)
-
-    return sorted(tuple(cell(n, v) for n, v in zip(result.variables, row)) for row in result.rows)
 
 
 @pytest.mark.parametrize("name, params", BINDING_CASES)
@@ -198,7 +190,7 @@ def test_query_values_block_matches_engine_substitution(seed, name, params):
     bindings = bind_parameters(seed, query, params)
     substituted = run_sparql(seed, query.text, bindings)
     inlined = run_sparql(seed, inline_bindings(query.text, bindings))
-    assert substituted.rows and _multiset(substituted) == _multiset(inlined)
+    assert substituted.rows and result_multiset(substituted) == result_multiset(inlined)
 
 
 def test_query_dates_values_block_matches_engine_substitution(dated):
@@ -206,7 +198,7 @@ def test_query_dates_values_block_matches_engine_substitution(dated):
 
     query = get_query("statements")
     bindings = bind_parameters(dated, query, {"from": "2022-03-12", "speaker": "Peskov"})
-    assert _multiset(run_sparql(dated, query.text, bindings)) == _multiset(
+    assert result_multiset(run_sparql(dated, query.text, bindings)) == result_multiset(
         run_sparql(dated, inline_bindings(query.text, bindings)))
 
 

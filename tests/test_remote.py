@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Literal, URIRef
 
-from conftest import SEED
+from conftest import SEED, result_multiset
 from kg.cli import main
 from kg.errors import QueryError, StoreError
 from kg.query import Result, named_queries, run_named, run_sparql
@@ -72,13 +72,6 @@ def _count(url: str) -> int:
         return len(remote)
 
 
-def _multiset(result: Result) -> list:
-    def cell(name, value):
-        if value is None:
-            return ""
-        return "; ".join(sorted(value.value.split("; "))) if name == "regions" else str(value)
-
-    return sorted(tuple(cell(n, v) for n, v in zip(result.variables, row)) for row in result.rows)
 
 
 QUERIES = [("actors", {}), ("regions", {}), ("preconditions", {"demander": "Kremlin"}),
@@ -100,7 +93,7 @@ def test_remote_push_by_graph_store_then_named_queries_match(cli, oxigraph, seed
             for name, params in QUERIES:
                 here, there = run_named(local, name, params), run_named(remote, name, params)
                 assert here.rows, name
-                assert _multiset(here) == _multiset(there), name
+                assert result_multiset(here) == result_multiset(there), name
                 assert here.variables == there.variables
 
 
