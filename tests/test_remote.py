@@ -72,8 +72,6 @@ def _count(url: str) -> int:
         return len(remote)
 
 
-
-
 QUERIES = [("actors", {}), ("regions", {}), ("preconditions", {"demander": "Kremlin"}),
            ("preconditions", {"region": "Kherson"}), ("demanded_regions", {}), ("positions", {"actor": "Russia"}),
            ("statements", {"speaker": "Peskov"}), ("said_about", {"actor": "Russia", "about": "Kyiv"}),
