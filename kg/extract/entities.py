@@ -234,28 +234,45 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
+_NOT_AFFILIATION = {"against", "with", "from", "to"}
+"""Prepositions before an organisation that name whom the person deals with, not works for."""
 _UN_TITLES = ("secretary-general", "under-secretary-general", "special representative", "special envoy of the secretary")
 
 
 def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
     """ "Bintou Keita, Head of MONUSCO, said": the organisation or state the title names.
 
-    Only the apposition is read (from the comma after the name to the next
-    comma or verb); a UN title with no organisation named means the United Nations.
+    Only the apposition is read: the phrases the parser attaches to the name as
+    appositions (or, failing that, up to the next comma or verb), or the title the
+    name itself is in apposition to ("the Under-Secretary-General, Jeffrey Feltman,").
+    A UN title with no organisation named means the United Nations.
     """
     doc = span.doc
-    if span.end >= len(doc) or doc[span.end].text != ",":
-        return None
-    end = span.end + 1
-    while end < len(doc) and doc[end].text not in (",", ";", ":") and doc[end].pos_ not in ("VERB", "AUX"):
-        end += 1
-    window = doc[span.end + 1:end]
-    for mention in found.actor_mentions:
-        if window.start <= mention.tok_start and mention.tok_end <= window.end:
-            record = found.records[mention.key]
-            if not record.is_person:
-                return mention.key
-    return _united_nations_title(window.text, found, reference)
+    root = span.root
+    windows = []
+    if root.dep_ == "appos" and root.head.i < span.start:
+        windows.append(doc[root.head.left_edge.i:span.start])
+    if span.end < len(doc) and doc[span.end].text == ",":
+        appositions = [c for c in root.children if c.dep_ == "appos" and c.i >= span.end]
+        if appositions:
+            windows.append(doc[span.end + 1:max(c.right_edge.i for c in appositions) + 1])
+        end = span.end + 1
+        while end < len(doc) and doc[end].text not in (",", ";", ":") and doc[end].pos_ not in ("VERB", "AUX"):
+            end += 1
+        windows.append(doc[span.end + 1:end])
+    for window in windows:
+        organisations = [
+            m for m in found.actor_mentions
+            if window.start <= m.tok_start and m.tok_end <= window.end and not found.records[m.key].is_person
+            and doc[m.tok_start:m.tok_end].root.head.lower_ not in _NOT_AFFILIATION
+        ]
+        if organisations:
+            return organisations[-1].key  # "Special Representative of the SG and Head of UNMIK": the mission
+    for window in windows:
+        un = _united_nations_title(window.text, found, reference)
+        if un is not None:
+            return un
+    return None
 
 
 def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
