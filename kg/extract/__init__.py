@@ -79,8 +79,7 @@ def extract_doc(
     if document.title and len(sents) > 1 and sents[0].span.text.strip() == document.title.strip():
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     demands = find_preconditions(sents, entities, cues, said, skip=headline)
-    skip = {d.sentence.index for d in demands} | headline
-    held = find_positions(sents, entities, stances, skip=skip)
+    held = find_positions(sents, entities, stances, skip=headline)
 
     doc_iri = document_iri(document)
     used = {s.speaker for s in said} | {h.holder for h in held}

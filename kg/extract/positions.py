@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
-from kg.extract.cues import CueSet
+from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
+from kg.extract.statements import SPEECH_VERBS
+from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
 
 __all__ = ["Held", "find_positions"]
 
-_TOPIC_PREPS = {"for", "of", "to", "on", "towards", "toward", "in"}
+_TOPIC_PREPS = {"for", "of", "to", "on", "towards", "toward", "in", "over", "about", "at", "with"}
 
 
 @dataclass
@@ -25,91 +27,234 @@ class Held:
 
 _ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
 """Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
+_JUDGING = {"call", "deem", "consider", "declare", "describe", "characterize", "characterise", "term", "brand",
+            "label", "find", "see", "regard", "view"}
+"""Verbs that pass a judgement on their object ("called the agreement null and void")."""
+_AGAINST_HEADS = {"be", "vote", "stand", "speak", "campaign", "argue", "lobby", "side", "come", "rule", "decide",
+                  "warn", "caution"}
+"""Verbs after which "against" is a stance ("voted against"), not a part of a noun ("the war against")."""
+_NOUN_CUE_ROLES = {"dobj", "attr", "ROOT", "appos", "oprd"}
+"""Where a stance noun must stand to be the holder's ("expressed concern", "its support for")."""
+_NOT_TOPIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+_PLURAL_PRONOUNS = {"we", "they", "it"}
+_PERSON_PRONOUNS = {"he", "she"}
+
+
+def _pobj(prep: Token) -> list[Token]:
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    if not objects or objects[0].ent_type_ in _NOT_TOPIC:
+        return []
+    return list(objects[0].subtree)
+
+
+def _clause(token: Token) -> list[Token]:
+    return [t for t in token.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
+
+
+_ADDRESSEES = {"party", "side", "government", "country", "state", "member", "leader", "authority", "council",
+               "community", "nation", "group", "everyone", "all"}
+
+
+def _addressee_like(token: Token) -> bool:
+    """ "the parties", "the Security Council", "Pyongyang": someone addressed, not something wanted."""
+    return token.lemma_.lower() in _ADDRESSEES or any(
+        t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", ENTITY_LABEL, DEMONYM_LABEL) for t in token.subtree
+    )
+
+
+_ENDING = {"refrain", "stop", "cease", "halt", "end", "avoid", "desist", "abandon", "renounce"}
+"""Words that turn support into opposition of their object ("urge X to refrain from launches")."""
+
+
+def _ending(tokens: list[Token]) -> list[Token] | None:
+    """ "refrain from further launches" -> "further launches"; "an end to such support" -> "such support"."""
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    if root.lemma_.lower() not in _ENDING:
+        return None
+    for child in root.children:
+        if child.dep_ == "dobj":
+            return list(child.subtree)
+        if child.dep_ == "prep" and child.lower_ in ("from", "to"):
+            objects = _pobj(child)
+            if objects:
+                return objects
+    return None
+
+
+def _judged(cue: Token) -> tuple[list[Token], Token | None]:
+    """ "the agreement is null and void", "called the agreement null and void": what is judged,
+    and the verb whose subject holds the judgement."""
+    if cue.pos_ not in ("ADJ", "NOUN") or any(c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children):
+        return [], None  # "committed to supporting ...": the cue has its own object
+    head = cue.head
+    if cue.dep_ == "pobj" and head.lower_ == "as":  # "characterized the attack as a violation"
+        head = head.head
+    elif cue.dep_ not in ("acomp", "attr", "oprd", "ccomp", "xcomp", "dobj"):
+        return [], None
+    lemma = head.lemma_.lower()
+    if lemma == "be":
+        subjects = [c for c in head.children if c.dep_ == "nsubj"]
+        if subjects:
+            return list(subjects[0].subtree), head.head if head.dep_ in ("ccomp", "parataxis") else None
+    elif lemma in _JUDGING:
+        objects = [c for c in head.children if c.dep_ == "dobj" and c.i < cue.i]
+        if objects:
+            return list(objects[0].subtree), head
+    return [], None
 
 
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
+    if cue.pos_ == "ADP":
+        return _pobj(cue)
     if cue.lemma_.lower() in _ADDRESSING:
         for child in cue.children:
             if child.dep_ in ("xcomp", "ccomp") and child.i > cue.i:
-                return [t for t in child.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
+                return _clause(child)
         for child in cue.children:
             if child.dep_ == "dobj":
                 for grandchild in child.children:
                     if grandchild.dep_ in ("acl", "relcl", "xcomp"):
-                        return [t for t in grandchild.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
+                        return _clause(grandchild)
+                if _addressee_like(child):
+                    return []  # "urged the Security Council": whom, not what
     for child in cue.children:
         if child.dep_ in ("dobj", "attr", "ccomp", "xcomp", "acl") and child.i > cue.i:
-            return list(child.subtree)
+            if child.ent_type_ not in _NOT_TOPIC:
+                return _clause(child) if child.dep_ in ("xcomp", "ccomp") else list(child.subtree)
     for child in cue.children:
-        if child.dep_ == "prep" and child.lower_ in _TOPIC_PREPS:
-            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
-            if objects:
-                return list(objects[0].subtree)
-    if cue.dep_ == "prep" and cue.lower_ == "against":
-        objects = [c for c in cue.children if c.dep_ == "pobj"]
-        if objects:
-            return list(objects[0].subtree)
+        if child.dep_ == "prep" and child.lower_ in _TOPIC_PREPS and child.i > cue.i:
+            tokens = _pobj(child)
+            if tokens:
+                return tokens
     return []
 
 
-def _holder(cue: Token, sent: Sentence, entities: Entities, topic: set[int],
-            previous_subject: str | None = None) -> str | None:
+def _is_stance(cue: Token) -> bool:
+    """Whether the cue word states the stance of someone named in its clause."""
+    if cue.lower_ == "against":
+        return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.pos_ == "NOUN":
+        if any(c.dep_ == "poss" for c in cue.children):
+            return True
+        if cue.dep_ == "conj":
+            return cue.head.dep_ in _NOUN_CUE_ROLES
+        return cue.dep_ in _NOUN_CUE_ROLES or (cue.dep_ == "pobj" and cue.head.lower_ == "with")
+    return True
+
+
+def _subject_core(span: tuple[int, int], doc) -> tuple[int, int]:
+    """The subject without its relative clauses ("ISIS fighters which European nations refused ...")."""
+    start, end = span
+    for token in doc[start:end]:
+        if token.dep_ in ("relcl", "acl") and start <= token.head.i < end:
+            end = min(end, token.left_edge.i)
+    return start, end
+
+
+def _speaker_of(verb: Token, entities: Entities) -> list[str]:
+    """Who says the clause ``verb`` is in: "the U.S. said it supports", '"We urge ...," he said'."""
+    for token in (verb, *verb.ancestors):
+        candidates = [token] if token is not verb and token.lemma_.lower() in SPEECH_VERBS else []
+        candidates += [c for c in token.children
+                       if c.dep_ in ("parataxis", "ccomp") and c.lemma_.lower() in SPEECH_VERBS]
+        for speech in candidates:
+            span = subject_span(speech)
+            if span is None:
+                continue
+            words = verb.doc[span[0]:span[1]]
+            mentions = entities.actors_in(*span)
+            if mentions:
+                return [entities.political(mentions[0].key)]
+            if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
+                person = entities.last_actor_before(words[0].idx, person=True)
+                if person is not None:
+                    return [entities.political(person.key)]
+    return []
+
+
+def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int],
+             previous: list[str]) -> list[str]:
     """Whose position: the subject of the clause the cue word belongs to, or the cue noun's possessor.
 
-    "Serbia will never recognize ...", "the objective for Russia ... with a preference for ...",
-    "Russia's preference for ...". Nothing else in the sentence is taken for the holder.
+    "Serbia will never recognize ...", "Russia's preference for ...", "Lebanon and its Arab
+    League allies pressed ..." (both); pronouns are the person named last ("she"), the speaker
+    of the clause, or the previous sentence's subject ("they").
     """
     for child in cue.children:
         if child.dep_ == "poss":
             mentions = entities.actors_in(child.left_edge.i, child.i + 1)
             if mentions:
-                return entities.political(mentions[0].key)
-    verb = governing_verb(cue)
+                return [entities.political(mentions[0].key)]
     if verb is None:
-        return None
+        return []
     span = subject_span(verb)
     if span is None:
-        return None
-    mentions = [m for m in entities.actors_in(*span) if m.tok_start not in topic]
+        return []
+    doc = verb.doc
+    start, end = _subject_core(span, doc)
+    mentions = [m for m in entities.actors_in(start, end) if m.tok_start not in topic]
     if mentions:
-        return entities.political(mentions[0].key)
-    words = sent.span.doc[span[0]:span[1]]
-    if len(words) == 1 and words[0].lower_ in ("he", "she"):
+        if any(t.dep_ == "cc" for t in doc[start:end]):
+            return list(dict.fromkeys(entities.political(m.key) for m in mentions))
+        head = doc[start:end].root
+        covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
+        return [entities.political((covering or mentions)[0].key)]
+    words = doc[start:end]
+    if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
         person = entities.last_actor_before(words[0].idx, person=True)
-        if person is not None:
-            return entities.political(person.key)
-    if len(words) == 1 and words[0].lower_ in ("they", "it", "we"):
-        return previous_subject
-    return None
+        return [entities.political(person.key)] if person is not None else []
+    if len(words) == 1 and words[0].lower_ in _PLURAL_PRONOUNS:
+        return _speaker_of(verb, entities) or previous
+    return []
+
+
+def _negated(cue: Token) -> bool:
+    if any(c.dep_ == "neg" for c in cue.children):
+        return True
+    return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
 
 
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset()
 ) -> list[Held]:
-    """Positions in the sentences not in ``skip`` (sentences that are preconditions)."""
+    """Positions in the sentences not in ``skip`` (headlines)."""
     found: list[Held] = []
     subjects = discourse_subjects(sents, entities)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
-        hits = stances.find_longest(sent.span)
-        topics = [set(t.i for t in _topic_tokens(sent.span.doc[h.start])) for h in hits]
-        for hit in hits:
-            cue = sent.span.doc[hit.end - 1] if hit.code else None
-            head_cue = sent.span.doc[hit.start]
-            tokens = _topic_tokens(cue) or _topic_tokens(head_cue)
-            topic_text = phrase(tokens)
-            if not topic_text or len(topic_text) < 3:
+        doc = sent.span.doc
+        readings: list[tuple[CueHit, Token, list[Token], Token | None]] = []
+        for hit in stances.find_longest(sent.span):
+            head_cue = doc[hit.start]
+            if not _is_stance(head_cue):
                 continue
-            inside_topics = set().union(*topics)
-            holder = _holder(head_cue, sent, entities, inside_topics, (subjects.get(position - 1) or [None])[0])
-            if holder is None:
+            judged, judge = _judged(head_cue)
+            if judged:
+                readings.append((hit, head_cue, judged, judge))
                 continue
+            tokens = _topic_tokens(doc[hit.end - 1]) or _topic_tokens(head_cue)
+            readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
+        inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
+        for n, (hit, head_cue, tokens, verb) in enumerate(readings):
+            if any(hit.start in other for m, other in enumerate(inside) if m != n):
+                continue  # "condemned all external support to ...": the outer cue speaks
             stance = hit.code
-            if any(c.dep_ == "neg" for c in head_cue.children) or any(
-                c.dep_ == "neg" for c in head_cue.head.children
-            ) and head_cue.dep_ in ("xcomp", "dobj"):
+            if _negated(head_cue):
                 stance = "opposes" if stance == "supports" else "supports"
-            found.append(Held(holder, stance, topic_text, sent))
+            ended = _ending(tokens)
+            if ended is not None:
+                tokens = ended
+                stance = "opposes" if stance == "supports" else "supports"
+            if not any(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop for t in tokens):
+                continue
+            topic_text = phrase(tokens)
+            if len(topic_text) < 3:
+                continue
+            previous = subjects.get(position - 1) or []
+            for holder in _holders(head_cue, verb, entities, set().union(*inside), previous):
+                found.append(Held(holder, stance, topic_text, sent))
     return found
