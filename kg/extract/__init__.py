@@ -122,8 +122,8 @@ def extract_doc(
 
 
 def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
-    """Reference entities are kept; a local person or place needs two mentions or a part in an
-    assertion, a local organisation a part in an assertion (news outlets and platforms,
+    """Reference entities are kept; a local person or place needs two mentions, an assertion or
+    (a person) a known affiliation ("Egypt's foreign minister Sameh Shoukry"), a local organisation a part in an assertion (news outlets and platforms,
     "according to the BBC", "wrote on Twitter", are named often but take no part)."""
     counts: dict[str, int] = {}
     for m in entities.actor_mentions + entities.region_mentions:
@@ -132,7 +132,8 @@ def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
     for key, record in entities.records.items():
         if key in used:
             keep.add(key)
-        elif counts.get(key, 0) and (record.linked or counts[key] >= 2 and record.kind != "organization"):
+        elif counts.get(key, 0) and (record.linked or counts[key] >= 2 and record.kind != "organization"
+                                     or record.kind == "person" and record.speaks_for):
             keep.add(key)
     return keep
 

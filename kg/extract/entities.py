@@ -190,6 +190,11 @@ def _record(entity: Entity) -> Known:
     )
 
 
+_EVENTS = {"bombing", "attack", "strike", "blast", "explosion", "shelling", "bomb", "airstrike", "protest", "siege"}
+_GOING = {"transport", "travel", "send", "return", "fly", "move", "deploy", "march", "advance", "come", "go", "head",
+          "flee", "evacuate", "bring", "take", "arrive", "push", "drive"}
+_PLACE_PARTS = {"resident", "outskirts", "street", "suburb", "centre", "center", "people", "citizen", "inhabitant",
+                "population", "mayor", "district", "neighbourhood", "neighborhood", "airport", "city"}
 _LOCATIVE = {"in", "into", "inside", "within", "throughout", "across", "near", "around"}
 _MOVING = {"withdraw", "withdrawal", "pull", "pullout", "leave", "expel", "expulsion", "evacuate",
            "evacuation", "flee", "retreat", "remove", "removal", "exit", "depart", "oust", "drive"}
@@ -211,11 +216,17 @@ def _directional_part(span: SpacySpan):
 def _place(span: SpacySpan) -> bool:
     """Is the name used as a place here ("fighting in Syria", "withdraw from Iraq")?"""
     root = span.root
+    if root.dep_ == "compound" and root.head.lemma_.lower() in _EVENTS:
+        return True  # "a Kabul car bombing"
     if root.dep_ != "pobj":
         return False
     prep = root.head
     if prep.lower_ in _LOCATIVE:
         return True
+    if prep.lower_ in ("to", "toward", "towards") and prep.head.lemma_.lower() in _GOING:
+        return True  # "transported to Kabul"
+    if prep.lower_ == "of" and prep.head.lemma_.lower() in _PLACE_PARTS:
+        return True  # "residents of Bangui", "the outskirts of Kyiv"
     return prep.lower_ in ("from", "out") and prep.head.lemma_.lower() in _MOVING
 
 

@@ -358,6 +358,7 @@ def record_labels(record: IsoRecord) -> tuple[str, list[str]]:
             variants.append(stripped)
         if "'" in variant:
             variants.append(clean_label(variant.replace("'", "")))
+    variants += [ascii_fold(v) for v in variants if ascii_fold(v) != v]  # "Ghaznī" is written "Ghazni"
     labels = [clean_label(v) for v in variants]
     return pref, [v for v in labels if v[:1].isupper() and not _ROMAN.fullmatch(v)] or [pref]
 
