@@ -74,10 +74,10 @@ def extract_doc(
     cues, stances = _cues(vocabulary)
     entities = find_entities(doc, reference, document.published)
     sents = sentences(doc)
-    said = find_statements(sents, entities, document.published)
     headline = set()
     if document.title and len(sents) > 1 and sents[0].span.text.strip() == document.title.strip():
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
+    said = find_statements(sents, entities, document.published, skip=headline)
     demands = find_preconditions(sents, entities, cues, said, skip=headline)
     held = find_positions(sents, entities, stances, skip=headline)
 

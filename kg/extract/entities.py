@@ -618,14 +618,15 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 
 
 def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> str | None:
-    """A person mention just after the title (", Dmitry Peskov") or just before it ("Peskov, the ...")."""
-    after = doc[span.end: min(len(doc), span.end + 3)]
+    """A person mention just after the title (", Dmitry Peskov", "of Ukraine Volodymyr Zelenskyy")
+    or just before it ("Peskov, the ...")."""
+    after = doc[span.end: min(len(doc), span.end + 5)]
     before = doc[max(0, span.start - 4): span.start]
     for m in found.actor_mentions:
         if not found.records[m.key].is_person:
             continue
         if after.start <= m.tok_start < after.end and all(
-            t.is_punct or t.pos_ == "PROPN" for t in doc[span.end: m.tok_start]
+            t.is_punct or t.pos_ == "PROPN" or t.lower_ == "of" for t in doc[span.end: m.tok_start]
         ):
             return m.key
         if before.start <= m.tok_start and m.tok_end <= span.start and all(

@@ -22,6 +22,10 @@ SPEECH_VERBS = {
     "issue", "deliver", "brief", "caution", "highlight", "recall", "report", "reply", "welcome",
 }
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
+SPEAKING_FOR = {"delegate", "delegation", "representative", "spokesman", "spokeswoman", "spokesperson", "envoy",
+                "ambassador", "official", "minister", "ministry", "office", "negotiator", "diplomat", "source",
+                "statement", "government", "mission"}
+"""Nouns whose possessor or modifier is the speaker when no one is named ("Russia's delegate said")."""
 _NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
 _VIA_PREPS = {"through", "via", "in", "on", "to"}
 _VIA_WORDS = {
@@ -55,14 +59,19 @@ def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
     if span is None:
         return None
     in_subject = entities.actors_in(*span)
+    head = verb.doc[span[0]:span[1]].root
+    covering = [m for m in in_subject if m.tok_start <= head.i < m.tok_end]
     people = [m for m in in_subject if entities.records[m.key].is_person]
     if people:
-        return people[0]
-    if in_subject:
-        head = verb.doc[span[0]:span[1]].root
-        for m in in_subject:
-            if m.tok_start <= head.i < m.tok_end:
+        return next((m for m in covering if m in people), people[0])  # "President of Ukraine Volodymyr Zelenskyy"
+    if covering:
+        return covering[0]
+    if head.lemma_.lower() in SPEAKING_FOR:
+        for m in in_subject:  # "the Russian Federation's delegate", "a White House spokesperson"
+            root = verb.doc[m.tok_start:m.tok_end].root
+            if root.head.i == head.i and root.dep_ in ("poss", "compound", "amod", "nmod"):
                 return m
+    if in_subject:
         return None
     subject = verb.doc[span[0]:span[1]]
     if len(subject) == 1 and subject[0].lower_ in _PRONOUNS:
@@ -96,11 +105,15 @@ def _date(sent: Sentence, published: str | None) -> str | None:
     return None
 
 
-def find_statements(sents: list[Sentence], entities: Entities, published: str | None) -> list[Said]:
-    """One statement per speaker and sentence whose verb of saying has an actor for subject."""
+def find_statements(sents: list[Sentence], entities: Entities, published: str | None,
+                    *, skip: set[int] = frozenset()) -> list[Said]:
+    """One statement per speaker and sentence whose verb of saying has an actor for subject,
+    in the sentences not in ``skip`` (a headline the body says again)."""
     found: list[Said] = []
     seen: set[tuple[str, int]] = set()
     for sent in sents:
+        if sent.index in skip:
+            continue
         for token in sent.span:
             lemma = token.lemma_.lower()
             if token.pos_ not in ("VERB", "AUX") or lemma not in SPEECH_VERBS:
@@ -133,7 +146,8 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
                     m for m in entities.actors_in(sent.span[i + 2].i, min(sent.end, sent.span[i + 2].i + 6))
                     if sent.span.doc[m.tok_start:m.tok_end].root.dep_ == "pobj"  # not "Pyongyang's news agency"
                 ]
-                if after and (after[0].key, sent.index) not in seen:
+                after = [m for m in after if entities.records[m.key].linked or entities.records[m.key].is_person]
+                if after and (after[0].key, sent.index) not in seen:  # "according to the BBC": an outlet
                     seen.add((after[0].key, sent.index))
                     found.append(Said(after[0].key, _date(sent, published), None, sent, token))
     return _people_first(found, entities)
