@@ -70,7 +70,7 @@ def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
         for m in in_subject:  # "the Russian Federation's delegate", "a White House spokesperson"
             root = verb.doc[m.tok_start:m.tok_end].root
             if root.head.i == head.i and root.dep_ in ("poss", "compound", "amod", "nmod"):
-                return m
+                return _named_spokesperson(m, entities) or m
     if in_subject:
         return None
     subject = verb.doc[span[0]:span[1]]
@@ -78,6 +78,15 @@ def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
         wants_person = _PRONOUNS[subject[0].lower_]
         return entities.last_actor_before(subject[0].idx, person=wants_person)
     return None
+
+
+def _named_spokesperson(mention: Mention, entities: Entities) -> Mention | None:
+    """ "a senior United Nations official warned": the one person the document names who speaks
+    for that actor, if there is exactly one."""
+    political = entities.political(mention.key)
+    people = {m.key: m for m in entities.actor_mentions
+              if entities.records[m.key].is_person and entities.records[m.key].speaks_for == political}
+    return next(iter(people.values())) if len(people) == 1 else None
 
 
 def _via(verb: Token) -> str | None:
