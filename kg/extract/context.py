@@ -124,6 +124,7 @@ def discourse_subjects(sents: list[Sentence], entities) -> dict[int, list[str]]:
     """
     out: dict[int, list[str]] = {}
     current: list[str] = []
+    group: tuple[int, list[str]] | None = None  # the last subject naming several actors
     for position, sent in enumerate(sents):
         root = sent.span.root
         span = subject_span(root) if root.pos_ in ("VERB", "AUX") else None
@@ -131,8 +132,16 @@ def discourse_subjects(sents: list[Sentence], entities) -> dict[int, list[str]]:
             found = coordinated_actors(span, entities)
             if found:
                 current = found
+                if len(found) > 1:
+                    group = (position, found)
+            elif _plural_pronoun_subject(sent) and len(current) == 1 and group and position - group[0] <= 3:
+                current = group[1]  # "Egypt, Greece, Cyprus and France met; Italy joined. They concluded"
             elif not pronoun_subject(sent):
                 current = []
         if current:
             out[position] = current
     return out
+
+
+def _plural_pronoun_subject(sent: Sentence) -> bool:
+    return any(c.dep_ == "nsubj" and c.lower_ in ("they", "we") for c in sent.span.root.children)

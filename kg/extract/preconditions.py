@@ -213,13 +213,14 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             demanders = [entities.political(statement.speaker)]
         for demander in demanders:
             _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause,
-                        regions, statement, merged)
+                        regions, statement, merged, co_demanders=set(demanders))
     return list(merged.values())
 
 
 def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
-                statement, merged) -> None:
-    """Record the demands ``demander`` makes in ``sent`` (one per action)."""
+                statement, merged, *, co_demanders: set[str] = frozenset()) -> None:
+    """Record the demands ``demander`` makes in ``sent`` (one per action); those who demand
+    together ("the UN and the OSCE called on all parties") are never each other's addressee."""
     if not hits:
         strong = any(
             sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
@@ -248,6 +249,8 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
         if addressee is None:
             addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
+        if addressee in co_demanders:
+            addressee = None
         owned = [
             m for m in regions
             if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
