@@ -169,11 +169,23 @@ def _entity_records(entities: Entities, keep: set[str]) -> tuple[list[Actor], li
 
 
 def _unique_positions(positions) -> list[Position]:
-    seen: set[tuple[str, str, str]] = set()
-    out = []
+    """One position per holder, stance and topic; within a sentence, topics that share a content
+    word are one position ("condemned all external support ... called for an end to such support")."""
+    out: list[Position] = []
+    words: list[set[str]] = []
     for p in positions:
-        key = (p.holder, p.stance, p.topic.lower())
-        if key not in seen:
-            seen.add(key)
+        mine = _content_words(p.topic)
+        duplicate = any(
+            q.holder == p.holder and q.stance == p.stance and (
+                q.topic.lower() == p.topic.lower() or q.evidence.start == p.evidence.start and mine & theirs
+            )
+            for q, theirs in zip(out, words)
+        )
+        if not duplicate:
             out.append(p)
+            words.append(mine)
     return out
+
+
+def _content_words(topic: str) -> set[str]:
+    return {w.lower()[:5] for w in topic.split() if len(w) >= 4 and w.isalpha()}

@@ -27,6 +27,7 @@ AGENTIVE = {
     "administration", "regime", "commander", "unit", "president", "spokesman", "spokesperson",
     "spokeswoman", "representative", "envoy", "ambassador", "minister", "ministry",
     "counterpart", "team", "mediator", "parliament", "cabinet", "state", "militia", "fighter",
+    "statement",
 }
 """Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""
 AGENTIVE |= {

@@ -9,7 +9,7 @@ from spacy.tokens import Token
 from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
-from kg.extract.statements import SPEECH_VERBS
+from kg.extract.statements import SPEAKING_FOR, SPEECH_VERBS, named_spokesperson
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
 
 __all__ = ["Held", "find_positions"]
@@ -62,7 +62,8 @@ def _addressee_like(token: Token) -> bool:
     )
 
 
-_ENDING = {"refrain", "stop", "cease", "halt", "end", "avoid", "desist", "abandon", "renounce"}
+_ENDING = {"refrain", "stop", "cease", "halt", "end", "avoid", "desist", "abandon", "renounce", "drop", "lift",
+           "scrap", "cancel", "revoke", "rescind", "reverse"}
 """Words that turn support into opposition of their object ("urge X to refrain from launches")."""
 
 
@@ -107,6 +108,8 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
 
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
+    if cue.dep_ == "mark":  # "its call for the United States to drop sanctions"
+        return [t for t in _clause(cue.head) if t.i != cue.i]
     if cue.pos_ == "ADP":
         return _pobj(cue)
     if cue.lemma_.lower() in _ADDRESSING:
@@ -201,6 +204,10 @@ def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int]
             return list(dict.fromkeys(entities.political(m.key) for m in mentions))
         head = doc[start:end].root
         covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
+        if not covering and head.lemma_.lower() in SPEAKING_FOR:
+            named = named_spokesperson(mentions[0], entities)  # "the UN top official in Pristina"
+            if named is not None:
+                return [entities.political(named.key)]
         return [entities.political((covering or mentions)[0].key)]
     words = doc[start:end]
     if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:

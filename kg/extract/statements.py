@@ -10,7 +10,7 @@ from kg.extract.context import Sentence, subject_span
 from kg.extract.dates import resolve_date
 from kg.extract.entities import Entities, Mention
 
-__all__ = ["SPEECH_VERBS", "Said", "find_statements"]
+__all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "find_statements", "named_spokesperson"]
 
 SPEECH_VERBS = {
     "say", "tell", "state", "stress", "underscore", "underline", "emphasize", "emphasise",
@@ -70,7 +70,7 @@ def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
         for m in in_subject:  # "the Russian Federation's delegate", "a White House spokesperson"
             root = verb.doc[m.tok_start:m.tok_end].root
             if root.head.i == head.i and root.dep_ in ("poss", "compound", "amod", "nmod"):
-                return _named_spokesperson(m, entities) or m
+                return named_spokesperson(m, entities) or m
     if in_subject:
         return None
     subject = verb.doc[span[0]:span[1]]
@@ -80,7 +80,7 @@ def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
     return None
 
 
-def _named_spokesperson(mention: Mention, entities: Entities) -> Mention | None:
+def named_spokesperson(mention: Mention, entities: Entities) -> Mention | None:
     """ "a senior United Nations official warned": the one person the document names who speaks
     for that actor, if there is exactly one."""
     political = entities.political(mention.key)
