@@ -504,6 +504,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                                                  or _phrase_affiliation(ent, found, reference))
 
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
+    _resolve_the_government(doc, found, taken)
     for record in list(found.records.values()):
         target = record.speaks_for
         if target and target not in found.records and target in reference.entities:
@@ -616,6 +617,29 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
             Mention(tspan.start_char, tspan.end_char, tspan.text, key, tspan.start, tspan.end, "title")
         )
         taken.update(range(tspan.start, tspan.end))
+
+
+_GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
+
+
+def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int]) -> None:
+    """ "The Government has called for ...": the state the document is about, when one state
+    clearly dominates it (named at least twice as often as any other)."""
+    counts: dict[str, int] = {}
+    for m in found.actor_mentions:
+        if found.records[m.key].kind == "state":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return
+    state = ranked[0][0]
+    for match in _GOVERNMENT_RE.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is None or taken.intersection(range(span.start, span.end)):
+            continue
+        found.actor_mentions.append(
+            Mention(span.start_char, span.end_char, span.text, state, span.start, span.end, "government"))
+        taken.update(range(span.start, span.end))
 
 
 def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> str | None:
