@@ -219,7 +219,7 @@ def build(path: Path, triples: int, seed: int):
     documents: list[list] = []
     count = len(store)
     started = time.perf_counter()
-    while count < triples:
+    while count < triples or not documents:  # the reference data alone may already be that large
         quads = document_quads(corpus, len(documents))
         documents.append(quads)
         count += len(quads)

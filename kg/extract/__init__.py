@@ -79,7 +79,11 @@ def extract_doc(
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     said = find_statements(sents, entities, document.published, skip=headline)
     demands = find_preconditions(sents, entities, cues, said, skip=headline)
-    held = find_positions(sents, entities, stances, skip=headline)
+    # what an actor demands in a sentence is its precondition there, not also a position
+    # (the contract's seed annotation); other actors' positions in that sentence stay
+    demanding = {(d.sentence.index, d.demander) for d in demands}
+    held = [h for h in find_positions(sents, entities, stances, skip=headline)
+            if (h.sentence.index, h.holder) not in demanding]
 
     doc_iri = document_iri(document)
     used = {s.speaker for s in said} | {h.holder for h in held}
