@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -31,7 +30,7 @@ from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu_model, memory_gb  # noqa: E402
+from machine import describe  # noqa: E402
 
 import networkx as nx
 import pyoxigraph as ox
@@ -353,16 +352,6 @@ def measure(path: Path, synthetic: Synthetic, runs: int) -> dict[str, list[float
     return times
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    gb = memory_gb()
-    memory = f", {gb:.0f} GB RAM" if gb else ""
-    import pyoxigraph
-
-    return (f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}, "
-            f"networkx {nx.__version__}, pyoxigraph {pyoxigraph.__version__}, {platform.system()} {platform.release()}")
-
-
 def report(args, written: dict, times: dict, synthetic: Synthetic) -> str:
     sizes = times.pop("_sizes")
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -390,7 +379,7 @@ def report(args, written: dict, times: dict, synthetic: Synthetic) -> str:
         "",
         f"Store → projections over the same edges loaded straight into networkx: **{ratio:.1f}×**.",
         "",
-        f"Machine: {machine()}; 1-minute load average {written['load'][0]:.1f} before, "
+        f"Machine: {describe('networkx', 'pyoxigraph')}; 1-minute load average {written['load'][0]:.1f} before, "
         f"{written['load'][1]:.1f} after (other jobs shared the machine when above the core count).",
         "",
     ]

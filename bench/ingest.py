@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu_model  # noqa: E402
+from machine import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -188,15 +188,8 @@ def _du(path: Path) -> int:
 
 
 def _machine() -> str:
-    import psutil
-    import pyoxigraph
-
-    cpu = cpu_model()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {platform.python_implementation()} "
-            f"{platform.python_version()}, spaCy {spacy.__version__} ({MODEL}), pyoxigraph {pyoxigraph.__version__}; "
-            f"load average at the start {load}")
+    return f"{describe('spacy', 'pyoxigraph')} ({MODEL}); load average at the start {load}"
 
 
 def _ingest_run(corpus_dir: Path, store_dir: Path, total: int, **kwargs) -> dict:

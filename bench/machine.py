@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import platform
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["cpu_model", "memory_gb"]
+__all__ = ["cpu_model", "memory_gb", "describe"]
 
 
 def cpu_model() -> str:
@@ -28,3 +30,17 @@ def memory_gb() -> float | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def describe(*packages: str) -> str:
+    """One line: CPU, cores, memory, system, Python and the versions of ``packages``."""
+    gb = memory_gb()
+    memory = f", {gb:.0f} GB RAM" if gb else ""
+    versions = []
+    for name in packages:
+        try:
+            versions.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    return (f"{cpu_model()}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}" + "".join(f", {v}" for v in versions))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -33,11 +32,10 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu_model, memory_gb  # noqa: E402
+from machine import describe  # noqa: E402
 
 import pyoxigraph as ox
 
@@ -270,16 +268,6 @@ def rdflib_dataset(schema_quads: list, documents: list[list], triples: int):
     return dataset, subset
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    gb = memory_gb()
-    memory = f", {gb:.0f} GB RAM" if gb else ""
-    import rdflib
-
-    return (f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, pyoxigraph {version('pyoxigraph')}, rdflib {rdflib.__version__}")
-
-
 def label(name: str, params: dict[str, str]) -> str:
     shown = ", ".join(f"{k}={v if not v.startswith('http') else '<' + v.rsplit('/', 3)[-3] + '…>'}"
                       for k, v in params.items())
@@ -300,7 +288,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="polkg-bench-"))
     path = args.store or workdir / "store"
     try:
-        print(f"Machine: {machine()}")
+        print(f"Machine: {describe('pyoxigraph', 'rdflib')}")
         load_before = os.getloadavg()[0]
         store, documents, generated, loaded = build(path, args.triples, args.seed)
         print(f"Store: {len(store):,} triples ({len(documents):,} documents): generated and mapped in "
