@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc as SpacyDoc
 
 from kg.documents import Document
-from kg.extract.context import evidence_of, sentences
+from kg.extract.context import discourse_subjects, evidence_of, sentences
 from kg.extract.cues import CueSet
 from kg.extract.entities import Entities, find_entities
 from kg.extract.model import (
@@ -78,11 +78,12 @@ def extract_doc(
     if document.title and len(sents) > 1 and sents[0].span.text.strip() == document.title.strip():
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     said = find_statements(sents, entities, document.published, skip=headline)
-    demands = find_preconditions(sents, entities, cues, said, skip=headline)
+    subjects = discourse_subjects(sents, entities)
+    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
     # what an actor demands in a sentence is its precondition there, not also a position
     # (the contract's seed annotation); other actors' positions in that sentence stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
-    held = [h for h in find_positions(sents, entities, stances, skip=headline)
+    held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects)
             if (h.sentence.index, h.holder) not in demanding]
 
     doc_iri = document_iri(document)

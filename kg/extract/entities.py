@@ -625,11 +625,8 @@ _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int]) -> None:
     """ "The Government has called for ...": the state the document is about, when one state
     clearly dominates it (named at least twice as often as any other)."""
-    counts: dict[str, int] = {}
-    for m in found.actor_mentions:
-        if found.records[m.key].kind == "state":
-            counts[m.key] = counts.get(m.key, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    ranked = sorted(((key, n) for key, n in found.counts().items() if found.records[key].kind == "state"),
+                    key=lambda item: -item[1])
     if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
         return
     state = ranked[0][0]

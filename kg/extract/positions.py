@@ -225,11 +225,14 @@ def _negated(cue: Token) -> bool:
 
 
 def find_positions(
-    sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset()
+    sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
+    subjects: dict[int, list[str]] | None = None,
 ) -> list[Held]:
-    """Positions in the sentences not in ``skip`` (headlines)."""
+    """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
+    :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
     found: list[Held] = []
-    subjects = discourse_subjects(sents, entities)
+    if subjects is None:
+        subjects = discourse_subjects(sents, entities)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
@@ -246,6 +249,7 @@ def find_positions(
             tokens = _topic_tokens(doc[hit.end - 1]) or _topic_tokens(head_cue)
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
+        in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
                 continue  # "condemned all external support to ...": the outer cue speaks
@@ -262,6 +266,6 @@ def find_positions(
             if len(topic_text) < 3:
                 continue
             previous = subjects.get(position - 1) or []
-            for holder in _holders(head_cue, verb, entities, set().union(*inside), previous):
+            for holder in _holders(head_cue, verb, entities, in_any_topic, previous):
                 found.append(Held(holder, stance, topic_text, sent))
     return found

@@ -172,10 +172,13 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
-                       said: list[Said], *, skip: set[int] = frozenset()) -> list[Demand]:
-    """The demands of the document, merged per (demander, addressee, action)."""
+                       said: list[Said], *, skip: set[int] = frozenset(),
+                       subjects: dict[int, list[str]] | None = None) -> list[Demand]:
+    """The demands of the document, merged per (demander, addressee, action); ``subjects`` are
+    the :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
     merged: dict[tuple, Demand] = {}
-    subjects = discourse_subjects(sents, entities)
+    if subjects is None:
+        subjects = discourse_subjects(sents, entities)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
