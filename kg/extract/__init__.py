@@ -126,18 +126,25 @@ def extract_doc(
     )
 
 
+_SURE_PLACES = {"direction", "place"}
+"""How a region was found when one mention is enough: "eastern Ukraine", "fighting near Marinka"."""
+
+
 def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
-    """Reference entities are kept; a local person or place needs two mentions, an assertion or
+    """Reference entities are kept; a local person or place needs two mentions (a place named
+    as one, "near Marinka", one), an assertion or
     (a person) a known affiliation ("Egypt's foreign minister Sameh Shoukry"), a local organisation a part in an assertion (news outlets and platforms,
     "according to the BBC", "wrote on Twitter", are named often but take no part)."""
     counts: dict[str, int] = {}
     for m in entities.actor_mentions + entities.region_mentions:
         counts[m.key] = counts.get(m.key, 0) + 1
+    places = {m.key for m in entities.region_mentions if m.how in _SURE_PLACES}
     keep = set()
     for key, record in entities.records.items():
         if key in used:
             keep.add(key)
-        elif counts.get(key, 0) and (record.linked or counts[key] >= 2 and record.kind != "organization"
+        elif counts.get(key, 0) and (record.linked or key in places
+                                     or counts[key] >= 2 and record.kind != "organization"
                                      or record.kind == "person" and record.speaks_for):
             keep.add(key)
     return keep

@@ -197,6 +197,9 @@ _GOING = {"transport", "travel", "send", "return", "fly", "move", "deploy", "mar
 _PLACE_PARTS = {"resident", "outskirts", "street", "suburb", "centre", "center", "people", "citizen", "inhabitant",
                 "population", "mayor", "district", "neighbourhood", "neighborhood", "airport", "city"}
 _LOCATIVE = {"in", "into", "inside", "within", "throughout", "across", "near", "around"}
+_TAKING = {"enter", "capture", "seize", "recapture", "retake", "storm", "overrun", "besiege", "encircle"}
+_ROUTES = {"mission", "convoy", "trip", "visit", "journey", "route", "road", "corridor", "access", "flight"}
+_CITY_NOUNS = {"capital", "city", "town", "village", "port", "province", "district"}
 _MOVING = {"withdraw", "withdrawal", "pull", "pullout", "leave", "expel", "expulsion", "evacuate",
            "evacuation", "flee", "retreat", "remove", "removal", "exit", "depart", "oust", "drive"}
 
@@ -219,16 +222,91 @@ def _place(span: SpacySpan) -> bool:
     root = span.root
     if root.dep_ == "compound" and root.head.lemma_.lower() in _EVENTS:
         return True  # "a Kabul car bombing"
+    if root.dep_ in ("dobj", "conj") and _taken(root):
+        return True  # "entered Tell Tamer and Ain Issa"
+    if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
+        return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
         return False
     prep = root.head
     if prep.lower_ in _LOCATIVE:
         return True
-    if prep.lower_ in ("to", "toward", "towards") and prep.head.lemma_.lower() in _GOING:
+    if prep.lower_ in ("to", "toward", "towards") and prep.head.lemma_.lower() in _GOING | _ROUTES:
         return True  # "transported to Kabul"
     if prep.lower_ == "of" and prep.head.lemma_.lower() in _PLACE_PARTS:
         return True  # "residents of Bangui", "the outskirts of Kyiv"
     return prep.lower_ in ("from", "out") and prep.head.lemma_.lower() in _MOVING
+
+
+_CONFLICT = {"troop", "force", "soldier", "deployment", "fight", "fighting", "war", "attack", "strike", "airstrike",
+             "hostility", "presence", "access", "displacement", "offensive", "operation", "invasion", "incursion",
+             "crisis", "violation", "bloodshed", "loose", "remain", "station", "base"}
+
+
+def _theatre(span: SpacySpan) -> bool:
+    """Is a state named here as the place where forces are, or fighting or a crisis goes on?
+
+    "US troops in Iraq", "sending soldiers to Libya", "access into and throughout Sudan",
+    but not "elections in the DRC" or "talks in Qatar" (a venue)."""
+    if not _place(span) or _acts(span):
+        return False
+    root = span.root
+    if root.dep_ != "pobj":
+        return root.dep_ == "dobj"  # "entered Syria"
+    head = root.head.head
+    while head.dep_ in ("conj", "prep") and head.head is not head:
+        head = head.head  # "into and throughout Sudan", "the fight against ISIS in Syria"
+    lemma = head.lemma_.lower()
+    return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
+
+
+_INSTITUTION_WORDS = {"council", "ministry", "assembly", "committee", "commission", "government", "parliament",
+                      "court", "office", "department", "agency", "organization", "organisation", "region", "gulf",
+                      "mission", "secretariat", "union", "league", "forces", "army", "party"}
+
+
+def _institution(span: SpacySpan) -> bool:
+    """ "the Council", "the Interior Ministry", "the Region": a body or a common noun, not a named place."""
+    return any(t.lower_ in _INSTITUTION_WORDS for t in span)
+
+
+_VENUES = {"talk", "meeting", "summit", "conference", "negotiation", "convene", "convening", "meet", "reach", "sign",
+           "hold", "official", "office", "headquarters", "embassy", "session", "forum", "gathering",
+           "representative", "envoy", "delegation", "press", "speak", "statement", "assembly", "minister",
+           "gather", "announce", "headquarter"}
+
+
+def _venue(span: SpacySpan) -> bool:
+    """Is the place named only as where people met, spoke or sit ("talks in Geneva", "the official in
+    Pristina", "his headquarters in the West Bank city of Ramallah")?"""
+    root = span.root
+    while root.dep_ == "compound" and root.head is not root:
+        root = root.head
+    if root.dep_ != "pobj" or root.head.lower_ not in ("in", "at"):
+        return False
+    head = root.head.head
+    return head.lemma_.lower() in _VENUES
+
+
+_ADMIN_UNITS = {"province", "region", "oblast", "governorate", "district", "state", "prefecture", "county", "raion"}
+
+
+def _whole_place_name(span: SpacySpan) -> SpacySpan:
+    """ "Maidan Wardak province" around the gazetteer's "Wardak": the name as the text gives it."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound"
+           and doc[start - 1].text[:1].isupper() and not doc[start - 1].ent_type_ and not doc[start - 1].is_sent_start):
+        start -= 1
+    if end < len(doc) and doc[end].lower_ in _ADMIN_UNITS and span.root.head.i == end:
+        end += 1
+    return doc[start:end] if (start, end) != (span.start, span.end) else span
+
+
+def _taken(token) -> bool:
+    while token.dep_ in ("conj", "compound", "appos") and token.head is not token:
+        token = token.head
+    return token.dep_ == "dobj" and token.head.lemma_.lower() in _TAKING
 
 
 def _acts(span: SpacySpan) -> bool:
@@ -411,6 +489,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
+        if role == "region" and how != "direction" and _venue(span):
+            taken.update(range(span.start, span.end))
+            return  # "talks in Geneva": where people met, not a territory under discussion
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
         (found.actor_mentions if role == "actor" else found.region_mentions).append(mention)
         taken.update(range(span.start, span.end))
@@ -441,8 +522,12 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(ent, key, "region", "seat")
             elif entity.kind and entity.region:
                 add(ent, entity.iri, "actor" if _acts(ent) else "region", "gazetteer")
+            elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
+                add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
+            elif not entity.kind:
+                add(_whole_place_name(ent), entity.iri, "region", "gazetteer")
             else:
-                add(ent, entity.iri, "actor" if entity.kind else "region", "gazetteer")
+                add(ent, entity.iri, "actor", "gazetteer")
             if entity.kind == "person":
                 persons_by_surname[entity.name.split()[-1]] = entity.iri
         elif ent.label_ == DEMONYM_LABEL:
@@ -462,6 +547,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
         elif ent.label_ == "FAC":
             continue
+        how = "ner"
+        if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
+                and _place(ent) and not _acts(ent)):
+            kind, how = "region", "place"  # "near Marinka", "entered Tell Tamer", whatever NER called it
         parts = _split_coordination(ent, linker)
         if parts:
             for part, entity in parts:
@@ -493,7 +582,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 key=key, name=name, kind=None if kind == "region" else kind,
                 region=kind == "region", linked=False,
             )
-        add(ent, key, "region" if kind == "region" else "actor", "ner")
+        add(ent, key, "region" if kind == "region" else "actor", how)
         if kind == "person":
             persons_by_surname.setdefault(name.split()[-1], key)
             state = next((represented[i] for i in range(ent.start, ent.end) if i in represented), None)

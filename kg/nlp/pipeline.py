@@ -13,7 +13,7 @@ from typing import Iterable
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.gazetteer import Reference, load_reference
 
@@ -33,6 +33,45 @@ def paragraph_sentences(doc: Doc) -> Doc:
         previous = doc[token.i - 1]
         if "\n" in previous.text or previous.whitespace_.count("\n"):
             token.is_sent_start = True
+    return doc
+
+
+NAME_PARTICLES = frozenset({
+    "al", "bin", "da", "das", "de", "del", "della", "der", "di", "do", "dos", "du",
+    "el", "ibn", "la", "le", "ter", "van", "von",
+})
+"""Lower-case words inside personal names ("de la Gasca", "von der Leyen", "bin Salman")."""
+
+
+def _is_name_word(token) -> bool:
+    return token.is_alpha and token.text[:1].isupper() and not token.is_sent_start
+
+
+@Language.component("name_particles")
+def name_particles(doc: Doc) -> Doc:
+    """Carry a person's name over its particles: NER stops "José Javier de la| Gasca"."""
+    ents = list(doc.ents)
+    changed = False
+    for n, ent in enumerate(ents):
+        if ent.label_ != "PERSON":
+            continue
+        limit = ents[n + 1].start if n + 1 < len(ents) else len(doc)
+        end = ent.end
+        while end < limit and doc[end].lower_ in NAME_PARTICLES:
+            end += 1
+        if end == ent.end and doc[ent.end - 1].lower_ not in NAME_PARTICLES:
+            continue  # nothing hangs off this name
+        names = 0
+        while end < limit and _is_name_word(doc[end]) and names < 3:
+            end += 1
+            names += 1
+        while end > ent.end and doc[end - 1].lower_ in NAME_PARTICLES:
+            end -= 1
+        if names and end > ent.end:
+            ents[n] = Span(doc, ent.start, end, label=ent.label)
+            changed = True
+    if changed:
+        doc.ents = ents
     return doc
 
 
@@ -68,6 +107,7 @@ def build_nlp(reference: Reference | None = None, *, model: str = MODEL) -> Lang
     nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
     nlp.add_pipe("paragraph_sentences", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    nlp.add_pipe("name_particles", after="ner")
     with nlp.select_pipes(enable=[]):
         ruler.add_patterns(gazetteer_patterns(reference))
     return nlp
