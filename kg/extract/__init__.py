@@ -139,15 +139,29 @@ def _kept_entities(entities: Entities, used: set[str]) -> set[str]:
     for m in entities.actor_mentions + entities.region_mentions:
         counts[m.key] = counts.get(m.key, 0) + 1
     places = {m.key for m in entities.region_mentions if m.how in _SURE_PLACES}
+    acting = {m.key for m in entities.actor_mentions if not _modifier(entities.doc, m)}
+    affiliations = {r.speaks_for for r in entities.records.values() if r.speaks_for}
     keep = set()
     for key, record in entities.records.items():
         if key in used:
             keep.add(key)
+        elif record.kind == "organization" and key not in acting and key not in affiliations:
+            continue  # only ever a modifier: "the United Nations country team", "UN guiding principles"
         elif counts.get(key, 0) and (record.linked or key in places
                                      or counts[key] >= 2 and record.kind != "organization"
                                      or record.kind == "person" and record.speaks_for):
             keep.add(key)
     return keep
+
+
+def _modifier(doc, mention) -> bool:
+    """Is the mention a modifier inside another noun phrase ("the UN country team")?"""
+    words = [t for t in doc[mention.tok_start:mention.tok_end] if t.dep_ != "det"]
+    if not words:
+        return False
+    root = words[-1]
+    return root.dep_ == "compound" and root.head.pos_ in ("NOUN", "PROPN") and not (
+        mention.tok_start <= root.head.i < mention.tok_end)
 
 
 def _entity_records(entities: Entities, keep: set[str]) -> tuple[list[Actor], list[Region]]:
