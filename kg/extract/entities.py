@@ -303,6 +303,31 @@ def _whole_place_name(span: SpacySpan) -> SpacySpan:
     return doc[start:end] if (start, end) != (span.start, span.end) else span
 
 
+_GROUP_NOUNS = {"party", "faction", "rebel", "group", "coalition", "insurgent", "militant", "movement"}
+_ARMED_WORDS = {"rebel", "armed", "warring", "militant", "insurgent"}
+
+
+def _group_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
+    """Groups the text names by a description, not a name: "the Sudanese warring parties",
+    "Palestinian factions", "the rebel coalition" (a people's or an armed word before a group noun)."""
+    spans = []
+    for token in doc:
+        if token.lemma_.lower() not in _GROUP_NOUNS or token.pos_ != "NOUN" or token.i in taken:
+            continue
+        modifiers = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod")]
+        qualified = [c for c in modifiers
+                     if c.ent_type_ == DEMONYM_LABEL or c.lemma_.lower() in _ARMED_WORDS or c.lower_ in _ARMED_WORDS]
+        if not qualified or any(i in taken for i in range(modifiers[0].i, token.i)):
+            continue
+        start = min(c.i for c in qualified)
+        people = any(c.ent_type_ == DEMONYM_LABEL for c in qualified)
+        definite = token.tag_ == "NN" and any(c.lower_ == "the" for c in token.children)
+        if not (people and token.tag_ == "NNS" or definite):
+            continue  # "armed groups", "a rebel group": any group; "the Palestinian group Hamas": named
+        spans.append(doc[start:token.i + 1])
+    return spans
+
+
 def _taken(token) -> bool:
     while token.dep_ in ("conj", "compound", "appos") and token.head is not token:
         token = token.head
@@ -592,6 +617,11 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 found.records[key].speaks_for = (_apposition_affiliation(ent, found, reference)
                                                  or _phrase_affiliation(ent, found, reference))
 
+    for span in _group_phrases(doc, taken):
+        name = span.text[0].upper() + span.text[1:]
+        key = LOCAL_BASE + "actor/" + slug(name)
+        found.records.setdefault(key, Known(key=key, name=name, kind="armed_group", region=False, linked=False))
+        add(span, key, "actor", "group")
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)
     for record in list(found.records.values()):
