@@ -328,6 +328,50 @@ def _group_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
     return spans
 
 
+def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
+    """ "his Greek, Cypriot and French counterparts, Nikos Dendias, Nikos Christodoulides and
+    Jean-Yves Le Drian, respectively": each named person speaks for the state in the same place."""
+    for token in doc:
+        if token.lower_ != "respectively":
+            continue
+        sent = token.sent
+        demonyms = [e for e in sent.ents if e.label_ == DEMONYM_LABEL and e.end <= token.i]
+        if len(demonyms) < 2:
+            continue
+        names = [e for e in sent.ents if demonyms[-1].end <= e.start and e.end <= token.i
+                 and e.label_ in ("PERSON", "ORG", ENTITY_LABEL)]
+        if not 2 <= len(names) <= len(demonyms):
+            continue
+        for name, demonym in zip(names, demonyms[-len(names):]):
+            state = reference.entities.get(demonym.ent_id_)
+            mention = next((m for m in found.actor_mentions if m.tok_start == name.start), None)
+            if state is None or mention is None:
+                continue
+            record = found.records[mention.key]
+            if record.linked and not record.is_person:
+                continue
+            record.kind = "person"  # NER took some of the listed names for organisations
+            if not record.speaks_for:
+                record.speaks_for = state.iri
+                found.records.setdefault(state.iri, _record(state))
+
+
+_ZONES = (("exclusive", "economic", "zone"), ("eez",), ("territorial", "waters"), ("continental", "shelf"),
+          ("airspace",), ("air", "space"), ("waters",), ("coast",), ("coastline",))
+
+
+def _zone_of(span: SpacySpan) -> SpacySpan | None:
+    """ "the EEZ of Cyprus", "the territorial waters of Greece": the zone named with its state."""
+    doc = span.doc
+    if span.start < 2 or doc[span.start - 1].lower_ != "of":
+        return None
+    for words in _ZONES:
+        start = span.start - 1 - len(words)
+        if start >= 0 and tuple(t.lower_ for t in doc[start:span.start - 1]) == words:
+            return doc[start:span.end]
+    return None
+
+
 def _taken(token) -> bool:
     while token.dep_ in ("conj", "compound", "appos") and token.head is not token:
         token = token.head
@@ -530,6 +574,14 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 represented[doc[ent.start - 2].i] = entity.iri
                 found.records.setdefault(entity.iri, _record(entity))
                 continue
+            zone = _zone_of(ent) if entity.kind == "state" else None
+            if zone is not None:
+                # "the EEZ of Cyprus": a stretch of sea or air that belongs to the state
+                name = zone.text[0].upper() + zone.text[1:]
+                key = LOCAL_BASE + "region/" + slug(name)
+                found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+                add(zone, key, "region", "direction")
+                continue
             found.records.setdefault(entity.iri, _record(entity))
             text = normalise_label(ent.text)
             seat = next((label for label in entity.seats if normalise_label(label) == text), None)
@@ -622,6 +674,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         key = LOCAL_BASE + "actor/" + slug(name)
         found.records.setdefault(key, Known(key=key, name=name, kind="armed_group", region=False, linked=False))
         add(span, key, "actor", "group")
+    _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)
     for record in list(found.records.values()):
