@@ -307,25 +307,21 @@ _GROUP_NOUNS = {"party", "faction", "rebel", "group", "coalition", "insurgent", 
 _ARMED_WORDS = {"rebel", "armed", "warring", "militant", "insurgent"}
 
 
-def _group_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
-    """Groups the text names by a description, not a name: "the Sudanese warring parties",
+def _group_phrase(token, taken: set[int]) -> SpacySpan | None:
+    """A group the text names by a description, not a name: "the Sudanese warring parties",
     "Palestinian factions", "the rebel coalition" (a people's or an armed word before a group noun)."""
-    spans = []
-    for token in doc:
-        if token.lemma_.lower() not in _GROUP_NOUNS or token.pos_ != "NOUN" or token.i in taken:
-            continue
-        modifiers = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod")]
-        qualified = [c for c in modifiers
-                     if c.ent_type_ == DEMONYM_LABEL or c.lemma_.lower() in _ARMED_WORDS or c.lower_ in _ARMED_WORDS]
-        if not qualified or any(i in taken for i in range(modifiers[0].i, token.i)):
-            continue
-        start = min(c.i for c in qualified)
-        people = any(c.ent_type_ == DEMONYM_LABEL for c in qualified)
-        definite = token.tag_ == "NN" and any(c.lower_ == "the" for c in token.children)
-        if not (people and token.tag_ == "NNS" or definite):
-            continue  # "armed groups", "a rebel group": any group; "the Palestinian group Hamas": named
-        spans.append(doc[start:token.i + 1])
-    return spans
+    if token.lemma_.lower() not in _GROUP_NOUNS or token.pos_ != "NOUN" or token.i in taken:
+        return None
+    modifiers = [c for c in token.lefts if c.dep_ in ("amod", "compound", "nmod")]
+    qualified = [c for c in modifiers
+                 if c.ent_type_ == DEMONYM_LABEL or c.lemma_.lower() in _ARMED_WORDS or c.lower_ in _ARMED_WORDS]
+    if not qualified or any(i in taken for i in range(modifiers[0].i, token.i)):
+        return None
+    people = any(c.ent_type_ == DEMONYM_LABEL for c in qualified)
+    definite = token.tag_ == "NN" and any(c.lower_ == "the" for c in token.children)
+    if not (people and token.tag_ == "NNS" or definite):
+        return None  # "armed groups", "a rebel group": any group; "the Palestinian group Hamas": named
+    return token.doc[min(c.i for c in qualified):token.i + 1]
 
 
 def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
@@ -370,6 +366,9 @@ def _zone_of(span: SpacySpan) -> SpacySpan | None:
         if start >= 0 and tuple(t.lower_ for t in doc[start:span.start - 1]) == words:
             return doc[start:span.end]
     return None
+
+
+_BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "committee", "court", "parliament"}
 
 
 def _taken(token) -> bool:
@@ -669,11 +668,23 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 found.records[key].speaks_for = (_apposition_affiliation(ent, found, reference)
                                                  or _phrase_affiliation(ent, found, reference))
 
-    for span in _group_phrases(doc, taken):
-        name = span.text[0].upper() + span.text[1:]
-        key = LOCAL_BASE + "actor/" + slug(name)
-        found.records.setdefault(key, Known(key=key, name=name, kind="armed_group", region=False, linked=False))
-        add(span, key, "actor", "group")
+    for token in doc:
+        # "Council members welcomed ...": a body's short name the NER left untagged
+        if token.i not in taken and token.lower_ in _BODY_WORDS and token.text[:1].isupper():
+            earlier = _short_form(token.text, found, "organization")
+            if earlier is not None:
+                add(doc[token.i:token.i + 1], earlier, "actor", "short form")
+    groups: dict[str, str] = {}  # head noun -> the last group so described
+    for token in doc:
+        span = _group_phrase(token, taken)
+        if span is not None:
+            name = span.text[0].upper() + span.text[1:]
+            key = LOCAL_BASE + "actor/" + slug(name)
+            found.records.setdefault(key, Known(key=key, name=name, kind="armed_group", region=False, linked=False))
+            add(span, key, "actor", "group")
+            groups[token.lemma_.lower()] = key
+        elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
+            add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)

@@ -195,7 +195,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym" for i in m.tokens()],
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
-                if h.code != "ceasefire" or not _is_result(sent.span.doc[h.start])]
+                if not (h.code == "ceasefire" and _is_result(sent.span.doc[h.start])
+                        or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start]))]
         clause_verb = _condition_clause(sent)
         clause: set[int] = set()
         if clause_verb is not None:
@@ -377,6 +378,14 @@ def _is_result(token) -> bool:
         if token.lemma_.lower() in _RESULT_WORDS:
             return True
     return False
+
+
+_PRINCIPLES = {"humanity", "impartiality", "independence", "neutrality"}
+
+
+def _humanitarian_principle(token) -> bool:
+    """ "humanity, impartiality, neutrality and independence": the principles of aid, not a status."""
+    return any(c.lemma_.lower() in _PRINCIPLES - {"neutrality"} for c in token.conjuncts)
 
 
 def _one_per_code(hits: list[CueHit]) -> list[CueHit]:
