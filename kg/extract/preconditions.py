@@ -8,6 +8,8 @@ in the sentence that opens its list ("...several core prerequisites: first, ..."
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from kg.extract.context import (
@@ -193,6 +195,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             "REGION": [i for m in regions for i in m.tokens()],
             "ALLIANCE": [i for m in alliances for i in m.tokens()],
             "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym" for i in m.tokens()],
+            "ARMED": [i for m in entities.actors_in(sent.start, sent.end) if _armed(m, entities) for i in m.tokens()],
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if not (h.code == "ceasefire" and _is_result(sent.span.doc[h.start])
@@ -378,6 +381,18 @@ def _is_result(token) -> bool:
         if token.lemma_.lower() in _RESULT_WORDS:
             return True
     return False
+
+
+_ARMED_NAME = re.compile(r"\b(mission|force|forces|army|peacekeep\w*|brigade|militia)\b", re.IGNORECASE)
+
+
+def _armed(mention, entities) -> bool:
+    """An armed group, army or peace mission ("the withdrawal of MONUSCO", "of the Kosovo Force")."""
+    record = entities.records[mention.key]
+    if record.kind == "armed_group":
+        return True
+    return record.kind == "organization" and any(
+        _ARMED_NAME.search(m.text) for m in entities.actor_mentions if m.key == mention.key)
 
 
 _PRINCIPLES = {"humanity", "impartiality", "independence", "neutrality"}
