@@ -479,7 +479,7 @@ def _titled(span: SpacySpan) -> bool:
     doc = span.doc
     if span.end + 1 >= len(doc) or doc[span.end].text != "," or len(span) < 2:
         return False
-    return doc[span.end + 1].lower_ in _TITLE_WORDS and all(t.is_title for t in span)
+    return doc[span.end + 1].lower_ in _TITLE_WORDS and all(t.is_title for t in span if not t.is_punct)
 
 
 def _labels_only(span: SpacySpan) -> bool:

@@ -200,6 +200,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if not (h.code == "ceasefire" and _is_result(sent.span.doc[h.start])
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start]))]
+        hits = _parties_laying_down_arms(sent, hits)
         clause_verb = _condition_clause(sent)
         clause: set[int] = set()
         if clause_verb is not None:
@@ -393,6 +394,18 @@ def _armed(mention, entities) -> bool:
         return True
     return record.kind == "organization" and any(
         _ARMED_NAME.search(m.text) for m in entities.actor_mentions if m.key == mention.key)
+
+
+def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit]:
+    """ "called on all parties to the conflict to lay down their weapons": when every side is asked,
+    laying down arms is a ceasefire; disarm_group is one armed group giving up its weapons."""
+    addressed = _addressed_object(sent)
+    if addressed is None or not any(h.code == "disarm_group" for h in hits):
+        return hits
+    head = sent.span.doc[addressed[1] - 1]
+    if head.lemma_.lower() not in ("party", "side") or head.ent_type_:
+        return hits
+    return [CueHit("ceasefire", h.start, h.end) if h.code == "disarm_group" else h for h in hits]
 
 
 _PRINCIPLES = {"humanity", "impartiality", "independence", "neutrality"}
