@@ -688,6 +688,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)
+    _resolve_national_offices(doc, found)
     for record in list(found.records.values()):
         target = record.speaks_for
         if target and target not in found.records and target in reference.entities:
@@ -805,14 +806,45 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 
 
-def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int]) -> None:
-    """ "The Government has called for ...": the state the document is about, when one state
-    clearly dominates it (named at least twice as often as any other)."""
+def _dominant_state(found: Entities) -> str | None:
+    """The state the document is about, when one clearly dominates it (named at least twice, and
+    twice as often as any other)."""
     ranked = sorted(((key, n) for key, n in found.counts().items() if found.records[key].kind == "state"),
                     key=lambda item: -item[1])
     if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+_NATIONAL_OFFICES = ("president", "prime minister", "premier", "foreign minister", "defence minister",
+                     "defense minister", "chancellor")
+
+
+def _resolve_national_offices(doc: SpacyDoc, found: Entities) -> None:
+    """ "President Francois Bozize", "Adil Abdul-Mahdi, the caretaker Prime Minister": a national
+    office that names no state is held in the state the document is about."""
+    state = _dominant_state(found)
+    if state is None:
         return
-    state = ranked[0][0]
+    for mention in found.actor_mentions:
+        record = found.records[mention.key]
+        if not record.is_person or record.speaks_for or record.linked:
+            continue
+        before = doc[max(0, mention.tok_start - 3):mention.tok_start].text.lower()
+        after = doc[mention.tok_end:mention.tok_end + 5].text.lower()
+        if "former" in before or after.startswith(", the former"):
+            continue
+        if (any(before.endswith(office) for office in _NATIONAL_OFFICES)
+                or after.startswith(", the ") and any(office in after for office in _NATIONAL_OFFICES)):
+            record.speaks_for = state
+
+
+def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int]) -> None:
+    """ "The Government has called for ...": the state the document is about, when one state
+    clearly dominates it (named at least twice as often as any other)."""
+    state = _dominant_state(found)
+    if state is None:
+        return
     for match in _GOVERNMENT_RE.finditer(doc.text):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is None or taken.intersection(range(span.start, span.end)):
