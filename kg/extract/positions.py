@@ -265,7 +265,8 @@ def find_positions(
             topic_text = phrase(tokens)
             if len(topic_text) < 3:
                 continue
-            previous = subjects.get(position - 1) or []
+            # "they" as this sentence's subject: whom discourse_subjects carried over to it
+            previous = subjects.get(position) or subjects.get(position - 1) or []
             for holder in _holders(head_cue, verb, entities, in_any_topic, previous):
                 found.append(Held(holder, stance, topic_text, sent))
     return found
