@@ -83,7 +83,8 @@ def extract_doc(
     # what an actor demands in a sentence is its precondition there, not also a position
     # (the contract's seed annotation); other actors' positions in that sentence stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
-    held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects)
+    held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
+                                      voices=_voices(sents, said, entities))
             if (h.sentence.index, h.holder) not in demanding]
 
     doc_iri = document_iri(document)
@@ -124,6 +125,21 @@ def extract_doc(
         extractor=EXTRACTOR,
         version=extractor_version(),
     )
+
+
+def _voices(sents, said, entities) -> dict[int, str]:
+    """Sentence position -> the actor whose statement the sentence is, or continues: a sentence
+    with no statement of its own after one in the same paragraph is still that speaker's."""
+    by_index = {s.sentence.index: entities.political(s.speaker) for s in said}
+    out: dict[int, str] = {}
+    current: str | None = None
+    for position, sent in enumerate(sents):
+        if position and sent.paragraph != sents[position - 1].paragraph:
+            current = None
+        current = by_index.get(sent.index, current)
+        if current is not None:
+            out[position] = current
+    return out
 
 
 _SURE_PLACES = {"direction", "place"}

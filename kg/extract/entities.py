@@ -371,6 +371,19 @@ def _zone_of(span: SpacySpan) -> SpacySpan | None:
 _BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "committee", "court", "parliament"}
 
 
+_FORMATS = {"format", "process", "talks", "agreement", "accord", "formula", "plan", "framework", "deal",
+            "initiative", "summit", "declaration", "protocol", "group", "memorandum", "platform"}
+
+
+def _names_a_format(span: SpacySpan) -> bool:
+    token = span.root
+    while token.dep_ in ("compound", "nummod") and token.head is not token:
+        token = token.head
+        if token.lemma_.lower() in _FORMATS:
+            return True
+    return False
+
+
 def _taken(token) -> bool:
     while token.dep_ in ("conj", "compound", "appos") and token.head is not token:
         token = token.head
@@ -623,6 +636,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
         elif ent.label_ == "FAC":
             continue
+        if kind == "person" and _names_a_format(ent):
+            continue  # "the Normandy Four format", "the Astana process": a forum, not a person
         how = "ner"
         if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
                 and _place(ent) and not _acts(ent)):

@@ -84,10 +84,38 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
+_EVALUATIVE = {"indispensable", "essential", "vital", "crucial", "way", "solution", "path", "option"}
+"""Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
+
+
+_UPHELD = {"respect", "uphold", "implement", "honour", "honor", "protect", "preserve", "restore", "guarantee"}
+_STOPPED = {"stop", "end", "cease", "halt"}
+
+
+def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
+    """ "Ukraine's sovereignty ... must be respected" (supports it), "the violence must stop"
+    (opposes it): an obligation stated with no one named, whose holder is the speaker."""
+    out = []
+    for verb in sent:
+        if verb.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children):
+            continue
+        lemma = verb.lemma_.lower()
+        passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        active = [c for c in verb.children if c.dep_ == "nsubj"]
+        if lemma in _UPHELD and passive:
+            out.append(("supports", verb, list(passive[0].subtree)))
+        elif lemma in _STOPPED and active and active[0].pos_ != "PRON":
+            out.append(("opposes", verb, list(active[0].subtree)))
+    return out
+
+
 def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     """ "the agreement is null and void", "called the agreement null and void": what is judged,
     and the verb whose subject holds the judgement."""
-    if cue.pos_ not in ("ADJ", "NOUN") or any(c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children):
+    if cue.lower_ == "only" and cue.dep_ == "amod":
+        cue = cue.head  # "negotiation is the only way to ...": the noun is the judgement
+    if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _EVALUATIVE and any(
+            c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children)):
         return [], None  # "committed to supporting ...": the cue has its own object
     head = cue.head
     if cue.dep_ == "pobj" and head.lower_ == "as":  # "characterized the attack as a violation"
@@ -226,11 +254,14 @@ def _negated(cue: Token) -> bool:
 
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
-    subjects: dict[int, list[str]] | None = None,
+    subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
-    :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
+    :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
+    sentence's position to the actor whose statement it is part of, for judgements that name
+    no holder ("Negotiation is the only way forward.")."""
     found: list[Held] = []
+    voices = voices or {}
     if subjects is None:
         subjects = discourse_subjects(sents, entities)
     for position, sent in enumerate(sents):
@@ -248,6 +279,8 @@ def find_positions(
                 continue
             tokens = _topic_tokens(doc[hit.end - 1]) or _topic_tokens(head_cue)
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
+        for stance_code, cue, tokens in _must_be_done(sent.span):
+            readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
@@ -267,6 +300,9 @@ def find_positions(
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
-            for holder in _holders(head_cue, verb, entities, in_any_topic, previous):
+            holders = _holders(head_cue, verb, entities, in_any_topic, previous)
+            if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
+                holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
+            for holder in holders:
                 found.append(Held(holder, stance, topic_text, sent))
     return found
