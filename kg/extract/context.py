@@ -72,7 +72,7 @@ def governing_verb(token: Token, *, hops: int = 5) -> Token | None:
     for _ in range(hops):
         if token.pos_ in ("VERB", "AUX"):
             return token
-        if token.head is token:
+        if token.head.i == token.i:
             return None
         token = token.head
     return token if token.pos_ in ("VERB", "AUX") else None

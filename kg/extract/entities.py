@@ -254,7 +254,7 @@ def _theatre(span: SpacySpan) -> bool:
     if root.dep_ != "pobj":
         return root.dep_ == "dobj"  # "entered Syria"
     head = root.head.head
-    while head.dep_ in ("conj", "prep") and head.head is not head:
+    while head.dep_ in ("conj", "prep") and head.head.i != head.i:
         head = head.head  # "into and throughout Sudan", "the fight against ISIS in Syria"
     lemma = head.lemma_.lower()
     return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
@@ -280,7 +280,7 @@ def _venue(span: SpacySpan) -> bool:
     """Is the place named only as where people met, spoke or sit ("talks in Geneva", "the official in
     Pristina", "his headquarters in the West Bank city of Ramallah")?"""
     root = span.root
-    while root.dep_ == "compound" and root.head is not root:
+    while root.dep_ == "compound" and root.head.i != root.i:
         root = root.head
     if root.dep_ != "pobj" or root.head.lower_ not in ("in", "at"):
         return False
@@ -377,7 +377,7 @@ _FORMATS = {"format", "process", "talks", "agreement", "accord", "formula", "pla
 
 def _names_a_format(span: SpacySpan) -> bool:
     token = span.root
-    while token.dep_ in ("compound", "nummod") and token.head is not token:
+    while token.dep_ in ("compound", "nummod") and token.head.i != token.i:
         token = token.head
         if token.lemma_.lower() in _FORMATS:
             return True
@@ -385,7 +385,7 @@ def _names_a_format(span: SpacySpan) -> bool:
 
 
 def _taken(token) -> bool:
-    while token.dep_ in ("conj", "compound", "appos") and token.head is not token:
+    while token.dep_ in ("conj", "compound", "appos") and token.head.i != token.i:
         token = token.head
     return token.dep_ == "dobj" and token.head.lemma_.lower() in _TAKING
 
@@ -456,17 +456,27 @@ def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) 
     tokens = [t for t in root.subtree if not (span.start <= t.i < span.end)]
     left = [t for t in tokens if t.i < span.start]
     right = [t for t in tokens if t.i >= span.end and t.dep_ in ("prep", "pobj", "compound") and t.head.i in
-             {root.i, *[x.i for x in tokens]}]
+             {root.i, *[x.i for x in tokens]} and not _in_clause_under(t, root)]
     for group in (left, right):
         if not group:
             continue
         lo, hi = min(t.i for t in group), max(t.i for t in group) + 1
         for mention in found.actor_mentions:
-            if lo <= mention.tok_start and mention.tok_end <= hi and not found.records[mention.key].is_person:
+            if (lo <= mention.tok_start and mention.tok_end <= hi and not found.records[mention.key].is_person
+                    and doc[mention.tok_start:mention.tok_end].root.head.lower_ not in _NOT_AFFILIATION):
                 return mention.key
     if left:
         return _united_nations_title(doc[min(t.i for t in left): span.start].text, found, reference)
     return None
+
+
+def _in_clause_under(token, root) -> bool:
+    """Is ``token`` inside a relative clause or apposition of ``root`` ("McGurk, who was envoy to ...")?"""
+    while token.i != root.i and token.head.i != token.i:
+        if token.dep_ in ("relcl", "acl", "appos", "advcl"):
+            return True
+        token = token.head
+    return False
 
 
 def _united_nations_title(title: str, found: Entities, reference: Reference) -> str | None:

@@ -165,6 +165,8 @@ def _topic_tokens(cue: Token) -> list[Token]:
 
 def _is_stance(cue: Token) -> bool:
     """Whether the cue word states the stance of someone named in its clause."""
+    if cue.lower_ in ("back", "backs") and cue.pos_ != "VERB":
+        return False  # "back on track", "have the backs of our allies"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
     if cue.pos_ == "NOUN":

@@ -376,7 +376,7 @@ def _action_subject(token, entities: Entities, demander: str | None, action: str
 def _is_result(token) -> bool:
     """Is this word the result of something ("the path to a ceasefire")?"""
     for _ in range(4):
-        if token.head is token:
+        if token.head.i == token.i:
             return False
         token = token.head
         if token.lemma_.lower() in _RESULT_WORDS:
