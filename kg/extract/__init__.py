@@ -81,11 +81,12 @@ def extract_doc(
     subjects = discourse_subjects(sents, entities)
     demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
     # what an actor demands in a sentence is its precondition there, not also a position
-    # (the contract's seed annotation); other actors' positions in that sentence stay
+    # (the contract's seed annotation); other actors' positions in that sentence, and what the
+    # demander condemns or welcomes beside the demand, stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
                                       voices=_voices(sents, said, entities))
-            if (h.sentence.index, h.holder) not in demanding]
+            if h.evaluates or (h.sentence.index, h.holder) not in demanding]
 
     doc_iri = document_iri(document)
     used = {s.speaker for s in said} | {h.holder for h in held}

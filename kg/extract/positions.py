@@ -23,7 +23,21 @@ class Held:
     stance: str
     topic: str
     sentence: Sentence
+    cue: str = ""  # the lemma of the word that carries the stance
 
+    @property
+    def evaluates(self) -> bool:
+        """Does the cue judge something ("condemned", "welcomed") rather than ask for it?"""
+        return self.cue in EVALUATIVE_CUES
+
+
+EVALUATIVE_CUES = {
+    "condemn", "denounce", "reject", "deplore", "regret", "criticize", "criticise", "oppose", "welcome",
+    "commend", "praise", "hail", "endorse", "support", "back", "condemnation", "denunciation", "rejection",
+    "criticism", "opposition", "disappointed", "disappointment", "concern", "alarm",
+}
+"""Stance words that judge what someone did or said; a demand in the same sentence is a separate
+assertion ("They condemned all external support ... and called for an end to it")."""
 
 _ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
 """Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
@@ -306,5 +320,5 @@ def find_positions(
             if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
                 holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
             for holder in holders:
-                found.append(Held(holder, stance, topic_text, sent))
+                found.append(Held(holder, stance, topic_text, sent, head_cue.lemma_.lower()))
     return found
