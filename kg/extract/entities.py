@@ -713,6 +713,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)
+    _resolve_secretary_general(doc, found, reference, taken)
     _resolve_national_offices(doc, found)
     for record in list(found.records.values()):
         target = record.speaks_for
@@ -829,6 +830,27 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 
 
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
+_SECRETARY_GENERAL_RE = re.compile(
+    r"(?<!\bof\s)(?<!\bto\s)\b[Tt]he\s+(?:(?:UN|United Nations)\s+)?(?:Deputy\s+)?Secretary[-\u2011]General\b(?!\s+of\b|\s*['\u2019]s\b|,?\s+[A-Z])")
+
+
+def _resolve_secretary_general(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int]) -> None:
+    """ "The Secretary-General welcomes ...": with no name given, the office speaks for the United
+    Nations (not "the Secretary-General's report", "Secretary-General António Guterres" or a title
+    "Special Representative of the Secretary-General")."""
+    un = None
+    for match in _SECRETARY_GENERAL_RE.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is None or taken.intersection(range(span.start, span.end)):
+            continue
+        if un is None:
+            un = _by_name(reference, "United Nations")
+            if un is None:
+                return
+            found.records.setdefault(un.iri, _record(un))
+        found.actor_mentions.append(
+            Mention(span.start_char, span.end_char, span.text, un.iri, span.start, span.end, "title"))
+        taken.update(range(span.start, span.end))
 
 
 def _dominant_state(found: Entities) -> str | None:

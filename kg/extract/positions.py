@@ -39,6 +39,10 @@ EVALUATIVE_CUES = {
 """Stance words that judge what someone did or said; a demand in the same sentence is a separate
 assertion ("They condemned all external support ... and called for an end to it")."""
 
+_CREDITING = {"commend", "praise", "thank", "applaud", "congratulate", "hail", "condemn", "criticize", "criticise",
+              "blame", "denounce"}
+"""Verbs that credit or blame someone *for* something: the topic is the something."""
+
 _ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
 """Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
 _JUDGING = {"call", "deem", "consider", "declare", "describe", "characterize", "characterise", "term", "brand",
@@ -154,6 +158,13 @@ def _topic_tokens(cue: Token) -> list[Token]:
         return [t for t in _clause(cue.head) if t.i != cue.i]
     if cue.pos_ == "ADP":
         return _pobj(cue)
+    if cue.lemma_.lower() in _CREDITING:
+        # "commends the parties for committing to this ceasefire": what they did, not who
+        for child in cue.children:
+            if child.dep_ == "prep" and child.lower_ == "for" and child.i > cue.i:
+                tokens = _pobj(child)
+                if tokens:
+                    return tokens
     if cue.lemma_.lower() in _ADDRESSING:
         for child in cue.children:
             if child.dep_ in ("xcomp", "ccomp") and child.i > cue.i:
