@@ -384,9 +384,66 @@ def _names_a_format(span: SpacySpan) -> bool:
     return False
 
 
+_SIDES = {"east", "west", "north", "south", "north-east", "northeast", "north-west", "northwest", "south-east",
+          "southeast", "south-west", "southwest"}
+
+
+def _side_of(span: SpacySpan) -> SpacySpan | None:
+    """ "East of the Euphrates River": the side of a river or line, a region of its own."""
+    doc = span.doc
+    start = span.start - 1
+    if start >= 0 and doc[start].lower_ == "the":
+        start -= 1
+    if start < 1 or doc[start].lower_ != "of" or doc[start - 1].lower_ not in _SIDES:
+        return None
+    return doc[start - 1:span.end]
+
+
+def _border_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
+    """ "the Syrian-Turkish border": a border named by the two states' adjectives."""
+    spans = []
+    for token in doc:
+        if token.lemma_.lower() not in ("border", "frontier", "boundary") or token.i in taken or token.dep_ == "compound":
+            continue
+        named = [t for t in doc[max(0, token.i - 4):token.i] if t.ent_type_ in (DEMONYM_LABEL, ENTITY_LABEL)]
+        if len(named) >= 2 and any(t.text == "-" for t in doc[named[0].i:token.i]):
+            spans.append(doc[named[0].i:token.i + 1])
+    return spans
+
+
+_FACILITIES = {"airport", "port", "base", "bridge", "dam", "plant", "station", "crossing", "harbour", "harbor"}
+_TITLE_HEADS = {"general", "envoy", "representative", "coordinator", "commissioner", "minister", "secretary",
+                "director", "adviser", "advisor", "ambassador", "chief", "head", "department", "division", "bureau"}
+
+
+def _facility(span: SpacySpan) -> SpacySpan | None:
+    """ "Baghdad International Airport" around the city's name."""
+    head = span.root.head
+    if span.root.dep_ != "compound" or head.i < span.end or head.lemma_.lower() not in _FACILITIES:
+        return None
+    if not all(t.is_title for t in span.doc[span.end:head.i + 1]):
+        return None
+    return span.doc[span.start:head.i + 1]
+
+
+_NOT_PLACES = {"earth", "world", "globe", "states", "nations", "countries"}
+"""Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
+
+
+def _in_title(span: SpacySpan) -> bool:
+    """Is the place part of an office's name ("Assistant Secretary-General for the Middle East")?"""
+    root = span.root
+    if root.dep_ == "conj":
+        root = root.head
+    if root.dep_ != "pobj" or root.head.lower_ not in ("for", "of"):
+        return False
+    return root.head.head.lemma_.lower() in _TITLE_HEADS and root.head.head.text[:1].isupper()
+
+
 def _taken(token) -> bool:
-    while token.dep_ in ("conj", "compound", "appos") and token.head.i != token.i:
-        token = token.head
+    while token.head.i != token.i and (token.dep_ in ("conj", "compound", "appos")
+                                       or token.dep_ == "dobj" and token.head.pos_ != "VERB"):
+        token = token.head  # "entered Tell Tamer and Ain Issa", however the names were parsed
     return token.dep_ == "dobj" and token.head.lemma_.lower() in _TAKING
 
 
@@ -580,9 +637,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
-        if role == "region" and how != "direction" and _venue(span):
+        if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
+                                                        or span.text.lower() in _NOT_PLACES):
             taken.update(range(span.start, span.end))
-            return  # "talks in Geneva": where people met, not a territory under discussion
+            return  # "talks in Geneva", "Assistant Secretary-General for the Middle East": not a territory under discussion
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
         (found.actor_mentions if role == "actor" else found.region_mentions).append(mention)
         taken.update(range(span.start, span.end))
@@ -596,7 +654,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 represented[doc[ent.start - 2].i] = entity.iri
                 found.records.setdefault(entity.iri, _record(entity))
                 continue
-            zone = _zone_of(ent) if entity.kind == "state" else None
+            zone = _zone_of(ent) if entity.kind == "state" else _side_of(ent)
             if zone is not None:
                 # "the EEZ of Cyprus": a stretch of sea or air that belongs to the state
                 name = zone.text[0].upper() + zone.text[1:]
@@ -614,6 +672,12 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
+            elif seat is not None and _facility(ent) is not None:
+                # "at Baghdad International Airport": the facility, a place of its own
+                facility = _facility(ent)
+                key = LOCAL_BASE + "region/" + slug(facility.text)
+                found.records.setdefault(key, Known(key=key, name=facility.text, kind=None, region=True, linked=False))
+                add(facility, key, "region", "direction")
             elif seat is not None and _place(ent) and not _acts(ent):
                 # "talks in Kabul": the city, not the state that "Kabul" stands for elsewhere
                 key = LOCAL_BASE + "region/" + slug(seat)
@@ -644,7 +708,15 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             continue
         if kind != "person" and _titled(ent):
             kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
-        elif ent.label_ == "FAC":
+        elif ent.label_ == "FAC" and not ((_place(ent) or ent.root.dep_ == "pobj" and ent.root.head.lower_ == "at")
+                                           and any(t.is_title for t in ent)):
+            continue  # a building or road, unless named as where something happened ("at Baghdad Airport")
+        side = _side_of(ent) if kind == "region" else None
+        if side is not None and not taken.intersection(range(side.start, side.end)):
+            name = side.text[0].upper() + side.text[1:]
+            key = LOCAL_BASE + "region/" + slug(name)
+            found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+            add(side, key, "region", "direction")
             continue
         if kind == "person" and _names_a_format(ent):
             continue  # "the Normandy Four format", "the Astana process": a forum, not a person
@@ -699,6 +771,11 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             earlier = _short_form(token.text, found, "organization")
             if earlier is not None:
                 add(doc[token.i:token.i + 1], earlier, "actor", "short form")
+    for span in _border_phrases(doc, taken):
+        name = span.text[0].upper() + span.text[1:]
+        key = LOCAL_BASE + "region/" + slug(name)
+        found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+        add(span, key, "region", "direction")
     groups: dict[str, str] = {}  # head noun -> the last group so described
     for token in doc:
         span = _group_phrase(token, taken)
