@@ -194,11 +194,12 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         marks = {
             "REGION": [i for m in regions for i in m.tokens()],
             "ALLIANCE": [i for m in alliances for i in m.tokens()],
-            "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym" for i in m.tokens()],
+            "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym"
+                        and sent.span.doc[m.tok_end - 1].head.lemma_.lower() in _MILITARY_NOUNS for i in m.tokens()],
             "ARMED": [i for m in entities.actors_in(sent.start, sent.end) if _armed(m, entities) for i in m.tokens()],
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
-                if not (h.code == "ceasefire" and _is_result(sent.span.doc[h.start])
+                if not (h.code == "ceasefire" and (_is_result(sent.span.doc[h.start]) or _violated(sent.span.doc[h.start]))
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
         clause_verb = _condition_clause(sent)
@@ -373,6 +374,18 @@ def _action_subject(token, entities: Entities, demander: str | None, action: str
     return None
 
 
+def _violated(token) -> bool:
+    """Is this ceasefire one that was broken ("violations of the ceasefire agreement", "ceasefire
+    violations")? Reports of violations are news, not a demand for a ceasefire."""
+    for _ in range(3):
+        if token.lemma_.lower() in ("violation", "breach", "violate"):
+            return True
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return token.lemma_.lower() in ("violation", "breach", "violate")
+
+
 def _is_result(token) -> bool:
     """Is this word the result of something ("the path to a ceasefire")?"""
     for _ in range(4):
@@ -383,6 +396,11 @@ def _is_result(token) -> bool:
             return True
     return False
 
+
+_MILITARY_NOUNS = {"withdrawal", "pullout", "pull-out", "troop", "force", "soldier", "army", "presence", "military",
+                   "contingent", "unit"}
+"""What a people's adjective must modify to stand for armed forces ("an Israeli withdrawal", "US troops"),
+not "U.S. President"."""
 
 _ARMED_NAME = re.compile(r"\b(mission|force|forces|army|peacekeep\w*|brigade|militia)\b", re.IGNORECASE)
 
