@@ -693,6 +693,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(ent, entity.iri, "actor", "gazetteer")
             if entity.kind == "person":
                 persons_by_surname[entity.name.split()[-1]] = entity.iri
+                titled_by = _phrase_affiliation(ent, found, reference)
+                if titled_by is not None and found.records[titled_by].kind == "government":
+                    # "Palestinian Authority President Mahmoud Abbas": the text's own title wins
+                    found.records[entity.iri].speaks_for = titled_by
         elif ent.label_ == DEMONYM_LABEL:
             entity = reference.entities.get(ent.ent_id_)
             head = ent.root.head

@@ -127,6 +127,19 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
     return out
 
 
+_ANNOUNCING = {"announce", "declare", "proclaim"}
+_POLICIES = {"withdrawal", "pullout", "ceasefire", "truce", "agreement", "deal", "plan", "initiative", "talks",
+             "deployment", "offensive", "operation", "withdraw", "leave", "deploy", "accept", "join", "end", "halt",
+             "suspend", "suspension", "resume", "resumption", "moratorium", "recognition", "recognize"}
+"""What an actor announces as its own course: "announced a complete withdrawal", "announced the
+truce", "announced US troops would be leaving Syria"."""
+
+
+def _policy(tokens: list[Token]) -> bool:
+    heads = [t for t in tokens if t.head.i == t.i or t.head not in tokens]
+    return any(t.lemma_.lower() in _POLICIES for t in heads)
+
+
 def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     """ "the agreement is null and void", "called the agreement null and void": what is judged,
     and the verb whose subject holds the judgement."""
@@ -305,6 +318,8 @@ def find_positions(
                 readings.append((hit, head_cue, judged, judge))
                 continue
             tokens = _topic_tokens(doc[hit.end - 1]) or _topic_tokens(head_cue)
+            if head_cue.lemma_.lower() in _ANNOUNCING and not _policy(tokens):
+                continue  # "announced the death of ...": news, not a stance
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
         for stance_code, cue, tokens in _must_be_done(sent.span):
             readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
