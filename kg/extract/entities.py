@@ -372,12 +372,13 @@ _BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "commit
 
 
 _FORMATS = {"format", "process", "talks", "agreement", "accord", "formula", "plan", "framework", "deal",
-            "initiative", "summit", "declaration", "protocol", "group", "memorandum", "platform"}
+            "initiative", "summit", "declaration", "protocol", "group", "memorandum", "platform", "pact", "treaty",
+            "communique", "roadmap", "accords"}
 
 
 def _names_a_format(span: SpacySpan) -> bool:
     token = span.root
-    while token.dep_ in ("compound", "nummod") and token.head.i != token.i:
+    while token.dep_ in ("compound", "nummod", "nmod", "conj") and token.head.i != token.i:
         token = token.head
         if token.lemma_.lower() in _FORMATS:
             return True
@@ -672,6 +673,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
+            elif seat is not None and _names_a_format(ent):
+                taken.update(range(ent.start, ent.end))  # "the Luanda process", "the Minsk agreements"
             elif seat is not None and _facility(ent) is not None:
                 # "at Baghdad International Airport": the facility, a place of its own
                 facility = _facility(ent)
