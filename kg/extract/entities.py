@@ -240,7 +240,8 @@ def _place(span: SpacySpan) -> bool:
 
 _CONFLICT = {"troop", "force", "soldier", "deployment", "fight", "fighting", "war", "attack", "strike", "airstrike",
              "hostility", "presence", "access", "displacement", "offensive", "operation", "invasion", "incursion",
-             "crisis", "violation", "bloodshed", "loose", "remain", "station", "base"}
+             "crisis", "violation", "bloodshed", "loose", "remain", "station", "base", "break", "erupt", "escalate",
+             "rage", "flare"}
 
 
 def _theatre(span: SpacySpan) -> bool:
@@ -322,6 +323,18 @@ def _group_phrase(token, taken: set[int]) -> SpacySpan | None:
     if not (people and token.tag_ == "NNS" or definite):
         return None  # "armed groups", "a rebel group": any group; "the Palestinian group Hamas": named
     return token.doc[min(c.i for c in qualified):token.i + 1]
+
+
+def _local_authorities(token, found: Entities, taken: set[int]) -> tuple[SpacySpan, str] | None:
+    """ "the (de facto) authorities in Donetsk": the body that governs a place, named after it."""
+    if token.lemma_.lower() != "authority" or token.tag_ != "NNS" or token.i in taken:
+        return None
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "of"):
+            for place in found.region_mentions:
+                if prep.i < place.tok_start and place.tok_end - 1 <= prep.right_edge.i:
+                    return token.doc[token.i:place.tok_end], f"{place.text} authorities"
+    return None
 
 
 def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
@@ -792,6 +805,11 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records.setdefault(key, Known(key=key, name=name, kind="armed_group", region=False, linked=False))
             add(span, key, "actor", "group")
             groups[token.lemma_.lower()] = key
+        elif (local := _local_authorities(token, found, taken)) is not None:
+            span, name = local  # "the authorities in non-Government-controlled Donetsk"
+            key = LOCAL_BASE + "actor/" + slug(name)
+            found.records.setdefault(key, Known(key=key, name=name, kind="government", region=False, linked=False))
+            add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
     _respectively(doc, found, reference)

@@ -140,6 +140,24 @@ _GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
 """Demands most often made of armed groups: when the sentence names no one, look for a group first."""
 
 
+def _also_addressed(sent: Sentence, entities: Entities, addressee: str | None, demander: str,
+                    co_demanders: set[str]) -> list[str]:
+    """The others a call names with the addressee: "to call on Hizbullah and Israel to pull back"."""
+    addressed = _addressed_object(sent)
+    if addressee is None or addressed is None:
+        return []
+    doc = sent.span.doc
+    head = doc[addressed[1] - 1]
+    out = []
+    for token in head.conjuncts:
+        for m in entities.actors_in(token.left_edge.i, token.i + 1):
+            key = entities.political(m.key)
+            if key not in (addressee, demander) and key not in co_demanders and entities.records[key].kind:
+                out.append(key)
+                break
+    return list(dict.fromkeys(out))
+
+
 def _addressed_object(sent: Sentence) -> tuple[int, int] | None:
     """The token range of whom a call is addressed to ("urged *the parties* to"), if the sentence has one."""
     for token in sent.span:
@@ -260,21 +278,25 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
         if addressee in co_demanders:
             addressee = None
-        owned = [
-            m for m in regions
-            if hit.code not in _NO_REGIONS and _owner(m, hits) == hit
-        ]
-        if not owned and hit.code in _PLACE_ACTIONS:
-            owned = _regions_before(sent, sents, entities)
-        names = [m.key for m in owned]
-        key = (demander, addressee, hit.code)
-        if key in merged:
-            for name in names:
-                if name not in merged[key].regions:
-                    merged[key].regions.append(name)
-            continue
-        merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
-                             sent, statement, hit.start)
+        for also in _also_addressed(sent, entities, addressee, demander, co_demanders):
+            _record_demand(merged, demander, also, hit, hits, regions, sent, sents, entities, outcome, statement)
+        _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement)
+
+
+def _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement):
+    """Add one demand to ``merged``, or add its regions to the same demand met before."""
+    owned = [m for m in regions if hit.code not in _NO_REGIONS and _owner(m, hits) == hit]
+    if not owned and hit.code in _PLACE_ACTIONS:
+        owned = _regions_before(sent, sents, entities)
+    names = [m.key for m in owned]
+    key = (demander, addressee, hit.code)
+    if key in merged:
+        for name in names:
+            if name not in merged[key].regions:
+                merged[key].regions.append(name)
+        return
+    merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
+                         sent, statement, hit.start)
 
 
 _PLACE_ACTIONS = {"withdraw_forces", "ceasefire", "humanitarian_access", "return_territory", "demilitarization"}
