@@ -751,6 +751,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(part, entity.iri, "region", "coordination")
             continue
         name = _clean_name(ent.text)
+        if name.lower().endswith((" of", " of the")):
+            continue  # "the Government of| Ethiopia": NER stopped before the name that matters
         if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):
             continue
         if ent.start_char < headline_end and name not in body:

@@ -122,7 +122,7 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
         active = [c for c in verb.children if c.dep_ == "nsubj"]
         if lemma in _UPHELD and passive:
             out.append(("supports", verb, list(passive[0].subtree)))
-        elif lemma in _STOPPED and active and active[0].pos_ != "PRON":
+        elif lemma in _STOPPED and active and active[0].pos_ != "PRON" and not any(c.dep_ == "dobj" for c in verb.children):
             out.append(("opposes", verb, list(active[0].subtree)))
     return out
 
@@ -286,6 +286,27 @@ def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int]
     return []
 
 
+def _obliged(cue: Token) -> bool:
+    """Is the cue's clause an obligation put on someone else ("X must commit to ...")? What
+    "we must" do is the speaker's own stance."""
+    verb = governing_verb(cue)
+    if verb is None:
+        return False
+    modal = any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children)
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return modal and bool(subjects) and subjects[0].lower_ not in ("we", "i")
+
+
+def _only_names(tokens: list[Token], holder: str, entities: Entities) -> bool:
+    """Is the topic nothing but a name of its own holder?"""
+    words = [t for t in tokens if not (t.is_punct or t.is_stop)]
+    if not words:
+        return False
+    mentions = entities.actors_in(tokens[0].i, tokens[-1].i + 1)
+    covered = {i for m in mentions if entities.political(m.key) == holder for i in m.tokens()}
+    return all(t.i in covered for t in words)
+
+
 def _negated(cue: Token) -> bool:
     if any(c.dep_ == "neg" for c in cue.children):
         return True
@@ -317,6 +338,8 @@ def find_positions(
             if judged:
                 readings.append((hit, head_cue, judged, judge))
                 continue
+            if _obliged(head_cue):
+                continue  # "Armenia must commit to a full withdrawal": asked of Armenia, not its stance
             tokens = _topic_tokens(doc[hit.end - 1]) or _topic_tokens(head_cue)
             if head_cue.lemma_.lower() in _ANNOUNCING and not _policy(tokens):
                 continue  # "announced the death of ...": news, not a stance
@@ -346,5 +369,7 @@ def find_positions(
             if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
                 holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
             for holder in holders:
+                if _only_names(tokens, holder, entities):
+                    continue  # "the full support of the United Nations to ...": the supporter, not the topic
                 found.append(Held(holder, stance, topic_text, sent, head_cue.lemma_.lower()))
     return found

@@ -17,7 +17,7 @@ from kg.extract.context import (
 )
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
-from kg.extract.statements import Said
+from kg.extract.statements import SPEECH_VERBS, Said
 
 __all__ = ["Demand", "find_preconditions"]
 
@@ -94,6 +94,40 @@ def _demanders(sent: Sentence, markers: list[CueHit], entities: Entities) -> lis
             if found:
                 return found
     return []
+
+
+_DEMANDING = {"call", "urge", "demand", "insist", "press", "want", "expect", "require", "ask", "appeal", "recommend",
+              "advise", "propose", "seek", "push"}
+
+
+def _attributed(sent: Sentence, hits: list[CueHit], demanders: list[str], entities: Entities):
+    """Each action with whoever asks for it: "Azerbaijan announced that Armenia must withdraw
+    ..., after the United States, Russia and France called for a ceasefire" gives Azerbaijan the
+    withdrawal and the three the ceasefire. An action no speaking or demanding verb with a named
+    subject governs goes to the sentence's demanders."""
+    doc = sent.span.doc
+    owned: dict[str, list[CueHit]] = {}
+    rest: list[CueHit] = []
+    for hit in hits:
+        found = None
+        for verb in doc[hit.start].ancestors:
+            if verb.pos_ == "VERB" and verb.lemma_.lower() in _DEMANDING | SPEECH_VERBS:
+                span = subject_span(verb)
+                found = coordinated_actors(span, entities) if span is not None else None
+                # "NPR reported X recommended ...": an outlet reports, it does not demand
+                found = [k for k in found or () if entities.records[k].linked or entities.records[k].kind != "organization"]
+                if found:
+                    break
+        if found:
+            for key in found:
+                owned.setdefault(key, []).append(hit)
+        else:
+            rest.append(hit)
+    if not owned:
+        return [(demander, hits) for demander in demanders]
+    for demander in demanders:
+        owned.setdefault(demander, [])
+    return [(key, own + rest) for key, own in owned.items() if own + rest or not hits]
 
 
 def _speaker_before(sent: Sentence, said: list[Said], entities: Entities) -> Said | None:
@@ -218,7 +252,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if not (h.code == "ceasefire" and (_is_result(sent.span.doc[h.start]) or _violated(sent.span.doc[h.start]))
-                        or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start]))]
+                        or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start])
+                        or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
         clause_verb = _condition_clause(sent)
         clause: set[int] = set()
@@ -238,8 +273,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             demanders = list(earlier)
         if not demanders and statement is not None:
             demanders = [entities.political(statement.speaker)]
-        for demander in demanders:
-            _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause,
+        for demander, own in _attributed(sent, hits, demanders, entities):
+            _demands_of(demander, sent, sents, entities, cues, markers, own, clause_verb, clause,
                         regions, statement, merged, co_demanders=set(demanders))
     return list(merged.values())
 
@@ -446,6 +481,12 @@ def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit
     if head.lemma_.lower() not in ("party", "side") or head.ent_type_:
         return hits
     return [CueHit("ceasefire", h.start, h.end) if h.code == "disarm_group" else h for h in hits]
+
+
+def _returning_to(token) -> bool:
+    """ "return to negotiations": going back to something, not handing territory back."""
+    return token.lemma_.lower() == "return" and any(c.dep_ == "prep" and c.lower_ == "to" for c in token.children) \
+        and not any(c.dep_ == "dobj" for c in token.children)
 
 
 _PRINCIPLES = {"humanity", "impartiality", "independence", "neutrality"}
