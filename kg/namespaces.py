@@ -10,7 +10,7 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "PREFIXES", "BASE"]
+__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "PREFIXES", "BASE", "sparql_prefixes"]
 
 BASE = "https://w3id.org/polkg/"
 
@@ -110,3 +110,13 @@ PREFIXES: dict[str, Namespace | str] = {
     "rdfs": RDFS,
     "xsd": XSD,
 }
+
+
+def sparql_prefixes(*names: str) -> str:
+    """The SPARQL ``PREFIX`` lines for ``names`` (keys of :data:`PREFIXES`), one per line.
+
+    >>> print(sparql_prefixes("pol", "oa"), end="")
+    PREFIX pol: <https://w3id.org/polkg/ontology#>
+    PREFIX oa: <http://www.w3.org/ns/oa#>
+    """
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)

@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import QueryError
-from kg.namespaces import ACT, OUT, POL, PREFIXES, ST
+from kg.namespaces import ACT, OUT, POL, PREFIXES, ST, sparql_prefixes
 
 __all__ = ["bind_parameters", "resolve_entity", "check_iri"]
 
@@ -27,10 +27,7 @@ _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REGION = str(POL.Region)
 
-_PREFIX_LINES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX pol:  <https://w3id.org/polkg/ontology#>
-PREFIX oa:   <http://www.w3.org/ns/oa#>
-"""
+_PREFIX_LINES = sparql_prefixes("skos", "pol", "oa")
 
 # Exact labels first: one index lookup each, whatever the size of the store. (A UNION
 # or a property path here would be slow: pyoxigraph 0.5 does not push a substituted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kg.namespaces import sparql_prefixes
+
 __all__ = ["stats"]
 
 _QUERIES = {
@@ -19,27 +21,20 @@ def stats(store) -> dict[str, int]:
     ``preconditions`` found in documents, and ``triples`` in the whole store."""
     out = {}
     for key, body in _QUERIES.items():
-        solutions = store.query("PREFIX pol: <https://w3id.org/polkg/ontology#>\n" + body)
+        solutions = store.query(sparql_prefixes("pol") + body)
         out[key] = int(next(iter(solutions))["n"].value)
     out["triples"] = len(store)
     return out
 
 
-_SUMMARY_ENTITIES = """
-PREFIX pol: <https://w3id.org/polkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?role ?name (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?d) AS ?documents) WHERE {
+_SUMMARY_ENTITIES = sparql_prefixes("pol", "skos") + """SELECT ?role ?name (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?d) AS ?documents) WHERE {
   { ?d pol:mentionsActor ?x . BIND("actor" AS ?role) OPTIONAL { ?x a ?c . FILTER(STRSTARTS(STR(?c), STR(pol:)) && ?c != pol:Region) BIND(STRAFTER(STR(?c), "#") AS ?k) } }
   UNION { ?d pol:mentionsRegion ?x . BIND("region" AS ?role) }
   ?x skos:prefLabel ?name .
 } GROUP BY ?role ?name ORDER BY ?role DESC(?documents) ?name
 """
 
-_SUMMARY_PRECONDITIONS = """
-PREFIX pol: <https://w3id.org/polkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?p ?demander ?addressee ?action ?outcome (GROUP_CONCAT(DISTINCT ?region; separator=", ") AS ?regions) ?quote WHERE {
+_SUMMARY_PRECONDITIONS = sparql_prefixes("pol", "skos", "oa") + """SELECT ?p ?demander ?addressee ?action ?outcome (GROUP_CONCAT(DISTINCT ?region; separator=", ") AS ?regions) ?quote WHERE {
   ?p a pol:Precondition ; pol:demander/skos:prefLabel ?demander ; pol:action/skos:notation ?action ;
      pol:forOutcome/skos:notation ?outcome ; pol:evidence/oa:exact ?quote .
   OPTIONAL { ?p pol:addressee/skos:prefLabel ?addressee }

@@ -17,15 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from kg.eval import content_words
+from kg.namespaces import sparql_prefixes
 
 __all__ = ["Entity", "Assertion", "Facts", "read_facts", "topic_words", "same_topic"]
 
-_PREFIXES = """
-PREFIX pol:     <https://w3id.org/polkg/ontology#>
-PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa:      <http://www.w3.org/ns/oa#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms")
 
 ENTITY_QUERY = _PREFIXES + """
 SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {

@@ -29,6 +29,7 @@ from itertools import combinations
 import networkx as nx
 
 from kg.analysis.facts import Facts, read_facts, topic_words
+from kg.namespaces import sparql_prefixes
 
 __all__ = [
     "to_networkx",
@@ -52,11 +53,7 @@ TOPIC_BASE = "https://w3id.org/polkg/id/topic/"
 LAYERS = ("demander", "action", "addressee", "outcome")
 """The layers of :func:`precondition_graph`, in the order its edges run."""
 
-EDGE_QUERY = """
-PREFIX pol:  <https://w3id.org/polkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa:   <http://www.w3.org/ns/oa#>
-SELECT ?source ?target ?kind ?assertion ?label ?quote ?document ?start ?end WHERE {
+EDGE_QUERY = sparql_prefixes("pol", "skos", "oa") + """SELECT ?source ?target ?kind ?assertion ?label ?quote ?document ?start ?end WHERE {
   {
     ?assertion a pol:Precondition ; pol:demander ?source ; pol:addressee ?target ; pol:action ?a .
     ?a skos:notation ?label . BIND("demands_of" AS ?kind)

@@ -36,6 +36,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
+from kg.namespaces import sparql_prefixes
 from kg.params import check_iri
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash, to_ox
 
@@ -271,7 +272,7 @@ class RemoteStore:
         return bool(self.query("ASK { GRAPH ?graph { ?s ?p ?o } }", {"graph": URIRef(graph_iri)}))
 
     def document_graphs(self) -> list[str]:
-        rows = self.query("PREFIX pol: <https://w3id.org/polkg/ontology#>\n"
+        rows = self.query(sparql_prefixes("pol") +
                           "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?graph a pol:Document } }")
         return sorted(row["graph"].value for row in rows if row["graph"].value.startswith(_DOC_PREFIX))
 

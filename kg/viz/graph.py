@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.errors import QueryError
+from kg.namespaces import sparql_prefixes
 from kg.store import REFERENCE_GRAPH
 
 __all__ = [
@@ -39,14 +40,7 @@ __all__ = [
 ]
 
 _POL = "https://w3id.org/polkg/ontology#"
-_PREFIXES = """
-PREFIX pol:     <https://w3id.org/polkg/ontology#>
-PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa:      <http://www.w3.org/ns/oa#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov:    <http://www.w3.org/ns/prov#>
-PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
-"""
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs")
 
 DOCUMENT_QUERY = _PREFIXES + """
 SELECT ?document ?title ?date ?source ?path WHERE {
