@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import distributed
 import pytest
 
 from kg.api import ingest
@@ -12,8 +13,6 @@ from kg.errors import KgError
 from kg.store import open_store
 from test_incremental import write_short_corpus
 from test_parallel import document_quads
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.mark.slow

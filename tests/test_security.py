@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from served import Served
 
 MARK = "polkgxss"
 HOSTILE_DOCS = {
@@ -234,53 +233,15 @@ def test_security_text_is_never_a_path(hostile_store, tmp_path):
 TOKEN = "security-test-token"
 
 
-class Serve:
-    """A real `kg serve` on a free loopback port."""
-
-    def __init__(self, store: Path, *args: str, env: dict | None = None) -> None:
-        self.errors = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "--store", str(store), "serve", "--port", "0", "--no-page", *args],
-            stdout=subprocess.PIPE, stderr=self.errors, text=True, env={**os.environ, **(env or {})})
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in self.process.stdout] + [lines.put("")],
-                         daemon=True).start()
-        first = lines.get(timeout=120)
-        if not first.startswith("SPARQL endpoint: "):
-            raise AssertionError(f"kg serve did not start: {first!r} {self.stop()}")
-        self.endpoint = first.split()[2]
-        self.base = self.endpoint.removesuffix("/sparql")
-
-    def upstream_port(self) -> int:
-        """The loopback port of the Oxigraph process behind the front."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        command = Path(f"/proc/{children[0]}/cmdline").read_bytes().split(b"\0")
-        bind = command[command.index(b"--bind") + 1].decode()
-        assert bind.startswith("127.0.0.1:")
-        return int(bind.rsplit(":", 1)[1])
-
-    def stop(self) -> str:
-        """Stop the server; return what it wrote to its standard error."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(30)
-        if self.errors.closed:
-            return self.stderr
-        self.errors.seek(0)
-        self.stderr = self.errors.read().decode("utf-8", "replace")
-        self.errors.close()
-        return self.stderr
-
-
 @pytest.fixture
 def served_copy(hostile_store, tmp_path):
     started = []
 
-    def start(*args, env=None) -> Serve:
+    def start(*args, env=None) -> Served:
         store = tmp_path / "store"
         if not store.exists():
             shutil.copytree(hostile_store, store)
-        server = Serve(store, *args, env=env)
+        server = Served(store, "--no-page", *args, env=env)
         started.append(server)
         return server
 
@@ -425,7 +386,8 @@ def test_security_serve_refuses_malformed_requests_and_stays_up(served_copy):
         for connection in idle:
             connection.close()
     assert server.process.poll() is None
-    assert "Traceback" not in server.stop()
+    server.stop()
+    assert "Traceback" not in server.stderr
 
 
 # -- a bounded load test ---------------------------------------------------------------------------------------

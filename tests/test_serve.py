@@ -6,13 +6,10 @@ import csv
 import io
 import json
 import os
-import queue
 import shutil
 import signal
 import statistics
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,67 +19,15 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.store import open_store
+from served import KG, Served, status_of
 
 pytestmark = pytest.mark.slow
 
-KG = [sys.executable, "-m", "kg"]
 POL = "https://w3id.org/polkg/ontology#"
 SELECT = f"SELECT ?p ?d WHERE {{ ?p <{POL}demander> ?d }}"
 ASK = f"ASK {{ ?p a <{POL}Precondition> }}"
 CONSTRUCT = f"CONSTRUCT {{ ?p <{POL}demander> ?d }} WHERE {{ ?p <{POL}demander> ?d }}"
 TOKEN = "a-long-enough-token"
-
-
-class Served:
-    """A ``kg serve`` process and what it printed."""
-
-    def __init__(self, store: Path, *args: str, env: dict | None = None) -> None:
-        self.store = store
-        self.process = subprocess.Popen([*KG, "--store", str(store), "serve", "--port", "0", *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, **(env or {})})
-        self.lines: list[str] = []
-        printed: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [printed.put(line) for line in self.process.stdout] + [printed.put("")],
-                         daemon=True).start()
-        deadline = time.monotonic() + 90
-        while not any(line.startswith("Press Ctrl+C") for line in self.lines):
-            try:
-                line = printed.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                line = ""
-            if not line:
-                self.process.kill()
-                self.process.wait()
-                error = self.process.stderr.read()
-                raise AssertionError(f"kg serve did not start: {self.lines} {error}")
-            self.lines.append(line.rstrip("\n"))
-        self.endpoint = self.lines[0].split()[2]
-        self.base = self.endpoint.removesuffix("/sparql")
-
-    def children(self) -> list[int]:
-        """The living child processes, whichever thread started them."""
-        found = []
-        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
-            try:
-                found += [int(p) for p in (task / "children").read_text().split()]
-            except OSError:
-                continue
-        return sorted(p for p in found if "zombie" not in _status(p))
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(30)
-        self.process.stderr.close()
-        return code
-
-
-def _status(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return "gone (zombie)"
 
 
 def _copy(seed_store_path: Path, where: Path) -> Path:
@@ -255,7 +200,7 @@ def test_serve_stops_cleanly_and_releases_the_store(start):
         str(children[0])]  # started by the main thread
     assert served.lines[1] == "Press Ctrl+C to stop."  # no graph view
     assert served.stop() == 0
-    assert "zombie" in _status(children[0])  # gone
+    assert "zombie" in status_of(children[0])  # gone
     with open_store(served.store) as store:  # the writer's lock is free again
         assert len(store) > 0
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from conftest import CONTRACTS, SEED
 
@@ -74,6 +75,6 @@ def test_extract_roundtrips_through_json(seed_extraction):
 def test_contracts_copy_matches_shared():
     shared = Path(__file__).resolve().parents[3] / "shared" / "contracts"
     if not shared.is_dir():
-        return  # a checkout without the shared folder: nothing to compare with
+        pytest.skip("no shared contracts folder beside this checkout to compare with")
     for path in CONTRACTS.iterdir():
         assert path.read_bytes() == (shared / path.name).read_bytes(), f"{path.name} drifted from the contract"
