@@ -67,7 +67,8 @@ _TITLE_RE = re.compile(
 NON_PLACE_HEADS = {
     "agreement", "accord", "protocol", "process", "format", "talk", "summit", "deal", "declaration",
     "memorandum", "group", "plan", "framework", "initiative", "package", "arrangement", "formula",
-    "communique", "statement", "resolution", "treaty", "conference", "meeting", "round",
+    "communique", "statement", "resolution", "treaty", "conference", "meeting", "round", "pact", "platform",
+    "roadmap",
 }
 """Nouns a place name only labels ("the Minsk agreements", "the Ohrid Agreement")."""
 
@@ -384,20 +385,6 @@ def _zone_of(span: SpacySpan) -> SpacySpan | None:
 _BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "committee", "court", "parliament"}
 
 
-_FORMATS = {"format", "process", "talks", "agreement", "accord", "formula", "plan", "framework", "deal",
-            "initiative", "summit", "declaration", "protocol", "group", "memorandum", "platform", "pact", "treaty",
-            "communique", "roadmap", "accords"}
-
-
-def _names_a_format(span: SpacySpan) -> bool:
-    token = span.root
-    while token.dep_ in ("compound", "nummod", "nmod", "conj") and token.head.i != token.i:
-        token = token.head
-        if token.lemma_.lower() in _FORMATS:
-            return True
-    return False
-
-
 _SIDES = {"east", "west", "north", "south", "north-east", "northeast", "north-west", "northwest", "south-east",
           "southeast", "south-west", "southwest"}
 
@@ -577,12 +564,16 @@ def _titled(span: SpacySpan) -> bool:
 
 
 def _labels_only(span: SpacySpan) -> bool:
-    """Is this name only a modifier of a non-place noun ("the Minsk agreements")?"""
-    root = span.root
-    if root.dep_ not in ("compound", "nmod", "amod"):
-        return False
-    word = root.head.lemma_.lower()
-    return word in NON_PLACE_HEADS or word.endswith("s") and word[:-1] in NON_PLACE_HEADS
+    """Is this name only a modifier of a non-place noun ("the Minsk agreements", "the Normandy
+    Four format", "the Nairobi and Luanda processes")?"""
+    token = span.root
+    while token.dep_ in ("compound", "nmod", "amod", "nummod", "conj") and token.head.i != token.i:
+        modifies = token.dep_ != "conj"  # "Nairobi and Luanda": the second name is one of a list
+        token = token.head
+        word = token.lemma_.lower()
+        if modifies and (word in NON_PLACE_HEADS or word.endswith("s") and word[:-1] in NON_PLACE_HEADS):
+            return True
+    return False
 
 
 def _in_parentheses_after_person(span: SpacySpan) -> bool:
@@ -686,8 +677,6 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
-            elif seat is not None and _names_a_format(ent):
-                taken.update(range(ent.start, ent.end))  # "the Luanda process", "the Minsk agreements"
             elif seat is not None and _facility(ent) is not None:
                 # "at Baghdad International Airport": the facility, a place of its own
                 facility = _facility(ent)
@@ -738,8 +727,6 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
             add(side, key, "region", "direction")
             continue
-        if kind == "person" and _names_a_format(ent):
-            continue  # "the Normandy Four format", "the Astana process": a forum, not a person
         how = "ner"
         if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
                 and _place(ent) and not _acts(ent)):
