@@ -60,7 +60,7 @@ TITLES = {
 }
 HEAD_OFFICES = ("president", "prime minister", "supreme leader", "king", "emir", "chancellor")
 _TITLE_RE = re.compile(
-    r"\b(?P<the>[Tt]he\s+)?(?:(?P<mod>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?)\s+)?"
+    r"\b(?P<the>[Tt]he\s+)?(?:(?P<mod>(?-i:[A-Z][\w'\u2019-]+(?:[ \t]+[A-Z][\w'\u2019-]+)?))[ \t]+)?"
     r"(?P<title>" + "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
@@ -804,7 +804,6 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     _resolve_the_government(doc, found, taken)
-    _resolve_secretary_general(doc, found, reference, taken)
     _resolve_national_offices(doc, found)
     for record in list(found.records.values()):
         target = record.speaks_for
@@ -906,6 +905,11 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
             continue
         key = _title_holder(office, mod_state, match.start(), found, reference, states if current else [],
                             use_reference=current)
+        if key is None and _unheld_office(match, text):
+            # "The Secretary-General welcomes ...", no holder named or known: the office speaks for the UN
+            key = _united_nations_title(title_text, found, reference)
+            if mod_state is not None and mod_state != key:
+                key = None  # "the NATO Secretary-General"
         if key is None:
             continue
         start = match.start("the") if match.group("the") else match.start("title")
@@ -921,27 +925,12 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 
 
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
-_SECRETARY_GENERAL_RE = re.compile(
-    r"(?<!\bof\s)(?<!\bto\s)\b[Tt]he\s+(?:(?:UN|United Nations)\s+)?(?:Deputy\s+)?Secretary[-\u2011]General\b(?!\s+of\b|\s*['\u2019]s\b|,?\s+[A-Z])")
-
-
-def _resolve_secretary_general(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int]) -> None:
-    """ "The Secretary-General welcomes ...": with no name given, the office speaks for the United
-    Nations (not "the Secretary-General's report", "Secretary-General António Guterres" or a title
-    "Special Representative of the Secretary-General")."""
-    un = None
-    for match in _SECRETARY_GENERAL_RE.finditer(doc.text):
-        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-        if span is None or taken.intersection(range(span.start, span.end)):
-            continue
-        if un is None:
-            un = _by_name(reference, "United Nations")
-            if un is None:
-                return
-            found.records.setdefault(un.iri, _record(un))
-        found.actor_mentions.append(
-            Mention(span.start_char, span.end_char, span.text, un.iri, span.start, span.end, "title"))
-        taken.update(range(span.start, span.end))
+def _unheld_office(match: re.Match, text: str) -> bool:
+    """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
+    of another title ("Special Representative of the Secretary-General"), not "... of NATO"?"""
+    if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
+        return False
+    return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])
 
 
 def _dominant_state(found: Entities) -> str | None:
