@@ -677,9 +677,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
-            elif seat is not None and _facility(ent) is not None:
+            elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Baghdad International Airport": the facility, a place of its own
-                facility = _facility(ent)
                 key = LOCAL_BASE + "region/" + slug(facility.text)
                 found.records.setdefault(key, Known(key=key, name=facility.text, kind=None, region=True, linked=False))
                 add(facility, key, "region", "direction")
@@ -803,8 +802,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
-    _resolve_the_government(doc, found, taken)
-    _resolve_national_offices(doc, found)
+    state = _dominant_state(found)
+    _resolve_the_government(doc, found, taken, state)
+    _resolve_national_offices(doc, found, state)
     for record in list(found.records.values()):
         target = record.speaks_for
         if target and target not in found.records and target in reference.entities:
@@ -947,10 +947,9 @@ _NATIONAL_OFFICES = ("president", "prime minister", "premier", "foreign minister
                      "defense minister", "chancellor")
 
 
-def _resolve_national_offices(doc: SpacyDoc, found: Entities) -> None:
+def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None) -> None:
     """ "President Francois Bozize", "Adil Abdul-Mahdi, the caretaker Prime Minister": a national
-    office that names no state is held in the state the document is about."""
-    state = _dominant_state(found)
+    office that names no state is held in ``state``, the state the document is about."""
     if state is None:
         return
     for mention in found.actor_mentions:
@@ -966,10 +965,9 @@ def _resolve_national_offices(doc: SpacyDoc, found: Entities) -> None:
             record.speaks_for = state
 
 
-def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int]) -> None:
-    """ "The Government has called for ...": the state the document is about, when one state
-    clearly dominates it (named at least twice as often as any other)."""
-    state = _dominant_state(found)
+def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int], state: str | None) -> None:
+    """ "The Government has called for ...": ``state``, the state the document is about
+    (:func:`_dominant_state`)."""
     if state is None:
         return
     for match in _GOVERNMENT_RE.finditer(doc.text):

@@ -102,7 +102,7 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
-_EVALUATIVE = {"indispensable", "essential", "vital", "crucial", "way", "solution", "path", "option"}
+_PURPOSEFUL = {"indispensable", "essential", "vital", "crucial", "way", "solution", "path", "option"}
 """Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
 
 
@@ -127,7 +127,7 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
     return out
 
 
-_ANNOUNCING = {"announce", "declare", "proclaim"}
+_ANNOUNCING = {"announce"}
 _POLICIES = {"withdrawal", "pullout", "ceasefire", "truce", "agreement", "deal", "plan", "initiative", "talks",
              "deployment", "offensive", "operation", "withdraw", "leave", "deploy", "accept", "join", "end", "halt",
              "suspend", "suspension", "resume", "resumption", "moratorium", "recognition", "recognize"}
@@ -145,7 +145,7 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     and the verb whose subject holds the judgement."""
     if cue.lower_ == "only" and cue.dep_ == "amod":
         cue = cue.head  # "negotiation is the only way to ...": the noun is the judgement
-    if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _EVALUATIVE and any(
+    if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _PURPOSEFUL and any(
             c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children)):
         return [], None  # "committed to supporting ...": the cue has its own object
     head = cue.head

@@ -96,10 +96,6 @@ def _demanders(sent: Sentence, markers: list[CueHit], entities: Entities) -> lis
     return []
 
 
-_DEMANDING = {"call", "urge", "demand", "insist", "press", "want", "expect", "require", "ask", "appeal", "recommend",
-              "advise", "propose", "seek", "push"}
-
-
 def _attributed(sent: Sentence, hits: list[CueHit], demanders: list[str], entities: Entities):
     """Each action with whoever asks for it: "Azerbaijan announced that Armenia must withdraw
     ..., after the United States, Russia and France called for a ceasefire" gives Azerbaijan the
@@ -170,6 +166,9 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
 
 
 _ADDRESSING = {"call", "urge", "press", "ask", "appeal"}
+_DEMANDING = _ADDRESSING | {"demand", "insist", "want", "expect", "require", "recommend", "advise", "propose", "seek",
+                           "push"}
+"""Verbs whose subject asks for what they govern (:func:`_attributed`)."""
 _GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
 """Demands most often made of armed groups: when the sentence names no one, look for a group first."""
 
@@ -233,6 +232,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
     merged: dict[tuple, Demand] = {}
     if subjects is None:
         subjects = discourse_subjects(sents, entities)
+    armed = _armed(entities)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
@@ -248,7 +248,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             "ALLIANCE": [i for m in alliances for i in m.tokens()],
             "DEMONYM": [i for m in entities.actors_in(sent.start, sent.end) if m.how == "demonym"
                         and sent.span.doc[m.tok_end - 1].head.lemma_.lower() in _MILITARY_NOUNS for i in m.tokens()],
-            "ARMED": [i for m in entities.actors_in(sent.start, sent.end) if _armed(m, entities) for i in m.tokens()],
+            "ARMED": [i for m in entities.actors_in(sent.start, sent.end) if m.key in armed for i in m.tokens()],
         }
         hits = [h for h in cues.actions.find(sent.span, marks)
                 if not (h.code == "ceasefire" and (_is_result(sent.span.doc[h.start]) or _violated(sent.span.doc[h.start]))
@@ -462,13 +462,12 @@ not "U.S. President"."""
 _ARMED_NAME = re.compile(r"\b(mission|force|forces|army|peacekeep\w*|brigade|militia)\b", re.IGNORECASE)
 
 
-def _armed(mention, entities) -> bool:
-    """An armed group, army or peace mission ("the withdrawal of MONUSCO", "of the Kosovo Force")."""
-    record = entities.records[mention.key]
-    if record.kind == "armed_group":
-        return True
-    return record.kind == "organization" and any(
-        _ARMED_NAME.search(m.text) for m in entities.actor_mentions if m.key == mention.key)
+def _armed(entities: Entities) -> set[str]:
+    """The armed groups, armies and peace missions of the document ("the withdrawal of MONUSCO",
+    "of the Kosovo Force"): an organisation counts when one of its mentions names a force."""
+    named_as_force = {m.key for m in entities.actor_mentions if _ARMED_NAME.search(m.text)}
+    return {key for key, record in entities.records.items()
+            if record.kind == "armed_group" or record.kind == "organization" and key in named_as_force}
 
 
 def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit]:
@@ -489,12 +488,12 @@ def _returning_to(token) -> bool:
         and not any(c.dep_ == "dobj" for c in token.children)
 
 
-_PRINCIPLES = {"humanity", "impartiality", "independence", "neutrality"}
+_AID_PRINCIPLES = {"humanity", "impartiality", "independence"}
 
 
 def _humanitarian_principle(token) -> bool:
     """ "humanity, impartiality, neutrality and independence": the principles of aid, not a status."""
-    return any(c.lemma_.lower() in _PRINCIPLES - {"neutrality"} for c in token.conjuncts)
+    return any(c.lemma_.lower() in _AID_PRINCIPLES for c in token.conjuncts)
 
 
 def _one_per_code(hits: list[CueHit]) -> list[CueHit]:
