@@ -943,8 +943,10 @@ def _dominant_state(found: Entities) -> str | None:
     return ranked[0][0]
 
 
-_NATIONAL_OFFICES = ("president", "prime minister", "premier", "foreign minister", "defence minister",
-                     "defense minister", "chancellor")
+_NATIONAL_OFFICES = tuple(title for title, office in TITLES.items()
+                          if office in ("president", "prime minister", "foreign minister", "defence minister",
+                                        "chancellor"))
+"""The titles of TITLES that name a state's office ("President", "the caretaker Prime Minister")."""
 
 
 def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None) -> None:
