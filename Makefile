@@ -11,17 +11,25 @@ STORE  ?= .kg
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The lock files are complete (uv pip compile output): install them exactly as written with
+# --no-deps, so pip never resolves an extra against the live index, then let `pip check`
+# prove that nothing is missing or mismatched.
+LOCKED := $(PIP) install --quiet --no-deps --require-hashes
+
 $(VENV)/.installed: $(BIN)/python requirements/main.txt pyproject.toml
-	$(PIP) install --quiet --require-hashes -r requirements/main.txt
+	$(LOCKED) -r requirements/main.txt
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
-	$(PIP) install --quiet --require-hashes -r requirements/test.txt
+	$(LOCKED) -r requirements/test.txt
+	$(PIP) check
 	touch $@
 
 $(VENV)/.installed-notebooks: $(VENV)/.installed-test requirements/notebooks.txt
-	$(PIP) install --quiet --require-hashes -r requirements/notebooks.txt
+	$(LOCKED) -r requirements/notebooks.txt
+	$(PIP) check
 	touch $@
 
 install: $(VENV)/.installed
