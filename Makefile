@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 KG     := $(BIN)/kg
 STORE  ?= .kg
 
-.PHONY: demo test test-fast test-slow eval bench notebooks install install-test lock clean
+.PHONY: demo test test-fast test-slow eval eval-test splits train bench notebooks install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,23 @@ test-fast: install-test
 test-slow: install-test
 	$(BIN)/python -m pytest -m slow
 
+# The gold documents split once into train / dev / test (tests/gold/splits.tsv, never moved);
+# `make splits` adds newly annotated documents to the manifest and rewrites the split files.
+GOLD := tests/gold
+splits: install
+	$(BIN)/python -m kg.splits $(GOLD)
+
+# Scores on the dev and train splits (per document too). The split files are rewritten from the
+# manifest first (new documents are not added: that is `make splits`).
 eval: install
-	$(KG) eval tests/gold/dev_gold.jsonl
+	$(BIN)/python -m kg.splits $(GOLD) --no-add
+	$(KG) eval $(GOLD)/dev.jsonl
+	$(KG) eval $(GOLD)/train.jsonl --summary
+
+# The locked test split: the aggregate table only, never per-document lines or errors.
+eval-test: install
+	@$(BIN)/python -m kg.splits $(GOLD) --no-add >/dev/null
+	@$(KG) eval $(GOLD)/test.jsonl --summary
 
 # JupyterLab on notebooks/, reachable from this machine only. (`make test` runs the notebooks.)
 notebooks: $(VENV)/.installed-notebooks

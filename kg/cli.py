@@ -374,17 +374,24 @@ def summary(ctx, limit):
 @click.option("--docs", "documents", type=click.Path(exists=True, file_okay=False),
               help="Folder of the documents (default: beside the gold file).")
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
+@click.option("--summary", is_flag=True,
+              help="Only the aggregate table: no per-document line (for the locked test split).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, fmt):
+def eval_(gold, documents, explain, summary, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
+    if summary and explain:
+        raise click.UsageError("--summary and --explain exclude each other")
     report = evaluate_gold(gold, documents)
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        data = report.as_dict()
+        if summary:
+            del data["documents"]
+        click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(format_report(report, explain=explain))
+        click.echo(format_report(report, explain=explain, per_document=not summary))
 
 
 if __name__ == "__main__":  # pragma: no cover
