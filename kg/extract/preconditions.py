@@ -31,7 +31,7 @@ _NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
 _CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
 """Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
 _STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
-           "call", "urge", "must",
+           "call", "urge", "must", "appeal", "ask", "plead", "implore",
            "ultimatum", "only"}
 """Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
 _PRONOUNS = {"it", "they", "he", "she", "we"}
@@ -98,9 +98,16 @@ def _asks_someone(token) -> bool:
     "asked the EU to impose sanctions", "pleaded with Chile to halt ..."."""
     if token.lemma_.lower() not in _ASKING_WITH_OBJECT or token.pos_ != "VERB":
         return True
-    has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in token.children) or any(
+    has_clause = any(_to_clause(c) for c in token.children) or any(
         c.dep_ == "dobj" and any(g.dep_ in ("xcomp", "acl") for g in c.children) for c in token.children)
     return has_clause
+
+
+def _to_clause(token) -> bool:
+    """A clause of what someone is to do: "urged X *to talk*", "demanded that ...", and the
+    parser's adverbial reading of "pleaded with X *to halt*"."""
+    return token.dep_ in ("xcomp", "ccomp") or token.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 _DEMAND_NOUNS = {"demand", "call", "appeal", "request", "condition", "precondition", "ultimatum", "plea"}
@@ -239,7 +246,7 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
     return None
 
 
-_ADDRESSING = {"call", "urge", "press", "ask", "appeal"}
+_ADDRESSING = {"call", "urge", "press", "ask", "appeal", "plead", "implore", "beg", "exhort"}
 _DEMANDING = _ADDRESSING | {"demand", "insist", "want", "expect", "require", "recommend", "advise", "propose", "seek",
                            "push"}
 """Verbs whose subject asks for what they govern (:func:`_attributed`)."""
@@ -275,7 +282,8 @@ def _addressed_object(sent: Sentence) -> tuple[int, int] | None:
                 child.dep_ == "dobj" and any(c.dep_ == "xcomp" for c in token.children)
             ):
                 return child.left_edge.i, child.i + 1
-            if child.dep_ == "prep" and child.lower_ in ("on", "upon"):
+            if child.dep_ == "prep" and (child.lower_ in ("on", "upon") or child.lower_ in ("to", "with") and any(
+                    c.dep_ in ("xcomp", "advcl") for c in token.children)):  # "appealed to X to", "pleaded with X to"
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":
                         return pobj.left_edge.i, pobj.i + 1
@@ -337,7 +345,10 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                         or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
         doc = sent.span.doc
-        hits = [h for h in hits if not _purpose(doc[h.start], markers)]  # "... before any ceasefire": the outcome
+        clause_verb = _condition_clause(sent)
+        clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
+        # "... before any ceasefire": the outcome, not the demand
+        hits = [h for h in hits if h.start in clause_tokens or not _purpose(doc[h.start], markers)]
         statement = _speaker_before(sent, said, entities)
         refused = [(h, _refusal_of(doc[h.start])) for h in markers or ()]
         refused = [(h, verb) for h, verb in refused if verb is not None]
@@ -350,7 +361,6 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                 _demands_of(demander, sent, sents, entities, cues, markers, hits, None, set(), regions,
                             statement, merged, co_demanders=set(owners), addressee=refuser)
             continue
-        clause_verb = _condition_clause(sent)
         clause: set[int] = set()
         if clause_verb is not None:
             clause = {t.i for t in clause_verb.subtree}
@@ -385,6 +395,7 @@ def _person_pronoun_subject(sent: Sentence, entities: Entities) -> list[str]:
     return []
 
 
+_TIE_NOUNS = {"condition", "precondition", "prerequisite", "requirement"}
 _CONNECTORS = {"for", "before", "towards", "toward", "ahead", "prior", "so", "until", "once", "pending"}
 """Words that open the purpose of a demand ("before any talks", "so that talks can resume")."""
 
@@ -396,7 +407,9 @@ def _purpose(token, markers) -> bool:
     marker_tokens = {m.start for m in markers or ()}
     for _ in range(6):
         head = token.head
-        if head.i == token.i:
+        if token.dep_ == "prep" and token.lower_ == "for" and head.lemma_.lower() in _TIE_NOUNS:
+            return True  # "as a condition for a truce"
+        if head.i == token.i or token.i in marker_tokens:
             return False
         word = token.lower_
         if token.dep_ in ("prep", "mark") and word in _CONNECTORS and head.i not in marker_tokens and not (
@@ -433,6 +446,13 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
         if (strong or given) and addressee is not None and addressee != demander:
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
+        elif strong and markers and clause_verb is None and not _ties(markers, doc):
+            # "appealed for international help": a call with no one named; its caller's position
+            asked = _asked_phrase(sent, markers, [])
+            if asked and (demander, None, "other") not in merged:
+                merged[(demander, None, "other")] = Demand(demander, None, "other", [], "other", sent, statement,
+                                                          markers[0].start, False, asked)
+            return
         else:
             return
     hits = _one_per_code(hits)
@@ -478,7 +498,7 @@ def _asked_tokens(sent: Sentence, markers, hits) -> set[int]:
     for h in markers or ():
         token = doc[h.start]
         for child in token.children:
-            if child.dep_ in ("xcomp", "ccomp", "dobj") or child.dep_ == "prep" and child.lower_ in ("for", "on", "upon", "to", "with"):
+            if child.dep_ in ("xcomp", "ccomp", "dobj") or _to_clause(child) or child.dep_ == "prep" and child.lower_ in ("for", "on", "upon", "to", "with"):
                 out.update(t.i for t in child.subtree)
     for h in hits:
         token = doc[h.start]
@@ -493,7 +513,7 @@ def _asked_phrase(sent: Sentence, markers, hits) -> str:
     for h in markers or ():
         token = doc[h.start]
         for child in token.children:
-            if child.dep_ in ("xcomp", "ccomp") and child.i > token.i:
+            if _to_clause(child) and child.i > token.i:
                 return _topic_text([t for t in child.subtree if not (t.dep_ in ("aux", "mark") and t.i == child.left_edge.i)])
             if child.dep_ == "dobj":
                 clause = [g for g in child.children if g.dep_ in ("xcomp", "acl", "relcl") and g.i > child.i]
