@@ -260,6 +260,16 @@ def collect(raw) -> Result:
                   [(t.subject, t.predicate, t.object) for t in triples], triples=triples)
 
 
+def _read_answer(raw) -> Result:
+    """:func:`collect`, with a failure while the rows are read (a ``SERVICE`` that cannot be
+    reached, a store that cannot be read) as a one-line :class:`QueryError`."""
+    try:
+        return collect(raw)
+    except (OSError, RuntimeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise QueryError("query", f"failed while reading the answer: {reason}") from exc
+
+
 def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
     """Run ``sparql`` on ``store`` (embedded or remote) with ``bindings``
     (``{variable name: rdflib term}``) bound by the engine.
@@ -268,7 +278,7 @@ def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
     (``-`` for descending): Oxigraph compares long strings slowly, so row-level
     queries sort here rather than with ``ORDER BY``.
     """
-    result = collect(store.query(sparql, bindings))
+    result = _read_answer(store.query(sparql, bindings))
     order = order_of(sparql)
     if order and result.kind == "select":
         sort_rows(result, order)

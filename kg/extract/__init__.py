@@ -21,7 +21,7 @@ from kg.extract.model import (
     EXTRACTOR, Actor, DocumentInfo, Extraction, Position, Precondition, Region, Span, Statement,
 )
 from kg.extract.positions import find_positions
-from kg.extract.preconditions import _Cues, find_preconditions
+from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
 from kg.extract.statements import find_statements
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
@@ -80,6 +80,9 @@ def extract_doc(
     said = find_statements(sents, entities, document.published, skip=headline)
     subjects = discourse_subjects(sents, entities)
     demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
+    # a call the text ties to no outcome is a position of the caller, not a precondition (ANNOTATION.md)
+    calls = [d for d in demands if not d.tied]
+    demands = [d for d in demands if d.tied]
     # what an actor demands in a sentence is its precondition there, not also a position
     # (the contract's seed annotation); other actors' positions in that sentence, and what the
     # demander condemns or welcomes beside the demand, stay
@@ -87,6 +90,7 @@ def extract_doc(
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
                                       voices=_voices(sents, said, entities))
             if h.evaluates or (h.sentence.index, h.holder) not in demanding]
+    held += calls_as_positions(calls, held)
 
     doc_iri = document_iri(document)
     used = {s.speaker for s in said} | {h.holder for h in held}

@@ -95,10 +95,9 @@ class CueSet:
                     break
                 part_hits.append(sorted(hits))
             else:
-                for anchor in part_hits[0]:
+                for anchor in part_hits[0]:  # every anchor: a sentence may ask for the same thing twice
                     if all(any(abs(h[0] - anchor[0]) <= WINDOW for h in hits) for hits in part_hits[1:]):
                         found.append(CueHit(code, anchor[0], anchor[1]))
-                        break
         return found
 
     def find_longest(self, sent: SpacySpan) -> list[CueHit]:

@@ -148,6 +148,8 @@ class Entities:
     records: dict[str, Known] = field(default_factory=dict)
     actor_mentions: list[Mention] = field(default_factory=list)
     region_mentions: list[Mention] = field(default_factory=list)
+    outlets: set[str] = field(default_factory=set)
+    """Keys of the organisations the text cites as a source ("told Reuters", "the BBC reported")."""
 
     def political(self, key: str) -> str:
         """The actor a position of ``key`` belongs to: a person's state or group, else itself."""
@@ -170,12 +172,25 @@ class Entities:
         return None
 
     def last_actor_before(self, char: int, *, person: bool | None = None) -> Mention | None:
+        """The actor named last before ``char``; with ``person=True`` the last one who is surely a
+        person, so that "he" never becomes a place the NER took for a name (:meth:`surely_person`)."""
         best = None
         for m in self.actor_mentions:
-            if m.end <= char and (person is None or self.records[m.key].is_person == person):
+            if m.end <= char and (person is None or (self.surely_person(m.key) if person
+                                                     else not self.records[m.key].is_person)):
                 if best is None or m.end > best.end:
                     best = m
         return best
+
+    def surely_person(self, key: str) -> bool:
+        """A person of the reference data, or one the text names with a given name, a title or an
+        affiliation; a lone capitalised word the NER called a person may be a town."""
+        record = self.records.get(key)
+        if record is None or not record.is_person:
+            return False
+        if record.linked or record.speaks_for or record.offices or len(record.name.split()) > 1:
+            return not any(m.key == key for m in self.region_mentions)
+        return False
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -627,6 +642,17 @@ def _linker(reference: Reference) -> _Linker:
     return linker
 
 
+def _headline_end(text: str) -> int:
+    """Where the first line ends when a body follows it, else 0: a one-line document, with or
+    without a final line break, is all body."""
+    stripped = text.lstrip()
+    lead = len(text) - len(stripped)
+    cut = stripped.find("\n")
+    if cut < 0 or not stripped[cut:].strip():
+        return 0
+    return lead + cut
+
+
 def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = None) -> Entities:
     """Collect the actor and region mentions of ``doc``.
 
@@ -638,7 +664,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     taken: set[int] = set()
     persons_by_surname: dict[str, str] = {}
     represented: dict[int, str] = {}  # token of a person's name -> the state in parentheses after it
-    headline_end = next((t.idx for t in doc if "\n" in t.text), len(doc.text)) if "\n" in doc.text else 0
+    headline_end = _headline_end(doc.text)
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
@@ -747,6 +773,13 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if shorter is not None:
             add(ent, shorter, "actor", "short form")
             continue
+        if kind == "organization" and _generic_body(name):
+            owner = _body_owner(ent, found)
+            if owner is not None:
+                add(ent, owner, "actor", "body")  # "Albania's Foreign Ministry", "the Serbian Interior Ministry"
+            else:
+                taken.update(range(ent.start, ent.end))  # "the Association": a label, no actor named
+            continue
         entity = linker.link(name, kind)
         if entity is not None:
             found.records.setdefault(entity.iri, _record(entity))
@@ -811,7 +844,66 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records[target] = _record(reference.entities[target])
     found.actor_mentions.sort(key=lambda m: m.start)
     found.region_mentions.sort(key=lambda m: m.start)
+    found.outlets = _outlets(doc, found)
     return found
+
+
+_REPORTING = {"report", "quote", "cite", "broadcast", "publish", "air"}
+_TOLD = {"tell", "say", "speak", "talk", "interview", "give", "write"}
+_OUTLET_NAME_WORDS = {"news", "agency", "times", "post", "tv", "television", "radio", "press", "journal", "herald",
+                      "gazette", "broadcasting", "broadcaster", "newspaper", "daily", "tribune", "telegraph",
+                      "guardian", "observer", "monitor", "network", "channel"}
+
+
+def _outlets(doc: SpacyDoc, found: Entities) -> set[str]:
+    """Organisations cited as a source, never a party: the subject of a reporting verb ("the BBC
+    reported"), whom a speaker told or spoke to ("told Reuters", "in an interview with CNN"), the
+    source after "according to", or a local name made with a word for a medium ("Al Jazeera
+    Television", "the Kyiv Post")."""
+    out: set[str] = set()
+    for m in found.actor_mentions:
+        record = found.records[m.key]
+        if record.linked or record.kind not in ("organization", None):
+            continue  # the reference data holds parties, not media
+        root = doc[m.tok_start:m.tok_end].root
+        head = root.head
+        lemma = head.lemma_.lower()
+        cited = (
+            root.dep_ == "nsubj" and lemma in _REPORTING
+            or root.dep_ in ("dobj", "dative") and lemma in _TOLD
+            or root.dep_ == "pobj" and head.lower_ in ("to", "with") and head.head.lemma_.lower() in _TOLD | {"interview"}
+            or root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+            or any(w.lower() in _OUTLET_NAME_WORDS for w in record.name.split())
+        )
+        if cited:
+            out.add(m.key)
+    return out
+
+
+_BODY_NAME_WORDS = {"association", "council", "committee", "commission", "ministry", "office", "agency",
+                    "authority", "assembly", "union", "federation", "society", "board", "department", "secretariat",
+                    "foreign", "defence", "defense", "interior", "justice", "finance", "national", "central",
+                    "supreme", "general", "high", "executive", "presidential", "government", "cabinet", "parliament",
+                    "&", "and", "of", "the", "for", "affairs", "security", "military", "army", "police", "court"}
+"""Words of a body's name that say what kind of body it is, not whose: a name made only of them
+("the Association", "Foreign Ministry") needs an owner to be an actor."""
+
+
+def _generic_body(name: str) -> bool:
+    words = [w.lower() for w in re.split(r"[\s-]+", name) if w]
+    return bool(words) and all(w in _BODY_NAME_WORDS for w in words)
+
+
+def _body_owner(ent: SpacySpan, found: Entities) -> str | None:
+    """The actor whose body it is: the mention just before it ("Albania's", "the Albanian")."""
+    doc = ent.doc
+    end = ent.start
+    while end > 0 and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in ("the", "'s", "\u2019s")):
+        end -= 1
+    for m in reversed(found.actor_mentions):
+        if m.tok_end == end and end < ent.start + 1:
+            return found.political(m.key)
+    return None
 
 
 def _short_form(name: str, found: Entities, kind: str) -> str | None:

@@ -313,6 +313,37 @@ def _negated(cue: Token) -> bool:
     return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
 
 
+def _refusals(sent) -> list[tuple[Token, Token]]:
+    """ "would not meet the rebels' demands", "refused to accept the demand", "will not give in to
+    demands": the refusing verb and the demand it refuses; the refuser ``opposes`` it."""
+    from kg.extract.preconditions import _refusal_of
+
+    out = []
+    for token in sent:
+        if token.pos_ == "NOUN":
+            verb = _refusal_of(token)
+            if verb is not None:
+                out.append((verb, token))
+    return out
+
+
+_DENYING = {"deny", "dismiss", "refute"}
+"""Verbs that deny what their clause says: "denied supporting the rebels" states no support."""
+
+
+def _denied(cue: Token) -> bool:
+    """Is the stance word inside a clause its subject denies ("denied supporting", "denies that it
+    backs")? Such a clause holds no stance of the subject's."""
+    token = cue
+    for _ in range(3):
+        if token.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() in _DENYING and token.i != cue.i:
+            return True
+    return False
+
+
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
@@ -346,13 +377,21 @@ def find_positions(
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
         for stance_code, cue, tokens in _must_be_done(sent.span):
             readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
+        refusing = set()
+        for verb, noun in _refusals(sent.span):
+            refusing.add(verb.i)
+            if not any(r[1].i == verb.i for r in readings):
+                readings.append((CueHit("opposes", verb.i, verb.i + 1), verb, list(noun.subtree), verb))
+        readings = [r for r in readings if not _denied(r[1])]
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
                 continue  # "condemned all external support to ...": the outer cue speaks
             stance = hit.code
-            if _negated(head_cue):
+            if head_cue.i in refusing:
+                pass  # "would not meet the demands": the negation is the refusal itself
+            elif _negated(head_cue):
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:

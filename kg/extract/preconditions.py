@@ -19,7 +19,7 @@ from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
 from kg.extract.statements import SPEECH_VERBS, Said
 
-__all__ = ["Demand", "find_preconditions"]
+__all__ = ["Demand", "find_preconditions", "calls_as_positions"]
 
 _ENUMERATORS = {"first", "second", "third", "fourth", "fifth", "finally", "also", "lastly",
                 "additionally", "moreover", "furthermore", "-", "•", "*", "1", "2", "3", "4", "5"}
@@ -31,7 +31,7 @@ _NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
 _CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
 """Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
 _STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
-           "call", "urge", "must",
+           "call", "urge", "must", "appeal", "ask", "plead", "implore",
            "ultimatum", "only"}
 """Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
 _PRONOUNS = {"it", "they", "he", "she", "we"}
@@ -50,6 +50,10 @@ class Demand:
     sentence: Sentence
     statement: Said | None = None
     anchor: int = 0
+    tied: bool = True
+    """Does the text tie the demand to an outcome? A call that names none is its caller's position."""
+    asked: str = ""
+    """What is asked for, as a topic phrase, for when the demand is a position."""
 
 
 @dataclass
@@ -62,9 +66,12 @@ class _Cues:
 
 def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSet) -> list[CueHit] | None:
     doc = sent.span.doc
-    hits = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
+    found = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
+    hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])]
     if hits:
         return hits
+    if found:
+        return None  # "did not demand", "asked about": no demand made
     if previous is None or previous.paragraph != sent.paragraph and previous.span.text.rstrip()[-1:] != ":":
         return None
     first = next((t for t in sent.span if not t.is_space), None)
@@ -72,6 +79,80 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     if opens_list and conditions.find_longest(previous.span):
         return []
     return None
+
+
+_ASKING_WITH_OBJECT = {"ask", "plead", "beg", "implore", "petition"}
+"""Verbs that are a demand only when they name who is to act and what ("asked Morocco to withdraw")."""
+_NEGATORS = {"not", "never", "n't", "no"}
+
+
+def _negated_marker(token) -> bool:
+    """ "Russia did not demand ...", "never called for ...": a demand denied is none."""
+    verb = token if token.pos_ in ("VERB", "AUX") else None
+    return verb is not None and any(c.dep_ == "neg" or c.lower_ in _NEGATORS and c.dep_ == "advmod"
+                                    for c in verb.children)
+
+
+def _asks_someone(token) -> bool:
+    """An asking verb ("ask", "plead") makes a demand with an object and a clause of what to do:
+    "asked the EU to impose sanctions", "pleaded with Chile to halt ..."."""
+    if token.lemma_.lower() not in _ASKING_WITH_OBJECT or token.pos_ != "VERB":
+        return True
+    has_clause = any(_to_clause(c) for c in token.children) or any(
+        c.dep_ == "dobj" and any(g.dep_ in ("xcomp", "acl") for g in c.children) for c in token.children)
+    return has_clause
+
+
+def _to_clause(token) -> bool:
+    """A clause of what someone is to do: "urged X *to talk*", "demanded that ...", and the
+    parser's adverbial reading of "pleaded with X *to halt*"."""
+    return token.dep_ in ("xcomp", "ccomp") or token.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+_DEMAND_NOUNS = {"demand", "call", "appeal", "request", "condition", "precondition", "ultimatum", "plea"}
+_REFUSING = {"reject", "refuse", "dismiss", "ignore", "rebuff", "spurn", "defy", "deny", "resist", "decline", "turn"}
+_GRANTING = {"meet", "accept", "satisfy", "fulfil", "fulfill", "heed", "grant", "bow", "give", "yield", "comply",
+             "agree", "accede", "submit", "cave", "concede"}
+"""Verbs that grant a demand; negated ("would not meet the demands") they refuse it."""
+
+
+def _refusal_of(noun):
+    """The verb by which someone refuses the demand the noun names, or None: "rejected calls",
+    "would not meet the demands", "refused to accept the demand", "will not give in to demands"."""
+    if noun.lemma_.lower() not in _DEMAND_NOUNS or noun.pos_ != "NOUN":
+        return None
+    head = noun.head
+    if noun.dep_ == "pobj":
+        head = head.head  # "give in to the demands", "bow to demands"
+    for _ in range(3):
+        if head.pos_ not in ("VERB", "AUX"):
+            return None
+        lemma = head.lemma_.lower()
+        negated = any(c.dep_ == "neg" or c.lower_ in _NEGATORS for c in head.children)
+        if lemma in _REFUSING and not negated or lemma in _GRANTING and negated:
+            return head
+        if lemma in _GRANTING and head.dep_ == "xcomp" and head.head.lemma_.lower() in _REFUSING:
+            return head.head  # "refused to accept the demand"
+        if head.dep_ not in ("xcomp", "conj") or head.head is head:
+            return None
+        head = head.head
+    return None
+
+
+def _call_owners(noun, entities: Entities) -> list[str]:
+    """Who made the demand a noun names: its possessor ("the rebels' demands"), or the actor
+    after "by" or "from" ("calls by Belarus's rulers", "demands from Athens")."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            found = coordinated_actors((child.left_edge.i, child.i + 1), entities)
+            if found:
+                return found
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            found = coordinated_actors((child.i + 1, child.right_edge.i + 1), entities)
+            if found:
+                return found
+    return []
 
 
 def _demanders(sent: Sentence, markers: list[CueHit], entities: Entities) -> list[str]:
@@ -139,8 +220,8 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
     def usable(m: Mention) -> bool:
         record = entities.records[m.key]
         key = entities.political(m.key)
-        if key == demander:
-            return False
+        if key == demander or m.key in entities.outlets:
+            return False  # an outlet passes the demand on; it is never asked
         if action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance":
             return False
         return record.kind is not None
@@ -165,7 +246,7 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
     return None
 
 
-_ADDRESSING = {"call", "urge", "press", "ask", "appeal"}
+_ADDRESSING = {"call", "urge", "press", "ask", "appeal", "plead", "implore", "beg", "exhort"}
 _DEMANDING = _ADDRESSING | {"demand", "insist", "want", "expect", "require", "recommend", "advise", "propose", "seek",
                            "push"}
 """Verbs whose subject asks for what they govern (:func:`_attributed`)."""
@@ -201,27 +282,35 @@ def _addressed_object(sent: Sentence) -> tuple[int, int] | None:
                 child.dep_ == "dobj" and any(c.dep_ == "xcomp" for c in token.children)
             ):
                 return child.left_edge.i, child.i + 1
-            if child.dep_ == "prep" and child.lower_ in ("on", "upon"):
+            if child.dep_ == "prep" and (child.lower_ in ("on", "upon") or child.lower_ in ("to", "with") and any(
+                    c.dep_ in ("xcomp", "advcl") for c in token.children)):  # "appealed to X to", "pleaded with X to"
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":
                         return pobj.left_edge.i, pobj.i + 1
     return None
 
 
-def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: set[int]) -> str:
+def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: set[int],
+             asked: set[int] = frozenset(), markers=None) -> str | None:
+    """The outcome the demand is a condition of, or None when the text names none. In the
+    sentence, an outcome word inside what is asked is the thing asked ("urged both sides to return
+    to talks", "to sign a peace treaty") unless it is the purpose ("... before any talks"); in
+    the paragraph, only a sentence that speaks of conditions names it ("conditions for talks")."""
+    doc = sent.span.doc
+
     def stage_of(hits):
         codes = [h.code for h in hits if action_tokens.isdisjoint(range(h.start, h.end))]
         return min(codes, key=lambda c: cues.stages.get(c, 9)) if codes else None
 
-    found = stage_of(cues.outcomes.find_longest(sent.span))
+    here = [h for h in cues.outcomes.find_longest(sent.span)
+            if h.start not in asked or _purpose(doc[h.start], markers)]
+    found = stage_of(here)
     if found:
         return found
-    # the outcome named where the conditions are announced ("conditions for peace talks",
-    # "meeting these conditions would open the path to a ceasefire"), in the same paragraph
     window = [s for s in sents if s.paragraph == sent.paragraph and s.index != sent.index
-              and cues.conditions.find_longest(s.span)]
+              and any(t.lemma_.lower() in ("condition", "precondition", "prerequisite", "requirement") for t in s.span)]
     hits = [h for s in window for h in cues.outcomes.find_longest(s.span)]
-    return stage_of(hits) or "other"
+    return stage_of(hits)
 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
@@ -255,14 +344,29 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start])
                         or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
+        doc = sent.span.doc
         clause_verb = _condition_clause(sent)
+        clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
+        # "... before any ceasefire": the outcome, not the demand
+        hits = [h for h in hits if h.start in clause_tokens or not _purpose(doc[h.start], markers)]
+        statement = _speaker_before(sent, said, entities)
+        refused = [(h, _refusal_of(doc[h.start])) for h in markers or ()]
+        refused = [(h, verb) for h, verb in refused if verb is not None]
+        if refused:
+            # a refused demand is its maker's, asked of the refuser; the refuser's own stance is a position
+            hit, verb = refused[0]
+            owners = _call_owners(doc[hit.start], entities)
+            refuser = _clause_subject(verb, entities, None)
+            for demander in owners:
+                _demands_of(demander, sent, sents, entities, cues, markers, hits, None, set(), regions,
+                            statement, merged, co_demanders=set(owners), addressee=refuser)
+            continue
         clause: set[int] = set()
         if clause_verb is not None:
             clause = {t.i for t in clause_verb.subtree}
-            inside = [h for h in hits if h.start in clause]
-            hits = inside or hits
+            # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks"
+            hits = [h for h in hits if h.start in clause]
             regions = [m for m in regions if m.tok_start in clause] or regions
-        statement = _speaker_before(sent, said, entities)
         earlier = subjects.get(position - 1, [])
         if clause_verb is not None:
             demander = _clause_subject(clause_verb.head, entities, earlier[0] if earlier else None)
@@ -271,6 +375,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             demanders = _demanders(sent, markers, entities)
         if not demanders and pronoun_subject(sent):
             demanders = list(earlier)
+        if not demanders:
+            demanders = _person_pronoun_subject(sent, entities)
         if not demanders and statement is not None:
             demanders = [entities.political(statement.speaker)]
         for demander, own in _attributed(sent, hits, demanders, entities):
@@ -279,46 +385,189 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
     return list(merged.values())
 
 
+def _person_pronoun_subject(sent: Sentence, entities: Entities) -> list[str]:
+    """ "He called on ...": the actor of the person named last before the pronoun."""
+    root = sent.span.root
+    for child in root.children:
+        if child.dep_ == "nsubj" and child.lower_ in ("he", "she"):
+            person = entities.last_actor_before(child.idx, person=True)
+            return [entities.political(person.key)] if person is not None else []
+    return []
+
+
+_TIE_NOUNS = {"condition", "precondition", "prerequisite", "requirement"}
+_CONNECTORS = {"for", "before", "towards", "toward", "ahead", "prior", "so", "until", "once", "pending"}
+"""Words that open the purpose of a demand ("before any talks", "so that talks can resume")."""
+
+
+def _purpose(token, markers) -> bool:
+    """Is the token inside the purpose a demand serves, not the demand ("withdraw before a
+    ceasefire", "release them so that talks can resume", "as a condition for a truce")? A
+    preposition of the demanding word itself ("called for a ceasefire") opens what is asked."""
+    marker_tokens = {m.start for m in markers or ()}
+    for _ in range(6):
+        head = token.head
+        if token.dep_ == "prep" and token.lower_ == "for" and head.lemma_.lower() in _TIE_NOUNS:
+            return True  # "as a condition for a truce"
+        if head.i == token.i or token.i in marker_tokens:
+            return False
+        word = token.lower_
+        if token.dep_ in ("prep", "mark") and word in _CONNECTORS and head.i not in marker_tokens and not (
+                head.lemma_.lower() in _DEMANDING or head.lemma_.lower() in _DEMAND_NOUNS):
+            return True
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _CONNECTORS for c in token.children):
+            return True
+        if token.lemma_.lower() in ("condition", "precondition", "prerequisite") and token.i not in marker_tokens:
+            return True
+        if head.lemma_.lower() in _RESULT_WORDS:
+            return True
+        token = head
+    return False
+
+
 def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
-                statement, merged, *, co_demanders: set[str] = frozenset()) -> None:
+                statement, merged, *, co_demanders: set[str] = frozenset(), addressee: str | None = None) -> None:
     """Record the demands ``demander`` makes in ``sent`` (one per action); those who demand
-    together ("the UN and the OSCE called on all parties") are never each other's addressee."""
+    together ("the UN and the OSCE called on all parties") are never each other's addressee;
+    ``addressee``, when given, is whom the demand is known to be made of (the refuser of it)."""
+    given = addressee
+    doc = sent.span.doc
     if not hits:
         strong = any(
-            sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
+            doc[h.start].lemma_.lower() in _STRONG and not _announced(doc[h.start])
             for h in markers or ()
         )
-        addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
+        if addressee is None:
+            addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
         if addressee is None and strong:
             anchor = markers[0] if markers else None
             addressee = _addressee(sent, anchor or CueHit("other", sent.start, sent.start + 1),
                                    entities, demander, "other", [])
-        if strong and addressee is not None and addressee != demander:
+        if (strong or given) and addressee is not None and addressee != demander:
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
+        elif strong and markers and clause_verb is None and not _ties(markers, doc):
+            # "appealed for international help": a call with no one named; its caller's position
+            asked = _asked_phrase(sent, markers, [])
+            if asked and (demander, None, "other") not in merged:
+                merged[(demander, None, "other")] = Demand(demander, None, "other", [], "other", sent, statement,
+                                                          markers[0].start, False, asked)
+            return
         else:
             return
     hits = _one_per_code(hits)
     action_tokens = {i for h in hits for i in range(h.start, h.end)}
-    outcome = _outcome(sent, sents, cues, action_tokens | clause)
+    outcome = _outcome(sent, sents, cues, action_tokens | clause, _asked_tokens(sent, markers, hits), markers)
+    tied = outcome is not None or clause_verb is not None or markers == [] or _ties(markers, doc)
+    asked = _asked_phrase(sent, markers, hits)
     for hit in hits:
-        if hit.code == outcome == "ceasefire":
-            outcome = "other"  # a ceasefire demanded for its own sake
-        addressee = None
-        if clause_verb is not None:
+        found = outcome or "other"
+        if hit.code == found == "ceasefire":
+            found = "other"  # a ceasefire demanded for its own sake
+        addressee = given
+        if addressee is None and clause_verb is not None:
             addressee = _clause_subject(clause_verb, entities, None)
         if addressee is None or addressee == demander:
-            addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
+            addressee = _action_subject(doc[hit.start], entities, demander, hit.code)
         if addressee is None:
             addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
         if addressee in co_demanders:
             addressee = None
-        for also in _also_addressed(sent, entities, addressee, demander, co_demanders):
-            _record_demand(merged, demander, also, hit, hits, regions, sent, sents, entities, outcome, statement)
-        _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement)
+        both = _both_sides(sent, sents, entities, demander) if addressee is None else []
+        for also in both or _also_addressed(sent, entities, addressee, demander, co_demanders):
+            _record_demand(merged, demander, also, hit, hits, regions, sent, sents, entities, found, statement,
+                           tied, asked)
+        if not both:
+            _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, found, statement,
+                           tied, asked)
 
 
-def _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement):
+_TIES = {"precondition", "prerequisite", "condition", "conditional", "requirement", "ultimatum", "until", "unless",
+         "provided", "providing", "only", "exchange", "return"}
+"""Markers that tie a demand to something in return by themselves ("only if", "in exchange for")."""
+
+
+def _ties(markers, doc) -> bool:
+    return any(doc[h.start].lemma_.lower() in _TIES or doc[h.start].lower_ in _TIES for h in markers or ())
+
+
+def _asked_tokens(sent: Sentence, markers, hits) -> set[int]:
+    """The tokens of what is asked: the clause or object of each demanding word and each action."""
+    doc = sent.span.doc
+    out: set[int] = set()
+    for h in markers or ():
+        token = doc[h.start]
+        for child in token.children:
+            if child.dep_ in ("xcomp", "ccomp", "dobj") or _to_clause(child) or child.dep_ == "prep" and child.lower_ in ("for", "on", "upon", "to", "with"):
+                out.update(t.i for t in child.subtree)
+    for h in hits:
+        token = doc[h.start]
+        verb = governing_verb(token, hops=2) or token
+        out.update(t.i for t in verb.subtree)
+    return out
+
+
+def _asked_phrase(sent: Sentence, markers, hits) -> str:
+    """What a call asks for, as a topic: "to withdraw its troops from the islet" -> "withdraw its troops ..."."""
+    doc = sent.span.doc
+    for h in markers or ():
+        token = doc[h.start]
+        for child in token.children:
+            if _to_clause(child) and child.i > token.i:
+                return _topic_text([t for t in child.subtree if not (t.dep_ in ("aux", "mark") and t.i == child.left_edge.i)])
+            if child.dep_ == "dobj":
+                clause = [g for g in child.children if g.dep_ in ("xcomp", "acl", "relcl") and g.i > child.i]
+                if clause:
+                    return _topic_text(list(clause[0].subtree))
+                if token.lemma_.lower() not in _ADDRESSING:
+                    return _topic_text(list(child.subtree))
+            if child.dep_ == "prep" and child.lower_ == "for" and h.start < child.i:
+                return _topic_text([t for t in child.subtree if t.i != child.i])
+    if hits:
+        token = doc[hits[0].start]
+        verb = governing_verb(token, hops=2) or token
+        return _topic_text(list(verb.subtree))
+    return ""
+
+
+def _topic_text(tokens) -> str:
+    from kg.extract.context import phrase
+
+    tokens = [t for t in tokens if not (t.dep_ == "aux" and t.lower_ == "to")]
+    while tokens and tokens[0].dep_ in ("nsubj", "det") and tokens[0].pos_ in ("PRON", "DET"):
+        tokens = tokens[1:]
+    return phrase(tokens, max_words=10)
+
+
+_SIDES_WORDS = {"side", "party", "country", "nation", "government", "belligerent", "neighbour", "neighbor"}
+
+
+def _both_sides(sent: Sentence, sents: list[Sentence], entities: Entities, demander: str) -> list[str]:
+    """ "urged both sides to ...", "the two countries": the two actors last named before, other
+    than the demander, in the paragraph."""
+    addressed = _addressed_object(sent)
+    if addressed is None:
+        return []
+    head = sent.span.doc[addressed[1] - 1]
+    if head.lemma_.lower() not in _SIDES_WORDS or not any(c.lower_ in ("both", "two") for c in head.children):
+        return []
+    found: list[str] = []
+    for other in reversed(sents[: sent.index + 1]):
+        if other.paragraph != sent.paragraph and other.index != sent.index and len(found) < 2 and other.index < sent.index - 2:
+            break
+        mentions = [m for m in entities.actors_in(other.start, other.end if other.index != sent.index else addressed[0])]
+        for m in reversed(mentions):
+            key = entities.political(m.key)
+            if key != demander and key not in found and entities.records[key].kind in (
+                    "state", "government", "armed_group", "party") and m.key not in entities.outlets:
+                found.append(key)
+        if len(found) >= 2:
+            return found[:2][::-1]
+    return []
+
+
+def _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement,
+                   tied=True, asked=""):
     """Add one demand to ``merged``, or add its regions to the same demand met before."""
     owned = [m for m in regions if hit.code not in _NO_REGIONS and _owner(m, hits) == hit]
     if not owned and hit.code in _PLACE_ACTIONS:
@@ -329,9 +578,10 @@ def _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents,
         for name in names:
             if name not in merged[key].regions:
                 merged[key].regions.append(name)
+        merged[key].tied = merged[key].tied or tied
         return
     merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
-                         sent, statement, hit.start)
+                         sent, statement, hit.start, tied, asked)
 
 
 _PLACE_ACTIONS = {"withdraw_forces", "ceasefire", "humanitarian_access", "return_territory", "demilitarization"}
@@ -401,7 +651,8 @@ def _action_subject(token, entities: Entities, demander: str | None, action: str
     def usable(mention) -> str | None:
         record = entities.records[mention.key]
         key = entities.political(mention.key)
-        if key == demander or (action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
+        if key == demander or mention.key in entities.outlets or (
+                action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
             return None
         return key
 
@@ -507,3 +758,19 @@ def _owner(mention: Mention, hits: list[CueHit]) -> CueHit:
     """The action a region belongs to: the nearest one before it, else the first."""
     before = [h for h in hits if h.start <= mention.tok_start]
     return before[-1] if before else hits[0]
+
+
+def calls_as_positions(calls: list[Demand], held: list) -> list:
+    """Each caller's position for the calls tied to no outcome: it ``supports`` what it asks,
+    unless a stance word of the same sentence already gave that caller a position there."""
+    from kg.extract.positions import Held
+
+    have = {(h.sentence.index, h.holder) for h in held}
+    out = []
+    for call in calls:
+        key = (call.sentence.index, call.demander)
+        if key in have or not call.asked:
+            continue
+        have.add(key)
+        out.append(Held(call.demander, "supports", call.asked, call.sentence, "call"))
+    return out

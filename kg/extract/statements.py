@@ -106,12 +106,22 @@ def _via(verb: Token) -> str | None:
 
 
 def _date(sent: Sentence, published: str | None) -> str | None:
+    """The first date of the sentence that dates an event: not a year inside a noun phrase
+    ("the 1899 award", "the 2015 accords", "last year's elections")."""
     for ent in sent.span.ents:
-        if ent.label_ == "DATE":
+        if ent.label_ == "DATE" and not _names_a_thing(ent):
             value = resolve_date(ent.text, published)
             if value:
                 return value
     return None
+
+
+def _names_a_thing(ent) -> bool:
+    """Is the date a modifier of a noun ("the 1959 treaty") rather than when something happened?"""
+    root = ent.root
+    if root.dep_ in ("compound", "nummod", "amod", "nmod", "poss") and root.head.pos_ in ("NOUN", "PROPN"):
+        return not (ent.start <= root.head.i < ent.end)
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in ("NOUN", "PROPN")
 
 
 def find_statements(sents: list[Sentence], entities: Entities, published: str | None,

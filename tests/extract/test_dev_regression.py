@@ -15,8 +15,12 @@ GOLD = Path(__file__).resolve().parents[1] / "gold"
 FLOORS = {
     "dev": {"actors": 0.81, "regions": 0.77, "statements": 0.41, "positions": 0.22, "preconditions": 0.0,
             "micro": 0.57},
-    "train": {"actors": 0.87, "regions": 0.87, "statements": 0.71, "positions": 0.47, "preconditions": 0.64,
-              "micro": 0.75},
+    # train holds the 31 older development texts, whose gold writes a call with no outcome
+    # ("called on X to release the detainees") as a precondition with `for` "other"; ANNOTATION.md
+    # and the newer texts make it the caller's position, and so does the extractor: measured
+    # 0.237 / 0.463 / 0.748 on train (preconditions / positions / micro) after that change
+    "train": {"actors": 0.87, "regions": 0.87, "statements": 0.71, "positions": 0.44, "preconditions": 0.21,
+              "micro": 0.73},
 }
 SIZES = {"dev": 4, "train": 39}
 
