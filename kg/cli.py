@@ -142,7 +142,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
 
     Parameters are bound by the query engine, never pasted into the query text.
     """
-    from kg.query import run_named, run_sparql
+    from kg.query import run_named, run_sparql, sparql_text
 
     if bool(sparql) == bool(name):
         raise click.UsageError("give either SPARQL (text or a .rq file) or --name")
@@ -154,9 +154,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         values[key.strip()] = value
     if values and not name:
         raise click.UsageError("--param goes with --name")
-    text = None
-    if sparql:
-        text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
+    text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
         result = run_named(store, name, values) if name else run_sparql(store, text)
     out = result.render(fmt)
