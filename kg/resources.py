@@ -20,6 +20,7 @@ __all__ = [
     "vocab_files",
     "shape_files",
     "reference_files",
+    "lexicon_files",
     "query_dir",
     "template_file",
 ]
@@ -54,6 +55,11 @@ def shape_files() -> list[Path]:
 def reference_files() -> list[Path]:
     """Canonical actors and regions, ``ontology/reference/*.ttl``."""
     return sorted((ONTOLOGY_DIR / "reference").glob("*.ttl"))
+
+
+def lexicon_files() -> list[Path]:
+    """The word lists of the extraction rules, ``ontology/lexicon/*.csv``."""
+    return sorted((ONTOLOGY_DIR / "lexicon").glob("*.csv"))
 
 
 def query_dir() -> Path:

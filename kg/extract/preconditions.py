@@ -18,25 +18,21 @@ from kg.extract.context import (
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities, Mention
 from kg.extract.statements import SPEECH_VERBS, Said
+from kg.extract.lexicon import words
 
 __all__ = ["Demand", "find_preconditions", "calls_as_positions"]
 
-_ENUMERATORS = {"first", "second", "third", "fourth", "fifth", "finally", "also", "lastly",
-                "additionally", "moreover", "furthermore", "-", "•", "*", "1", "2", "3", "4", "5"}
-_RESULT_WORDS = {"path", "lead", "open", "pave", "result", "pathway", "way", "toward", "towards",
-                 "bring", "achieve", "reach", "secure", "clear"}
+_ENUMERATORS = words("enumerators")
+_RESULT_WORDS = words("result_words")
 """Words that make a ceasefire the outcome ("open the path to a ceasefire"), not the demand."""
 _NO_REGIONS = {"renounce_alliance", "neutrality", "lift_sanctions", "hold_elections"}
 _NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
-_CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
+_CLAUSE_WORDS = words("clause_words")
 """Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
-_STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
-           "call", "urge", "must", "appeal", "ask", "plead", "implore",
-           "ultimatum", "only"}
+_STRONG = words("strong")
 """Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
 _PRONOUNS = {"it", "they", "he", "she", "we"}
-_ANNOUNCING = {"outline", "set", "list", "present", "announce", "describe", "lay", "spell", "detail",
-               "discuss", "name", "put", "state", "explain"}
+_ANNOUNCING = words("preconditions_announcing")
 """Verbs that announce conditions listed elsewhere ("outlined conditions for peace talks")."""
 
 
@@ -81,9 +77,9 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     return None
 
 
-_ASKING_WITH_OBJECT = {"ask", "plead", "beg", "implore", "petition"}
+_ASKING_WITH_OBJECT = words("asking_with_object")
 """Verbs that are a demand only when they name who is to act and what ("asked Morocco to withdraw")."""
-_NEGATORS = {"not", "never", "n't", "no"}
+_NEGATORS = words("negators")
 
 
 def _negated_marker(token) -> bool:
@@ -110,10 +106,9 @@ def _to_clause(token) -> bool:
         c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
-_DEMAND_NOUNS = {"demand", "call", "appeal", "request", "condition", "precondition", "ultimatum", "plea"}
-_REFUSING = {"reject", "refuse", "dismiss", "ignore", "rebuff", "spurn", "defy", "deny", "resist", "decline", "turn"}
-_GRANTING = {"meet", "accept", "satisfy", "fulfil", "fulfill", "heed", "grant", "bow", "give", "yield", "comply",
-             "agree", "accede", "submit", "cave", "concede"}
+_DEMAND_NOUNS = words("demand_nouns")
+_REFUSING = words("refusing")
+_GRANTING = words("granting")
 """Verbs that grant a demand; negated ("would not meet the demands") they refuse it."""
 
 
@@ -246,9 +241,8 @@ def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, acti
     return None
 
 
-_ADDRESSING = {"call", "urge", "press", "ask", "appeal", "plead", "implore", "beg", "exhort"}
-_DEMANDING = _ADDRESSING | {"demand", "insist", "want", "expect", "require", "recommend", "advise", "propose", "seek",
-                           "push"}
+_ADDRESSING = words("preconditions_addressing")
+_DEMANDING = _ADDRESSING | words("demanding_more")
 """Verbs whose subject asks for what they govern (:func:`_attributed`)."""
 _GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
 """Demands most often made of armed groups: when the sentence names no one, look for a group first."""
@@ -395,8 +389,8 @@ def _person_pronoun_subject(sent: Sentence, entities: Entities) -> list[str]:
     return []
 
 
-_TIE_NOUNS = {"condition", "precondition", "prerequisite", "requirement"}
-_CONNECTORS = {"for", "before", "towards", "toward", "ahead", "prior", "so", "until", "once", "pending"}
+_TIE_NOUNS = words("tie_nouns")
+_CONNECTORS = words("connectors")
 """Words that open the purpose of a demand ("before any talks", "so that talks can resume")."""
 
 
@@ -482,8 +476,7 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
                            tied, asked)
 
 
-_TIES = {"precondition", "prerequisite", "condition", "conditional", "requirement", "ultimatum", "until", "unless",
-         "provided", "providing", "only", "exchange", "return"}
+_TIES = words("ties")
 """Markers that tie a demand to something in return by themselves ("only if", "in exchange for")."""
 
 
@@ -539,7 +532,7 @@ def _topic_text(tokens) -> str:
     return phrase(tokens, max_words=10)
 
 
-_SIDES_WORDS = {"side", "party", "country", "nation", "government", "belligerent", "neighbour", "neighbor"}
+_SIDES_WORDS = words("sides_words")
 
 
 def _both_sides(sent: Sentence, sents: list[Sentence], entities: Entities, demander: str) -> list[str]:
@@ -705,8 +698,7 @@ def _is_result(token) -> bool:
     return False
 
 
-_MILITARY_NOUNS = {"withdrawal", "pullout", "pull-out", "troop", "force", "soldier", "army", "presence", "military",
-                   "contingent", "unit"}
+_MILITARY_NOUNS = words("military_nouns")
 """What a people's adjective must modify to stand for armed forces ("an Israeli withdrawal", "US troops"),
 not "U.S. President"."""
 
@@ -739,7 +731,7 @@ def _returning_to(token) -> bool:
         and not any(c.dep_ == "dobj" for c in token.children)
 
 
-_AID_PRINCIPLES = {"humanity", "impartiality", "independence"}
+_AID_PRINCIPLES = words("aid_principles")
 
 
 def _humanitarian_principle(token) -> bool:

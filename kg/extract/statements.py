@@ -9,37 +9,23 @@ from spacy.tokens import Token
 from kg.extract.context import Sentence, subject_span
 from kg.extract.dates import resolve_date
 from kg.extract.entities import Entities, Mention
+from kg.extract.lexicon import words
 
 __all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "find_statements", "named_spokesperson"]
 
-SPEECH_VERBS = {
-    "say", "tell", "state", "stress", "underscore", "underline", "emphasize", "emphasise",
-    "insist", "add", "warn", "declare", "announce", "claim", "outline", "articulate",
-    "convey", "reiterate", "affirm", "reaffirm", "confirm", "argue", "explain", "remark",
-    "comment", "assert", "write", "tweet", "post", "respond", "reply", "acknowledge",
-    "deny", "pledge", "vow", "promise", "threaten", "demand", "urge", "propose", "signal",
-    "accuse", "describe", "call", "suggest", "told", "note", "voice", "express", "indicate",
-    "issue", "deliver", "brief", "caution", "highlight", "recall", "report", "reply", "welcome",
-}
+SPEECH_VERBS = words("speech_verbs")
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
-SPEAKING_FOR = {"delegate", "delegation", "representative", "spokesman", "spokeswoman", "spokesperson", "envoy",
-                "ambassador", "official", "minister", "ministry", "office", "negotiator", "diplomat", "source",
-                "statement", "government", "mission"}
+SPEAKING_FOR = words("speaking_for")
 """Nouns whose possessor or modifier is the speaker when no one is named ("Russia's delegate said")."""
 _NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
-_VIA_PREPS = {"through", "via", "in", "on", "to"}
-_VIA_WORDS = {
-    "outlet", "agency", "interview", "television", "tv", "newspaper", "channel", "broadcaster",
-    "radio", "press", "conference", "briefing", "telegram", "media", "post", "statement",
-    "address", "speech", "website", "network", "daily",
-}
+_VIA_PREPS = words("via_preps")
+_VIA_WORDS = words("via_words")
 _PRONOUNS = {"he": True, "she": True}
 """Pronouns resolved to the last person named before them; "they" and "it" are too loose."""
-_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post", "propose",
-                "brief", "highlight", "recall", "report", "welcome", "deliver"}
+_WEAK_SPEECH = words("weak_speech")
 """Verbs that are an act of saying only when a person does them."""
-_OUTLET_VERBS = {"report", "write", "post", "tweet"}
-_NOT_SAID = {"to", "must", "should", "would", "could", "can", "may", "might", "will", "shall"}
+_OUTLET_VERBS = words("outlet_verbs")
+_NOT_SAID = words("not_said")
 """Auxiliaries that make the verb a wish or a duty, not something said ("must urge", "to urge")."""
 
 
