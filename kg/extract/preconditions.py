@@ -66,7 +66,8 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     doc = sent.span.doc
     found = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
     hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])
-            and not _state_of_things(doc[h.start])]
+            and not _state_of_things(doc[h.start])
+            and not (doc[h.start].dep_ == "prep" and doc[h.start].lower_ in _CLAUSE_WORDS and _time_only(doc[h.start]))]
     if hits:
         return hits
     if found:
@@ -217,17 +218,21 @@ _DEMANDING = _ADDRESSING | words("demanding_more")
 def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: set[int],
              asked: set[int] = frozenset(), markers=None) -> str | None:
     """The outcome the demand is a condition of, or None when the text names none. In the
-    sentence, an outcome word inside what is asked is the thing asked ("urged both sides to return
-    to talks", "to sign a peace treaty") unless it is the purpose ("... before any talks"); in
-    the paragraph, only a sentence that speaks of conditions names it ("conditions for talks")."""
+    sentence, an outcome word counts when it is the purpose of the demand ("... before any
+    talks", "so that talks can resume", "as a condition for a truce") or stands in the main
+    clause of a condition clause ("will not return to talks until ..."); anywhere else it is the
+    thing asked ("urged both sides to return to talks", "to sign a peace treaty") or a venue
+    ("in an emergency meeting"). In the paragraph, only a sentence that speaks of conditions
+    names it ("conditions for talks")."""
     doc = sent.span.doc
 
     def stage_of(hits):
         codes = [h.code for h in hits if action_tokens.isdisjoint(range(h.start, h.end))]
         return min(codes, key=lambda c: cues.stages.get(c, 9)) if codes else None
 
+    conditioned = _condition_clause(sent) is not None
     here = [h for h in cues.outcomes.find_longest(sent.span)
-            if h.start not in asked or _purpose(doc[h.start], markers)]
+            if _purpose(doc[h.start], markers) or conditioned and h.start not in asked]
     found = stage_of(here)
     if found:
         return found
@@ -291,7 +296,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks";
             # what it asks of another still is: "if the US wants a deal, the US must lift sanctions"
             offerer = clause_subject(clause_verb.head, entities, None)
-            hits = [h for h in hits if h.start in clause or _doer(doc[h.start], entities) not in (offerer, None)]
+            hits = [h for h in hits if h.start in clause or offerer is None
+                    or _doer(doc[h.start], entities) != offerer]
             regions = [m for m in regions if m.tok_start in clause] or regions
         demanders = demander_role.find(RoleContext(
             sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
@@ -396,6 +402,8 @@ def _asked_tokens(sent: Sentence, markers, hits) -> set[int]:
     out: set[int] = set()
     for h in markers or ():
         token = doc[h.start]
+        if token.dep_ == "aux":  # "X must take steps to resume dialogue": the obliged verb's clause
+            out.update(t.i for t in token.head.subtree)
         for child in token.children:
             if child.dep_ in ("xcomp", "ccomp", "dobj") or _to_clause(child) or child.dep_ == "prep" and child.lower_ in ("for", "on", "upon", "to", "with"):
                 out.update(t.i for t in child.subtree)
