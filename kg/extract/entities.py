@@ -785,6 +785,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 _REPORTING = words("reporting")
 _TOLD = words("told")
 _OUTLET_NAME_WORDS = words("outlet_name_words")
+_POSTING = words("posting")
+"""Verbs of putting something out on a platform ("wrote on Twitter", "criticized ... via Twitter")."""
 
 
 def _outlets(doc: SpacyDoc, found: Entities) -> set[str]:
@@ -804,6 +806,7 @@ def _outlets(doc: SpacyDoc, found: Entities) -> set[str]:
             root.dep_ == "nsubj" and lemma in _REPORTING
             or root.dep_ in ("dobj", "dative") and lemma in _TOLD
             or root.dep_ == "pobj" and head.lower_ in ("to", "with") and head.head.lemma_.lower() in _TOLD | {"interview"}
+            or root.dep_ == "pobj" and head.lower_ in ("on", "via") and head.head.lemma_.lower() in _POSTING
             or root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
             or any(w.lower() in _OUTLET_NAME_WORDS for w in record.name.split())
         )
