@@ -93,6 +93,17 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
+def _not_to(tokens: list[Token]) -> list[Token] | None:
+    """ "not to block the bid" -> "block the bid": a clause asked not to happen, without its negation."""
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    negations = [c for c in root.children if c.dep_ == "neg"]
+    if root.pos_ not in ("VERB", "AUX") or not negations:
+        return None
+    return [t for t in tokens if t not in negations and not (t.dep_ == "aux" and t.lower_ == "to")]
+
+
 _PURPOSEFUL = words("purposeful")
 """Judgements that keep their purpose ("essential to bring the region back to calm")."""
 
@@ -165,8 +176,8 @@ def _topic_tokens(cue: Token) -> list[Token]:
     if cue.lemma_.lower() in _CREDITING:
         # "praises both sides for agreeing to the truce": what they did, not who
         for child in cue.children:
-            if child.dep_ == "prep" and child.lower_ == "for" and child.i > cue.i:
-                tokens = _pobj(child)
+            if child.dep_ == "prep" and child.lower_ in ("for", "of") and child.i > cue.i:
+                tokens = _pobj(child)  # "censured X for sheltering ...", "accused X of interfering ..."
                 if tokens:
                     return tokens
     if cue.lemma_.lower() in _ADDRESSING:
@@ -316,6 +327,10 @@ def find_positions(
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
             elif _negated(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
+            unsaid = _not_to(tokens)
+            if unsaid is not None:
+                tokens = unsaid  # "urged Turkey not to block the bid": opposes blocking the bid
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:

@@ -64,7 +64,9 @@ class _Cues:
 
 def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSet) -> list[CueHit] | None:
     doc = sent.span.doc
-    found = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
+    # "press secretary", "the Associated Press": part of a name, no demand
+    found = [h for h in conditions.find_longest(sent.span)
+             if doc[h.start].dep_ != "compound" and doc[h.start].pos_ != "PROPN"]
     hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])
             and not _state_of_things(doc[h.start])
             and not (doc[h.start].dep_ == "prep" and doc[h.start].lower_ in _CLAUSE_WORDS and _time_only(doc[h.start]))]
