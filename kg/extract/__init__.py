@@ -22,7 +22,7 @@ from kg.extract.model import (
 )
 from kg.extract.positions import find_positions
 from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
-from kg.extract.statements import find_statements
+from kg.extract.statements import document_author, find_statements
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
 __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
@@ -79,7 +79,9 @@ def extract_doc(
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     said = find_statements(sents, entities, document.published, skip=headline)
     subjects = discourse_subjects(sents, entities)
-    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
+    attributed = document_author(sents, entities)
+    author = attributed[0] if attributed else None  # "Statement from President X": whose "we" it is
+    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects, author=author)
     # a call the text ties to no outcome is a position of the caller, not a precondition (ANNOTATION.md)
     calls = [d for d in demands if not d.tied]
     demands = [d for d in demands if d.tied]
@@ -88,7 +90,7 @@ def extract_doc(
     # demander condemns or welcomes beside the demand, stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
-                                      voices=_voices(sents, said, entities))
+                                      voices=_voices(sents, said, entities), author=author)
             if h.evaluates or (h.sentence.index, h.holder) not in demanding]
     held += calls_as_positions(calls, held)
 
