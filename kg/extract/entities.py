@@ -8,6 +8,7 @@ found become *local* entities with an IRI minted from their name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -49,10 +50,28 @@ _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 
 
 def slug(name: str) -> str:
-    """An IRI-safe local name: ASCII letters, digits and ``_``."""
-    text = re.sub(r"['\u2019]", "", name)
-    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_")
-    return text or "x"
+    """A readable IRI local name: the name's letters, marks and digits in any script, apostrophes
+    dropped, every other run of characters (spaces, punctuation) one ``_``. IRIs allow these
+    characters (RFC 3987 ``ucschar``); one that an IRI forbids is percent-encoded.
+
+    >>> slug("João Lourenço"), slug("Donetsk People's Republic"), slug("Ахмат"), slug("  ")
+    ('João_Lourenço', 'Donetsk_Peoples_Republic', 'Ахмат', 'x')
+    """
+    text = unicodedata.normalize("NFC", re.sub(r"['\u2019]", "", name))
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
+    return "_".join(_iri_chars(word) for word in kept.split()) or "x"
+
+
+def _iri_chars(text: str) -> str:
+    """``text`` with each character outside RFC 3987's ``iunreserved`` percent-encoded (UTF-8)."""
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or _ucschar(ord(ch))
+                   else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def _ucschar(code: int) -> bool:
+    if code < 0x10000:
+        return 0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+    return code <= 0xEFFFD and (code & 0xFFFF) <= 0xFFFD
 
 
 @dataclass
