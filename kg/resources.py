@@ -17,6 +17,7 @@ __all__ = [
     "reference_files",
     "query_dir",
     "template_file",
+    "decisions_model_dir",
 ]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -51,3 +52,8 @@ def query_dir() -> Path:
 def template_file(name: str) -> Path:
     """A file of ``kg/templates``."""
     return _PACKAGE_DIR / "templates" / name
+
+
+def decisions_model_dir() -> Path:
+    """The trained sentence classifier (``make train``), ``kg/models/decisions``."""
+    return _PACKAGE_DIR / "models" / "decisions"

@@ -17,6 +17,7 @@ from kg.documents import Document
 from kg.extract.context import discourse_subjects, evidence_of, sentences
 from kg.extract.cues import CueSet
 from kg.extract.entities import Entities, find_entities
+from kg.extract.learned import apply_decisions, decide, feature_cues
 from kg.extract.model import (
     EXTRACTOR, Actor, DocumentInfo, Extraction, Position, Precondition, Region, Span, Statement,
 )
@@ -67,8 +68,15 @@ def extract_doc(
     doc: SpacyDoc,
     reference: Reference | None = None,
     vocabulary: Vocabulary | None = None,
+    *,
+    learned=True,
 ) -> Extraction:
-    """Extract actors, regions, statements, positions and preconditions from ``doc``."""
+    """Extract actors, regions, statements, positions and preconditions from ``doc``.
+
+    ``learned``: the trained sentence classifier gates and labels what the rules find
+    (:mod:`kg.extract.learned`); ``True`` uses the one shipped with the package, a loaded spaCy
+    pipeline another one, ``False`` gives the rules' output alone.
+    """
     reference = reference or load_reference()
     vocabulary = vocabulary or load_vocabulary()
     cues, stances = _cues(vocabulary)
@@ -112,6 +120,13 @@ def extract_doc(
         )
         for n, d in enumerate(demands, start=1)
     ]
+    if learned is not False:
+        decisions = decide([s.span for s in sents], feature_cues(vocabulary),
+                           None if learned is True else learned)
+        if decisions is not None:
+            by_start = {evidence_of(s.span).start: d for s, d in zip(sents, decisions)}
+            preconditions, positions = apply_decisions(preconditions, positions, by_start,
+                                                       labels_of=_action_topics(vocabulary))
     actors, regions = _entity_records(entities, keep)
     return Extraction(
         document=DocumentInfo(
@@ -126,6 +141,12 @@ def extract_doc(
         extractor=EXTRACTOR,
         version=extractor_version(),
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _action_topics(vocabulary: Vocabulary) -> dict[str, str]:
+    """Action code -> the topic of a position that asks for it (its label, "withdraw forces")."""
+    return {code: c.label for code, c in vocabulary["action"].items() if code != "other"}
 
 
 def _voices(sents, said, entities) -> dict[int, str]:

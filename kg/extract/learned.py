@@ -1,0 +1,225 @@
+"""Learned decisions, one per sentence: does it state a demand, a position, both or neither;
+which action, which outcome, which stance.
+
+A small spaCy text classifier (``textcat_multilabel``, trained by ``make train`` from the train
+split, see ``training/``) reads each sentence as a bag of features: its lowercase lemmas, with
+every named entity folded into its label (``ent_gpe``) so that no actor's name is learned, and
+the codes of the vocabularies' cue phrases that match in it and in the sentence before
+(``cue_action_withdraw_forces``, ``prev_cue_condition_condition``): the cue phrases are
+features, not verdicts. Its scores are a :class:`~kg.extract.model.SentenceDecision`;
+:func:`apply_decisions` lets them gate and label what the rules found, and never touches who
+or where (demander, addressee, holder, regions) or the evidence.
+
+The trained pipeline is package data (``kg/models/decisions``); without it extraction is the
+rules' alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import Iterable, Sequence
+
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span as SpacySpan
+
+from kg.extract.cues import CueSet
+from kg.extract.model import (
+    Action, Outcome, Position, Precondition, SentenceDecision, Stance,
+)
+from kg.gazetteer import Vocabulary, load_vocabulary
+
+__all__ = ["PRECONDITION", "POSITION", "labels", "sentence_labels", "FeatureCues", "feature_cues",
+           "sentence_features", "load_decider", "decide", "Thresholds", "apply_decisions"]
+
+PRECONDITION = "PRECONDITION"
+POSITION = "POSITION"
+ACTION_PREFIX = "ACTION_"
+OUTCOME_PREFIX = "FOR_"
+STANCE_PREFIX = "STANCE_"
+
+_REGION_LABELS = {"GPE", "LOC", "FAC", "POL_ENTITY"}
+_DEMONYM_LABELS = {"NORP", "POL_DEMONYM"}
+
+
+def labels() -> list[str]:
+    """Every label of the classifier."""
+    return ([PRECONDITION, POSITION] + [ACTION_PREFIX + a.value for a in Action]
+            + [OUTCOME_PREFIX + o.value for o in Outcome] + [STANCE_PREFIX + s.value for s in Stance])
+
+
+def sentence_labels(preconditions: Iterable[dict], positions: Iterable[dict]) -> dict[str, float]:
+    """The classifier's target for a sentence that backs these gold preconditions and positions.
+
+    Action and outcome are known only where the sentence backs a precondition, the stance only
+    where it backs a position; elsewhere those labels are left out (missing, not negative).
+    """
+    preconditions, positions = list(preconditions), list(positions)
+    cats = {PRECONDITION: float(bool(preconditions)), POSITION: float(bool(positions))}
+    if preconditions:
+        actions = {p["action"] for p in preconditions}
+        outcomes = {p.get("for") or Outcome.OTHER.value for p in preconditions}
+        cats.update({ACTION_PREFIX + a.value: float(a.value in actions) for a in Action})
+        cats.update({OUTCOME_PREFIX + o.value: float(o.value in outcomes) for o in Outcome})
+    if positions:
+        stances = {p["stance"] for p in positions}
+        cats.update({STANCE_PREFIX + s.value: float(s.value in stances) for s in Stance})
+    return cats
+
+
+class FeatureCues:
+    """The vocabularies' cue sets that give the classifier its cue features."""
+
+    SCHEMES = ("action", "outcome", "condition", "stance")
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.sets = {scheme: CueSet(vocabulary[scheme]) for scheme in self.SCHEMES}
+
+    def codes(self, sent: SpacySpan) -> list[str]:
+        marks: dict[str, list[int]] = {"REGION": [], "DEMONYM": []}
+        for ent in sent.ents:
+            if ent.label_ in _REGION_LABELS:
+                marks["REGION"] += range(ent.start, ent.end)
+            elif ent.label_ in _DEMONYM_LABELS:
+                marks["DEMONYM"] += range(ent.start, ent.end)
+        return sorted({f"{scheme}_{hit.code}" for scheme, cues in self.sets.items()
+                       for hit in cues.find(sent, marks)})
+
+
+@functools.lru_cache(maxsize=2)
+def feature_cues(vocabulary: Vocabulary | None = None) -> FeatureCues:
+    return FeatureCues(vocabulary or load_vocabulary())
+
+
+def sentence_features(sent: SpacySpan, previous: SpacySpan | None, cues: FeatureCues) -> list[str]:
+    """The words the classifier reads for ``sent``: lemmas, entity labels, cue codes."""
+    words: list[str] = []
+    ent_end = -1
+    for token in sent:
+        if token.i < ent_end or token.is_space:
+            continue
+        if token.ent_iob_ == "B" and token.ent_type_:
+            ent = next(e for e in sent.ents if e.start == token.i)
+            ent_end = ent.end
+            words.append("ent_" + ent.label_.lower())
+            continue
+        words.append(token.lemma_.lower() or token.lower_)
+        if token.dep_ == "neg":
+            words.append("neg_" + token.head.lemma_.lower())
+    words += ["cue_" + c for c in cues.codes(sent)]
+    if previous is not None:
+        words += ["prev_cue_" + c for c in cues.codes(previous) if not c.startswith("stance_")]
+    return words or ["empty"]
+
+
+def _feature_doc(vocab, words: list[str]) -> SpacyDoc:
+    return SpacyDoc(vocab, words=words)
+
+
+@functools.lru_cache(maxsize=1)
+def load_decider():
+    """The trained classifier pipeline shipped with the package, or None when there is none."""
+    import spacy
+
+    from kg.resources import decisions_model_dir
+
+    path = decisions_model_dir()
+    if not (path / "config.cfg").is_file():
+        return None
+    return spacy.load(path)
+
+
+def decide(sents: Sequence[SpacySpan], cues: FeatureCues | None = None, decider=None) -> list[SentenceDecision] | None:
+    """A decision for each sentence (``None`` when no trained classifier is installed)."""
+    decider = decider or load_decider()
+    if decider is None:
+        return None
+    cues = cues or feature_cues()
+    docs = [_feature_doc(decider.vocab, sentence_features(s, sents[n - 1] if n else None, cues))
+            for n, s in enumerate(sents)]
+    textcat = decider.get_pipe("textcat_multilabel")
+    scores = textcat.predict(docs) if docs else []
+    names = list(textcat.labels)
+    out = []
+    for row in (list(map(float, r)) for r in scores):
+        cats = dict(zip(names, row))
+        out.append(SentenceDecision(
+            precondition=cats.get(PRECONDITION, 0.0),
+            position=cats.get(POSITION, 0.0),
+            action={a.value: cats.get(ACTION_PREFIX + a.value, 0.0) for a in Action},
+            outcome={o.value: cats.get(OUTCOME_PREFIX + o.value, 0.0) for o in Outcome},
+            stance={s.value: cats.get(STANCE_PREFIX + s.value, 0.0) for s in Stance},
+        ))
+    return out
+
+
+class Thresholds:
+    """Where the classifier's scores overrule the rules (chosen on the dev split)."""
+
+    drop_precondition = 0.15
+    """A rule precondition in a sentence scoring below this as a demand is not one ..."""
+    as_position = 0.5
+    """... and becomes its demander's position when the sentence scores this as a position."""
+    drop_position = 0.10
+    """A rule position in a sentence scoring below this both as a position and as a demand is dropped."""
+    relabel_action = 0.6
+    """The classifier's action replaces the rules' when it scores this and the rules' scores under half of it."""
+    relabel_outcome = 0.5
+    flip_stance = 0.8
+
+
+def apply_decisions(preconditions: list[Precondition], positions: list[Position],
+                    decisions: dict[int, SentenceDecision], *, labels_of: dict[str, str] | None = None,
+                    thresholds: type[Thresholds] | Thresholds = Thresholds) -> tuple[list[Precondition], list[Position]]:
+    """Gate and label the rules' candidates with the sentence decisions.
+
+    ``decisions`` maps an evidence's start offset to its sentence's decision; ``labels_of`` maps
+    an action code to the words a position about it is given as its topic. Who, whom, where and
+    the evidence stay the rules'; ids are numbered again in order.
+    """
+    t = thresholds
+    labels_of = labels_of or {}
+    kept_pre: list[Precondition] = []
+    new_pos: list[Position] = []
+    for p in preconditions:
+        d = decisions.get(p.evidence.start)
+        if d is None:
+            kept_pre.append(p)
+            continue
+        if d.precondition < t.drop_precondition:
+            if d.position >= t.as_position and p.action in labels_of:
+                new_pos.append(Position(p.id, p.demander, Stance.SUPPORTS.value, labels_of[p.action], p.evidence,
+                                        p.statement))
+            continue
+        action, outcome = p.action, p.for_
+        best = max(d.action, key=d.action.get)
+        if best != action and d.action[best] >= t.relabel_action and d.action.get(action, 0.0) < d.action[best] / 2:
+            action = best
+        best_for = max(d.outcome, key=d.outcome.get)
+        if best_for != outcome and d.outcome[best_for] >= t.relabel_outcome and d.outcome.get(outcome, 0.0) < 0.5:
+            outcome = best_for
+        kept_pre.append(replace(p, action=action, for_=outcome))
+    kept_pos: list[Position] = []
+    for p in positions:
+        d = decisions.get(p.evidence.start)
+        if d is not None:
+            if d.position < t.drop_position and d.precondition < t.drop_position:
+                continue
+            other = Stance.OPPOSES.value if p.stance == Stance.SUPPORTS.value else Stance.SUPPORTS.value
+            if d.position >= 0.5 and d.stance.get(other, 0.0) >= t.flip_stance and d.stance.get(p.stance, 1.0) < 0.2:
+                p = replace(p, stance=other)
+        kept_pos.append(p)
+    seen = {(p.holder, p.stance, p.topic.lower(), p.evidence.start) for p in kept_pos}
+    for p in new_pos:
+        if (p.holder, p.stance, p.topic.lower(), p.evidence.start) not in seen:
+            kept_pos.append(p)
+    kept_pos.sort(key=lambda p: p.evidence.start)
+    return _renumber(kept_pre, "precondition"), _renumber(kept_pos, "position")
+
+
+def _renumber(items: list, kind: str) -> list:
+    out = []
+    for n, item in enumerate(items, start=1):
+        base = item.id.rsplit(f"/{kind}/", 1)[0]
+        out.append(replace(item, id=f"{base}/{kind}/{n}"))
+    return out
