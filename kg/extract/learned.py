@@ -17,7 +17,7 @@ rules' alone.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from spacy.tokens import Doc as SpacyDoc
@@ -30,7 +30,7 @@ from kg.extract.model import (
 from kg.gazetteer import Vocabulary, load_vocabulary
 
 __all__ = ["PRECONDITION", "POSITION", "labels", "sentence_labels", "FeatureCues", "feature_cues",
-           "sentence_features", "load_decider", "decide", "Thresholds", "apply_decisions"]
+           "sentence_features", "load_decider", "decide", "Thresholds", "DEFAULT_THRESHOLDS", "apply_decisions"]
 
 PRECONDITION = "PRECONDITION"
 POSITION = "POSITION"
@@ -93,6 +93,10 @@ def feature_cues(vocabulary: Vocabulary | None = None) -> FeatureCues:
 
 def sentence_features(sent: SpacySpan, previous: SpacySpan | None, cues: FeatureCues) -> list[str]:
     """The words the classifier reads for ``sent``: lemmas, entity labels, cue codes."""
+    return _features(sent, cues.codes(sent), cues.codes(previous) if previous is not None else [])
+
+
+def _features(sent: SpacySpan, codes: list[str], previous_codes: list[str]) -> list[str]:
     words: list[str] = []
     ent_end = -1
     for token in sent:
@@ -106,9 +110,8 @@ def sentence_features(sent: SpacySpan, previous: SpacySpan | None, cues: Feature
         words.append(token.lemma_.lower() or token.lower_)
         if token.dep_ == "neg":
             words.append("neg_" + token.head.lemma_.lower())
-    words += ["cue_" + c for c in cues.codes(sent)]
-    if previous is not None:
-        words += ["prev_cue_" + c for c in cues.codes(previous) if not c.startswith("stance_")]
+    words += ["cue_" + c for c in codes]
+    words += ["prev_cue_" + c for c in previous_codes if not c.startswith("stance_")]
     return words or ["empty"]
 
 
@@ -135,13 +138,14 @@ def decide(sents: Sequence[SpacySpan], cues: FeatureCues | None = None, decider=
     if decider is None:
         return None
     cues = cues or feature_cues()
-    docs = [_feature_doc(decider.vocab, sentence_features(s, sents[n - 1] if n else None, cues))
+    codes = [cues.codes(s) for s in sents]
+    docs = [_feature_doc(decider.vocab, _features(s, codes[n], codes[n - 1] if n else []))
             for n, s in enumerate(sents)]
     textcat = decider.get_pipe("textcat_multilabel")
     scores = textcat.predict(docs) if docs else []
     names = list(textcat.labels)
     out = []
-    for row in (list(map(float, r)) for r in scores):
+    for row, found in zip((list(map(float, r)) for r in scores), codes):
         cats = dict(zip(names, row))
         out.append(SentenceDecision(
             precondition=cats.get(PRECONDITION, 0.0),
@@ -149,35 +153,47 @@ def decide(sents: Sequence[SpacySpan], cues: FeatureCues | None = None, decider=
             action={a.value: cats.get(ACTION_PREFIX + a.value, 0.0) for a in Action},
             outcome={o.value: cats.get(OUTCOME_PREFIX + o.value, 0.0) for o in Outcome},
             stance={s.value: cats.get(STANCE_PREFIX + s.value, 0.0) for s in Stance},
+            cues=frozenset(found),
         ))
     return out
 
 
+@dataclass(frozen=True)
 class Thresholds:
-    """Where the classifier's scores overrule the rules (chosen on the dev split)."""
+    """Where the classifier's scores overrule the rules; ``None`` leaves that decision to the rules.
 
-    drop_precondition = 0.15
+    The defaults are what cross-validation over the train split chose (``training/crossval.py``):
+    at its present size the classifier's demand/position scores lower F1 when they drop or turn
+    the rules' candidates, and its outcome is far more often right than the rules'.
+    """
+
+    drop_precondition: float | None = None
     """A rule precondition in a sentence scoring below this as a demand is not one ..."""
-    as_position = 0.5
-    """... and becomes its demander's position when the sentence scores this as a position."""
-    drop_position = 0.10
+    as_position: float | None = None
+    """... and becomes its demander's position when the sentence scores at least this as a position."""
+    drop_position: float | None = None
     """A rule position in a sentence scoring below this both as a position and as a demand is dropped."""
-    relabel_action = 0.6
-    """The classifier's action replaces the rules' when it scores this and the rules' scores under half of it."""
-    relabel_outcome = 0.5
-    flip_stance = 0.8
+    relabel_action: float | None = None
+    """The classifier's action replaces the rules' when it scores this and the rules' under half of it."""
+    relabel_outcome: float | None = 0.5
+    """The classifier's outcome replaces the rules' when it scores this and the rules' under 0.5."""
+    flip_stance: float | None = None
+    """A position's stance turns when the other stance scores this and its own under 0.2."""
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 def apply_decisions(preconditions: list[Precondition], positions: list[Position],
                     decisions: dict[int, SentenceDecision], *, labels_of: dict[str, str] | None = None,
-                    thresholds: type[Thresholds] | Thresholds = Thresholds) -> tuple[list[Precondition], list[Position]]:
+                    thresholds: Thresholds | None = None) -> tuple[list[Precondition], list[Position]]:
     """Gate and label the rules' candidates with the sentence decisions.
 
     ``decisions`` maps an evidence's start offset to its sentence's decision; ``labels_of`` maps
     an action code to the words a position about it is given as its topic. Who, whom, where and
     the evidence stay the rules'; ids are numbered again in order.
     """
-    t = thresholds
+    t = thresholds or DEFAULT_THRESHOLDS
     labels_of = labels_of or {}
     kept_pre: list[Precondition] = []
     new_pos: list[Position] = []
@@ -186,34 +202,37 @@ def apply_decisions(preconditions: list[Precondition], positions: list[Position]
         if d is None:
             kept_pre.append(p)
             continue
-        if d.precondition < t.drop_precondition:
-            if d.position >= t.as_position and p.action in labels_of:
-                new_pos.append(Position(p.id, p.demander, Stance.SUPPORTS.value, labels_of[p.action], p.evidence,
+        if t.drop_precondition is not None and d.precondition < t.drop_precondition:
+            if t.as_position is not None and d.position >= t.as_position and p.action in labels_of:
+                new_pos.append(Position(p.id.rsplit("/precondition/", 1)[0] + "/position/0", p.demander, Stance.SUPPORTS.value, labels_of[p.action], p.evidence,
                                         p.statement))
             continue
+        # the rules' action or outcome stands where the sentence's own cue phrases name it
         action, outcome = p.action, p.for_
         best = max(d.action, key=d.action.get)
-        if best != action and d.action[best] >= t.relabel_action and d.action.get(action, 0.0) < d.action[best] / 2:
+        if (t.relabel_action is not None and best != action and f"action_{action}" not in d.cues
+                and d.action[best] >= t.relabel_action and d.action.get(action, 0.0) < d.action[best] / 2):
             action = best
         best_for = max(d.outcome, key=d.outcome.get)
-        if best_for != outcome and d.outcome[best_for] >= t.relabel_outcome and d.outcome.get(outcome, 0.0) < 0.5:
+        if (t.relabel_outcome is not None and best_for != outcome and f"outcome_{outcome}" not in d.cues
+                and d.outcome[best_for] >= t.relabel_outcome and d.outcome.get(outcome, 0.0) < 0.5):
             outcome = best_for
         kept_pre.append(replace(p, action=action, for_=outcome))
     kept_pos: list[Position] = []
     for p in positions:
         d = decisions.get(p.evidence.start)
         if d is not None:
-            if d.position < t.drop_position and d.precondition < t.drop_position:
+            if t.drop_position is not None and d.position < t.drop_position and d.precondition < t.drop_position:
                 continue
             other = Stance.OPPOSES.value if p.stance == Stance.SUPPORTS.value else Stance.SUPPORTS.value
-            if d.position >= 0.5 and d.stance.get(other, 0.0) >= t.flip_stance and d.stance.get(p.stance, 1.0) < 0.2:
+            if (t.flip_stance is not None and d.position >= 0.5 and d.stance.get(other, 0.0) >= t.flip_stance
+                    and d.stance.get(p.stance, 1.0) < 0.2):
                 p = replace(p, stance=other)
         kept_pos.append(p)
     seen = {(p.holder, p.stance, p.topic.lower(), p.evidence.start) for p in kept_pos}
-    for p in new_pos:
-        if (p.holder, p.stance, p.topic.lower(), p.evidence.start) not in seen:
-            kept_pos.append(p)
-    kept_pos.sort(key=lambda p: p.evidence.start)
+    new_pos = [p for p in new_pos if (p.holder, p.stance, p.topic.lower(), p.evidence.start) not in seen]
+    if new_pos:
+        kept_pos = sorted(kept_pos + new_pos, key=lambda p: p.evidence.start)
     return _renumber(kept_pre, "precondition"), _renumber(kept_pos, "position")
 
 

@@ -159,7 +159,8 @@ class SentenceDecision:
 
     Where the learned decisions (``kg.extract.learned``) meet the rules' candidates: whether the
     sentence states a demand (``precondition``) and/or a ``position``, and, if so, the score of
-    each action code, each outcome (``for``; ``other`` when it names none) and each stance.
+    each action code, each outcome (``for``; ``other`` when it names none) and each stance;
+    ``cues`` are the vocabulary codes whose cue phrases match in the sentence (``outcome_ceasefire``).
     """
 
     precondition: float
@@ -167,6 +168,7 @@ class SentenceDecision:
     action: dict[str, float]
     outcome: dict[str, float]
     stance: dict[str, float]
+    cues: frozenset[str] = frozenset()
 
 
 @dataclass
