@@ -189,14 +189,17 @@ def queries():
               help="Where to write the graph view served at /.")
 @click.option("--no-page", is_flag=True, help="Serve no graph view.")
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.option("--allow-service", metavar="HOST[,HOST]",
+              help="Let SPARQL SERVICE call these hosts (host or host:port); by default every SERVICE is refused.")
 @click.pass_context
-def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait):
+def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
 
     Read-only unless --allow-update; the store stays locked against ingest while it runs.
     """
     import signal
 
+    from kg.federation import parse_hosts
     from kg.serve import start_server
 
     if token and not allow_update:
@@ -205,7 +208,7 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
         raise click.UsageError("--allow-update needs --token TOKEN (or POLKG_SERVE_TOKEN)")
     server = start_server(ctx.obj["store"], host=host, port=port, allow_update=allow_update, token=token,
                           timeout=timeout, max_result_bytes=int(max_result_mb * 2**20),
-                          page=None if no_page else page, wait=wait)
+                          page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service))
 
     def stop(signum, frame):
         raise KeyboardInterrupt

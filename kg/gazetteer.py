@@ -155,9 +155,12 @@ class Vocabulary:
 @functools.lru_cache(maxsize=2)
 def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
     """Read the SKOS schemes (``ontology/vocab/*.ttl``)."""
+    from kg.extract.cues import cue_problem
+
     paths = tuple(paths or resources.vocab_files())
     schemes: dict[str, dict[str, Concept]] = defaultdict(dict)
     for path in paths:
+        lines: list[str] | None = None
         props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for triple in _parse(path):
             props[triple.subject.value][triple.predicate.value].append(triple.object)
@@ -167,6 +170,12 @@ def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
             if not notation or not scheme:
                 continue
             scheme_name = scheme[0].value.rstrip("/").rsplit("/", 1)[-1]
+            for cue in p.get(_POL + "cue", []):
+                problem = cue_problem(cue.value)
+                if problem is not None:
+                    lines = lines or Path(path).read_text(encoding="utf-8").splitlines()
+                    line = next((n for n, text in enumerate(lines, start=1) if cue.value in text), None)
+                    raise DataFileError(path, f"{notation[0].value}: {problem}", line)
             schemes[scheme_name][notation[0].value] = Concept(
                 code=notation[0].value,
                 iri=iri,

@@ -36,6 +36,7 @@ __all__ = [
     "named_queries",
     "get_query",
     "load_query",
+    "syntax_error",
 ]
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
@@ -246,6 +247,44 @@ def _json_term(term) -> dict:
     return out
 
 
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*(?:'|\.\.=|_)[^\[\]]*\]")
+_PNAME_BEFORE = re.compile(r"(?:^|[^\w.:-])([A-Za-z][\w.-]*)?:[\w.%-]*\s*$")
+
+
+def syntax_error(sparql: str, message: str) -> str:
+    """One line for the parser's ``message`` about ``sparql``: the position
+    (line:column), the message without its lists of character ranges, and an
+    unknown prefix by name.
+
+    >>> syntax_error("ASK { ?s a foo:Bar }", "error at 1:19: expected one of Prefix not found, ['%'], ['.']")
+    "SPARQL syntax error at 1:19: unknown prefix 'foo:'"
+    >>> syntax_error("SELEC ?s", "error at 1:9: expected one of DESCRIBE, [_]")
+    'SPARQL syntax error at 1:9: expected one of DESCRIBE'
+    """
+    text = " ".join(message.split())
+    match = _POSITION.match(text)
+    where = ""
+    if match:
+        where = f" at {match.group(1)}:{match.group(2)}"
+        text = text[match.end():]
+    if "Prefix not found" in text:
+        prefix = None
+        if match:
+            lines = sparql.splitlines() or [""]
+            number, column = int(match.group(1)), int(match.group(2))
+            line = lines[number - 1] if 0 < number <= len(lines) else ""
+            found = _PNAME_BEFORE.search(line[: max(column - 1, 0)])
+            prefix = found.group(1) or "" if found else None
+        text = f"unknown prefix '{prefix}:'" if prefix is not None else "unknown prefix"
+    else:
+        text = _CHAR_CLASS.sub("", text)
+        text = re.sub(r"(,\s*)+", ", ", text).strip(" ,")
+        if len(text) > 120:
+            text = text[:120].rsplit(",", 1)[0] + ", ..."
+    return f"SPARQL syntax error{where}: {text or 'not SPARQL'}"
+
+
 def collect(raw) -> Result:
     """A :class:`Result` from what pyoxigraph's ``query`` returned (or an
     iterable of triples)."""
@@ -260,6 +299,16 @@ def collect(raw) -> Result:
                   [(t.subject, t.predicate, t.object) for t in triples], triples=triples)
 
 
+def _read_answer(raw) -> Result:
+    """:func:`collect`, with a failure while the rows are read (a ``SERVICE`` that cannot be
+    reached, a store that cannot be read) as a one-line :class:`QueryError`."""
+    try:
+        return collect(raw)
+    except (OSError, RuntimeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise QueryError("query", f"failed while reading the answer: {reason}") from exc
+
+
 def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
     """Run ``sparql`` on ``store`` (embedded or remote) with ``bindings``
     (``{variable name: rdflib term}``) bound by the engine.
@@ -268,7 +317,7 @@ def run_sparql(store, sparql: str, bindings: dict | None = None) -> Result:
     (``-`` for descending): Oxigraph compares long strings slowly, so row-level
     queries sort here rather than with ``ORDER BY``.
     """
-    result = collect(store.query(sparql, bindings))
+    result = _read_answer(store.query(sparql, bindings))
     order = order_of(sparql)
     if order and result.kind == "select":
         sort_rows(result, order)

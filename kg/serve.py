@@ -19,6 +19,9 @@ server passes the protocol requests through and adds what polkg needs:
   Graph Store writes need ``Authorization: Bearer <token>``;
 * a deadline per request (Oxigraph's ``--timeout-s`` too, but Oxigraph may
   answer ``200`` with a cut-off body when it cancels, so the front checks);
+* no request that would make Oxigraph fetch a URL: ``SERVICE`` and ``LOAD`` are
+  refused before they reach it, unless ``allow_service`` names the host
+  (:mod:`kg.federation`);
 * a cap on the size of an answer (Oxigraph has none);
 * the graph view at ``/``;
 * Oxigraph started again if it stops (it can, when the machine runs out of
@@ -53,9 +56,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
-from kg.errors import KgError, StoreError
+from kg.errors import KgError, QueryError, StoreError
+from kg.federation import check_federation
+from kg.namespaces import declare_prefixes
 
 __all__ = ["EndpointServer", "start_server", "oxigraph_command"]
 
@@ -187,7 +192,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if kind == "update" and not self._may_write():
                 return
-            return self._forward("/update" if kind == "update" else "/query", body)
+            if self._fetches_a_url(body):
+                return
+            query_string, body = self._declare_prefixes(body)
+            return self._forward("/update" if kind == "update" else "/query", body, query_string)
         if path == "/store":
             if self.command not in ("GET", "HEAD") and not self._may_write():
                 return
@@ -220,6 +228,60 @@ class _Handler(BaseHTTPRequestHandler):
                          "or an update (application/sparql-update, or an update= form field)")
         return None
 
+    def _sparql_texts(self, body: bytes) -> list[tuple[str, bool]] | None:
+        """Every query or update text of the request, wherever it is — the URL's fields,
+        a form body, a raw body — each with whether it is an update; None (answered
+        400) when a body is not UTF-8."""
+        fields = parse_qsl(urlsplit(self.path).query, keep_blank_values=True, errors="replace")
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media == "application/x-www-form-urlencoded":
+            fields += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+        texts = [(value, "update" in key.lower()) for key, value in fields
+                 if "query" in key.lower() or "update" in key.lower()]
+        if media in ("application/sparql-query", "application/sparql-update"):
+            try:
+                texts.append((body.decode("utf-8"), media.endswith("update")))
+            except UnicodeDecodeError:
+                self._error(400, "kg serve: the SPARQL text is not UTF-8")
+                return None
+        return texts
+
+    def _fetches_a_url(self, body: bytes) -> bool:
+        """Answer 400 and return True when the request's SPARQL would make Oxigraph send a
+        request of its own (``SERVICE``, ``LOAD``) to a host not allowed by ``allow_service``
+        (:func:`kg.federation.check_federation`), before anything reaches Oxigraph."""
+        texts = self._sparql_texts(body)
+        if texts is None:
+            return True
+        for text, update in texts:
+            try:
+                check_federation(text, update=update, allowed_hosts=self.server.endpoint.allow_service)
+            except QueryError as exc:
+                self._error(400, f"kg serve: {exc}")
+                return True
+        return False
+
+    def _declare_prefixes(self, body: bytes) -> tuple[str, bytes]:
+        """The request's query string and body with a declaration of each prefix of
+        :data:`kg.namespaces.QUERY_PREFIXES` that its SPARQL uses and does not declare
+        (:func:`kg.namespaces.declare_prefixes`): Oxigraph's server knows none. The
+        user's own text follows unchanged, so its ``PREFIX`` lines still win."""
+        def rewrite(fields: str) -> str:
+            pairs = parse_qsl(fields, keep_blank_values=True)
+            changed = [(k, declare_prefixes(v) if k in ("query", "update") else v) for k, v in pairs]
+            return urlencode(changed) if changed != pairs else fields
+
+        query_string = rewrite(urlsplit(self.path).query)
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            if media == "application/x-www-form-urlencoded":
+                body = rewrite(body.decode("utf-8")).encode("utf-8")
+            elif media in ("application/sparql-query", "application/sparql-update"):
+                body = declare_prefixes(body.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:  # passed on as it came; Oxigraph answers it
+            pass
+        return query_string, body
+
     def _may_write(self) -> bool:
         endpoint = self.server.endpoint
         if not endpoint.allow_update:
@@ -233,12 +295,16 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def _forward(self, upstream_path: str, body: bytes) -> None:
+    def _forward(self, upstream_path: str, body: bytes, query_string: str | None = None) -> None:
         endpoint = self.server.endpoint
-        query_string = urlsplit(self.path).query
+        if query_string is None:
+            query_string = urlsplit(self.path).query
         target = upstream_path + ("?" + query_string if query_string else "")
         headers = {k: self.headers[k] for k in _FORWARDED_HEADERS if self.headers.get(k)}
         headers["Accept-Encoding"] = "identity"
+        if upstream_path in ("/query", "/update") and "Content-Type" in headers:
+            # the bare media type: Oxigraph reads the body as the UTF-8 text that was checked
+            headers["Content-Type"] = headers["Content-Type"].split(";")[0].strip()
         if self.command not in ("GET", "HEAD", "DELETE"):
             headers["Content-Length"] = str(len(body))
         started = time.monotonic()
@@ -342,12 +408,16 @@ class EndpointServer:
         ``None`` serves no view.
     wait : float
         Seconds to wait for another process holding the store.
+    allow_service : tuple of str
+        Hosts (``host`` or ``host:port``, lower case; :func:`kg.federation.parse_hosts`)
+        that ``SERVICE`` may call; empty (the default), every ``SERVICE`` and ``LOAD``
+        is refused before it reaches Oxigraph.
     """
 
     def __init__(self, store, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  token: str | None = None, timeout: float = 30.0, max_result_bytes: int = 64 * 2**20,
                  max_request_bytes: int = 256 * 2**20, page: str | os.PathLike | None = "out/graph.html",
-                 wait: float = 0) -> None:
+                 wait: float = 0, allow_service: tuple[str, ...] = ()) -> None:
         if allow_update and not token:
             raise KgError("kg serve: --allow-update needs --token (or POLKG_SERVE_TOKEN)")
         if token is not None and len(token) < 8:
@@ -361,6 +431,7 @@ class EndpointServer:
         self.max_result_bytes, self.max_request_bytes = max_result_bytes, max_request_bytes
         self.page_path = Path(page) if page is not None else None
         self.wait = wait
+        self.allow_service = tuple(allow_service)
         self.page: bytes | None = None
         self.graph_info: dict | None = None
         self._lock = None

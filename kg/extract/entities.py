@@ -16,85 +16,34 @@ from spacy.tokens import Span as SpacySpan
 
 from kg.gazetteer import Entity, Reference, normalise_label
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+from kg.extract.lexicon import mapping, words
 
 __all__ = ["Mention", "Known", "Entities", "find_entities", "slug", "LOCAL_BASE"]
 
 LOCAL_BASE = "https://w3id.org/polkg/id/"
 
-AGENTIVE = {
-    "force", "troop", "army", "military", "government", "official", "authority", "side",
-    "delegation", "diplomat", "negotiator", "soldier", "navy", "leader", "leadership",
-    "administration", "regime", "commander", "unit", "president", "spokesman", "spokesperson",
-    "spokeswoman", "representative", "envoy", "ambassador", "minister", "ministry",
-    "counterpart", "team", "mediator", "parliament", "cabinet", "state", "militia", "fighter",
-    "statement",
-}
+AGENTIVE = words("agentive")
 """Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""
-AGENTIVE |= {
-    "withdrawal", "pullout", "attack", "strike", "offensive", "operation", "occupation", "aggression",
-    "invasion", "proposal", "recognition", "refusal", "demand", "concession", "position", "decision",
-}
+AGENTIVE |= words("agentive_more")
 """...and what a state does ("an immediate Israeli withdrawal")."""
 
-TITLES = {
-    "president": "president",
-    "prime minister": "prime minister",
-    "premier": "prime minister",
-    "foreign minister": "foreign minister",
-    "foreign secretary": "foreign minister",
-    "secretary of state": "foreign minister",
-    "defence minister": "defence minister",
-    "defense minister": "defence minister",
-    "chancellor": "chancellor",
-    "spokesperson": "spokesperson",
-    "spokesman": "spokesperson",
-    "spokeswoman": "spokesperson",
-    "press secretary": "spokesperson",
-    "secretary-general": "secretary-general",
-    "secretary general": "secretary-general",
-    "supreme leader": "supreme leader",
-    "king": "king",
-    "emir": "emir",
-    "crown prince": "crown prince",
-    "leader": "leader",
-}
-HEAD_OFFICES = ("president", "prime minister", "supreme leader", "king", "emir", "chancellor")
+TITLES = mapping("titles")
+HEAD_OFFICES = words("head_offices")
 _TITLE_RE = re.compile(
     r"\b(?P<the>[Tt]he\s+)?(?:(?P<mod>(?-i:[A-Z][\w'\u2019-]+(?:[ \t]+[A-Z][\w'\u2019-]+)?))[ \t]+)?"
     r"(?P<title>" + "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-NON_PLACE_HEADS = {
-    "agreement", "accord", "protocol", "process", "format", "talk", "summit", "deal", "declaration",
-    "memorandum", "group", "plan", "framework", "initiative", "package", "arrangement", "formula",
-    "communique", "statement", "resolution", "treaty", "conference", "meeting", "round", "pact", "platform",
-    "roadmap",
-}
+NON_PLACE_HEADS = words("non_place_heads")
 """Nouns a place name only labels ("the Minsk agreements", "the Ohrid Agreement")."""
 
-_PLURALS = {
-    "people's republics": "People's Republic",
-    "republics": "Republic",
-    "regions": "region",
-    "oblasts": "Oblast",
-    "provinces": "Province",
-    "governorates": "Governorate",
-    "districts": "District",
-    "territories": "Territory",
-    "states": "State",
-    "islands": "Island",
-}
+_PLURALS = mapping("plurals")
 _COORDINATED = re.compile(
     r"^(?:the\s+)?(?P<stems>.+?)\s+(?P<suffix>" + "|".join(re.escape(p) for p in _PLURALS) + r")$",
     re.IGNORECASE,
 )
 _LOCAL_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "region", "LOC": "region", "FAC": "region"}
-_TITLE_WORDS = {
-    "representative", "minister", "secretary", "president", "ambassador", "head", "envoy",
-    "spokesperson", "spokesman", "spokeswoman", "coordinator", "director", "chief", "commander",
-    "under-secretary-general", "secretary-general", "chair", "chairman", "chairwoman", "leader",
-    "adviser", "advisor", "deputy", "prime", "foreign", "special", "senior", "high", "assistant",
-}
+_TITLE_WORDS = words("title_words")
 """First words of a title in apposition that make the name before it a person's."""
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 
@@ -148,6 +97,8 @@ class Entities:
     records: dict[str, Known] = field(default_factory=dict)
     actor_mentions: list[Mention] = field(default_factory=list)
     region_mentions: list[Mention] = field(default_factory=list)
+    outlets: set[str] = field(default_factory=set)
+    """Keys of the organisations the text cites as a source ("told Reuters", "the BBC reported")."""
 
     def political(self, key: str) -> str:
         """The actor a position of ``key`` belongs to: a person's state or group, else itself."""
@@ -170,12 +121,25 @@ class Entities:
         return None
 
     def last_actor_before(self, char: int, *, person: bool | None = None) -> Mention | None:
+        """The actor named last before ``char``; with ``person=True`` the last one who is surely a
+        person, so that "he" never becomes a place the NER took for a name (:meth:`surely_person`)."""
         best = None
         for m in self.actor_mentions:
-            if m.end <= char and (person is None or self.records[m.key].is_person == person):
+            if m.end <= char and (person is None or (self.surely_person(m.key) if person
+                                                     else not self.records[m.key].is_person)):
                 if best is None or m.end > best.end:
                     best = m
         return best
+
+    def surely_person(self, key: str) -> bool:
+        """A person of the reference data, or one the text names with a given name, a title or an
+        affiliation; a lone capitalised word the NER called a person may be a town."""
+        record = self.records.get(key)
+        if record is None or not record.is_person:
+            return False
+        if record.linked or record.speaks_for or record.offices or len(record.name.split()) > 1:
+            return not any(m.key == key for m in self.region_mentions)
+        return False
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -192,22 +156,17 @@ def _record(entity: Entity) -> Known:
     )
 
 
-_EVENTS = {"bombing", "attack", "strike", "blast", "explosion", "shelling", "bomb", "airstrike", "protest", "siege"}
-_GOING = {"transport", "travel", "send", "return", "fly", "move", "deploy", "march", "advance", "come", "go", "head",
-          "flee", "evacuate", "bring", "take", "arrive", "push", "drive"}
-_PLACE_PARTS = {"resident", "outskirts", "street", "suburb", "centre", "center", "people", "citizen", "inhabitant",
-                "population", "mayor", "district", "neighbourhood", "neighborhood", "airport", "city"}
-_LOCATIVE = {"in", "into", "inside", "within", "throughout", "across", "near", "around"}
-_TAKING = {"enter", "capture", "seize", "recapture", "retake", "storm", "overrun", "besiege", "encircle"}
-_ROUTES = {"mission", "convoy", "trip", "visit", "journey", "route", "road", "corridor", "access", "flight"}
-_CITY_NOUNS = {"capital", "city", "town", "village", "port", "province", "district"}
-_MOVING = {"withdraw", "withdrawal", "pull", "pullout", "leave", "expel", "expulsion", "evacuate",
-           "evacuation", "flee", "retreat", "remove", "removal", "exit", "depart", "oust", "drive"}
+_EVENTS = words("events")
+_GOING = words("going")
+_PLACE_PARTS = words("place_parts")
+_LOCATIVE = words("locative")
+_TAKING = words("taking")
+_ROUTES = words("routes")
+_CITY_NOUNS = words("city_nouns")
+_MOVING = words("moving")
 
 
-_DIRECTIONS = {"eastern", "western", "northern", "southern", "central", "north-eastern", "northeastern",
-               "north-western", "northwestern", "south-eastern", "southeastern", "south-western",
-               "southwestern"}
+_DIRECTIONS = words("directions")
 
 
 def _directional_part(span: SpacySpan):
@@ -239,10 +198,7 @@ def _place(span: SpacySpan) -> bool:
     return prep.lower_ in ("from", "out") and prep.head.lemma_.lower() in _MOVING
 
 
-_CONFLICT = {"troop", "force", "soldier", "deployment", "fight", "fighting", "war", "attack", "strike", "airstrike",
-             "hostility", "presence", "access", "displacement", "offensive", "operation", "invasion", "incursion",
-             "crisis", "violation", "bloodshed", "loose", "remain", "station", "base", "break", "erupt", "escalate",
-             "rage", "flare"}
+_CONFLICT = words("conflict")
 
 
 def _theatre(span: SpacySpan) -> bool:
@@ -262,9 +218,7 @@ def _theatre(span: SpacySpan) -> bool:
     return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
 
 
-_INSTITUTION_WORDS = {"council", "ministry", "assembly", "committee", "commission", "government", "parliament",
-                      "court", "office", "department", "agency", "organization", "organisation", "region", "gulf",
-                      "mission", "secretariat", "union", "league", "forces", "army", "party"}
+_INSTITUTION_WORDS = words("institution_words")
 
 
 def _institution(span: SpacySpan) -> bool:
@@ -272,10 +226,7 @@ def _institution(span: SpacySpan) -> bool:
     return any(t.lower_ in _INSTITUTION_WORDS for t in span)
 
 
-_VENUES = {"talk", "meeting", "summit", "conference", "negotiation", "convene", "convening", "meet", "reach", "sign",
-           "hold", "official", "office", "headquarters", "embassy", "session", "forum", "gathering",
-           "representative", "envoy", "delegation", "press", "speak", "statement", "assembly", "minister",
-           "gather", "announce", "headquarter"}
+_VENUES = words("venues")
 
 
 def _venue(span: SpacySpan) -> bool:
@@ -290,7 +241,7 @@ def _venue(span: SpacySpan) -> bool:
     return head.lemma_.lower() in _VENUES
 
 
-_ADMIN_UNITS = {"province", "region", "oblast", "governorate", "district", "state", "prefecture", "county", "raion"}
+_ADMIN_UNITS = words("admin_units")
 
 
 def _whole_place_name(span: SpacySpan) -> SpacySpan:
@@ -305,8 +256,8 @@ def _whole_place_name(span: SpacySpan) -> SpacySpan:
     return doc[start:end] if (start, end) != (span.start, span.end) else span
 
 
-_GROUP_NOUNS = {"party", "faction", "rebel", "group", "coalition", "insurgent", "militant", "movement"}
-_ARMED_WORDS = {"rebel", "armed", "warring", "militant", "insurgent"}
+_GROUP_NOUNS = words("group_nouns")
+_ARMED_WORDS = words("armed_words")
 
 
 def _group_phrase(token, taken: set[int]) -> SpacySpan | None:
@@ -382,11 +333,10 @@ def _zone_of(span: SpacySpan) -> SpacySpan | None:
     return None
 
 
-_BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "committee", "court", "parliament"}
+_BODY_WORDS = words("body_words")
 
 
-_SIDES = {"east", "west", "north", "south", "north-east", "northeast", "north-west", "northwest", "south-east",
-          "southeast", "south-west", "southwest"}
+_SIDES = words("sides")
 
 
 def _side_of(span: SpacySpan) -> SpacySpan | None:
@@ -412,9 +362,8 @@ def _border_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
     return spans
 
 
-_FACILITIES = {"airport", "port", "base", "bridge", "dam", "plant", "station", "crossing", "harbour", "harbor"}
-_TITLE_HEADS = {"general", "envoy", "representative", "coordinator", "commissioner", "minister", "secretary",
-                "director", "adviser", "advisor", "ambassador", "chief", "head", "department", "division", "bureau"}
+_FACILITIES = words("facilities")
+_TITLE_HEADS = words("title_heads")
 
 
 def _facility(span: SpacySpan) -> SpacySpan | None:
@@ -427,7 +376,7 @@ def _facility(span: SpacySpan) -> SpacySpan | None:
     return span.doc[span.start:head.i + 1]
 
 
-_NOT_PLACES = {"earth", "world", "globe", "states", "nations", "countries"}
+_NOT_PLACES = words("not_places")
 """Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
 
 
@@ -463,9 +412,9 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
-_NOT_AFFILIATION = {"against", "with", "from", "to"}
+_NOT_AFFILIATION = words("not_affiliation")
 """Prepositions before an organisation that name whom the person deals with, not works for."""
-_UN_TITLES = ("secretary-general", "under-secretary-general", "special representative", "special envoy of the secretary")
+_UN_TITLES = words("un_titles")
 
 
 def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
@@ -627,6 +576,17 @@ def _linker(reference: Reference) -> _Linker:
     return linker
 
 
+def _headline_end(text: str) -> int:
+    """Where the first line ends when a body follows it, else 0: a one-line document, with or
+    without a final line break, is all body."""
+    stripped = text.lstrip()
+    lead = len(text) - len(stripped)
+    cut = stripped.find("\n")
+    if cut < 0 or not stripped[cut:].strip():
+        return 0
+    return lead + cut
+
+
 def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = None) -> Entities:
     """Collect the actor and region mentions of ``doc``.
 
@@ -638,7 +598,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     taken: set[int] = set()
     persons_by_surname: dict[str, str] = {}
     represented: dict[int, str] = {}  # token of a person's name -> the state in parentheses after it
-    headline_end = next((t.idx for t in doc if "\n" in t.text), len(doc.text)) if "\n" in doc.text else 0
+    headline_end = _headline_end(doc.text)
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
@@ -747,6 +707,13 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if shorter is not None:
             add(ent, shorter, "actor", "short form")
             continue
+        if kind == "organization" and _generic_body(name):
+            owner = _body_owner(ent, found)
+            if owner is not None:
+                add(ent, owner, "actor", "body")  # "Albania's Foreign Ministry", "the Serbian Interior Ministry"
+            else:
+                taken.update(range(ent.start, ent.end))  # "the Association": a label, no actor named
+            continue
         entity = linker.link(name, kind)
         if entity is not None:
             found.records.setdefault(entity.iri, _record(entity))
@@ -811,7 +778,63 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records[target] = _record(reference.entities[target])
     found.actor_mentions.sort(key=lambda m: m.start)
     found.region_mentions.sort(key=lambda m: m.start)
+    found.outlets = _outlets(doc, found)
     return found
+
+
+_REPORTING = words("reporting")
+_TOLD = words("told")
+_OUTLET_NAME_WORDS = words("outlet_name_words")
+_POSTING = words("posting")
+"""Verbs of putting something out on a platform ("wrote on Twitter", "criticized ... via Twitter")."""
+
+
+def _outlets(doc: SpacyDoc, found: Entities) -> set[str]:
+    """Organisations cited as a source, never a party: the subject of a reporting verb ("the BBC
+    reported"), whom a speaker told or spoke to ("told Reuters", "in an interview with CNN"), the
+    source after "according to", or a local name made with a word for a medium ("Al Jazeera
+    Television", "the Kyiv Post")."""
+    out: set[str] = set()
+    for m in found.actor_mentions:
+        record = found.records[m.key]
+        if record.linked or record.kind not in ("organization", None):
+            continue  # the reference data holds parties, not media
+        root = doc[m.tok_start:m.tok_end].root
+        head = root.head
+        lemma = head.lemma_.lower()
+        cited = (
+            root.dep_ == "nsubj" and lemma in _REPORTING
+            or root.dep_ in ("dobj", "dative") and lemma in _TOLD
+            or root.dep_ == "pobj" and head.lower_ in ("to", "with") and head.head.lemma_.lower() in _TOLD | {"interview"}
+            or root.dep_ == "pobj" and head.lower_ in ("on", "via") and head.head.lemma_.lower() in _POSTING
+            or root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+            or any(w.lower() in _OUTLET_NAME_WORDS for w in record.name.split())
+        )
+        if cited:
+            out.add(m.key)
+    return out
+
+
+_BODY_NAME_WORDS = words("body_name_words")
+"""Words of a body's name that say what kind of body it is, not whose: a name made only of them
+("the Association", "Foreign Ministry") needs an owner to be an actor."""
+
+
+def _generic_body(name: str) -> bool:
+    words = [w.lower() for w in re.split(r"[\s-]+", name) if w]
+    return bool(words) and all(w in _BODY_NAME_WORDS for w in words)
+
+
+def _body_owner(ent: SpacySpan, found: Entities) -> str | None:
+    """The actor whose body it is: the mention just before it ("Albania's", "the Albanian")."""
+    doc = ent.doc
+    end = ent.start
+    while end > 0 and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in ("the", "'s", "\u2019s")):
+        end -= 1
+    for m in reversed(found.actor_mentions):
+        if m.tok_end == end and end < ent.start + 1:
+            return found.political(m.key)
+    return None
 
 
 def _short_form(name: str, found: Entities, kind: str) -> str | None:

@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
+from kg.extract.context import phrase
 from kg.extract.cues import CueSet
 from kg.extract.model import (
     Action, Outcome, Position, Precondition, SentenceDecision, Stance,
@@ -30,7 +31,8 @@ from kg.extract.model import (
 from kg.gazetteer import Vocabulary, load_vocabulary
 
 __all__ = ["PRECONDITION", "POSITION", "labels", "sentence_labels", "FeatureCues", "feature_cues",
-           "sentence_features", "load_decider", "decide", "Thresholds", "DEFAULT_THRESHOLDS", "apply_decisions"]
+           "sentence_features", "load_decider", "decide", "Thresholds", "DEFAULT_THRESHOLDS", "apply_decisions",
+           "clause_topic", "propose_positions"]
 
 PRECONDITION = "PRECONDITION"
 POSITION = "POSITION"
@@ -179,6 +181,8 @@ class Thresholds:
     """The classifier's outcome replaces the rules' when it scores this and the rules' under 0.5."""
     flip_stance: float | None = None
     """A position's stance turns when the other stance scores this and its own under 0.2."""
+    propose_position: float | None = 0.6
+    """A sentence scoring this as a position, where the rules found nothing, gives its voice's position."""
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -234,6 +238,55 @@ def apply_decisions(preconditions: list[Precondition], positions: list[Position]
     if new_pos:
         kept_pos = sorted(kept_pos + new_pos, key=lambda p: p.evidence.start)
     return _renumber(kept_pre, "precondition"), _renumber(kept_pos, "position")
+
+
+_SPEECH = {"say", "tell", "state", "add", "note", "stress", "declare", "announce", "explain", "insist",
+           "reiterate", "emphasize", "emphasise", "underline", "affirm", "write", "tweet"}
+_OBJECTS = ("dobj", "xcomp", "ccomp", "attr", "acomp", "oprd", "prep")
+
+
+def clause_topic(sent: SpacySpan) -> str:
+    """What the sentence's main clause is about: the object (or complement) of its main verb,
+    past a verb of saying ("X said it backed the talks" -> "the talks")."""
+    verb = sent.root
+    for _ in range(3):
+        if verb.lemma_.lower() not in _SPEECH:
+            break
+        inner = [c for c in verb.children if c.dep_ == "ccomp"]
+        if not inner:
+            break
+        verb = inner[0]
+    for child in verb.children:
+        if child.dep_ not in _OBJECTS:
+            continue
+        if child.dep_ == "prep":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if not objects:
+                continue
+            child = objects[0]
+        tokens = list(child.subtree)
+        text = phrase(tokens)
+        if text:
+            return text
+    return ""
+
+
+def propose_positions(sents: Sequence[SpacySpan], decisions: Sequence[SentenceDecision], voices: dict[int, str],
+                      taken: set[int], *, thresholds: Thresholds | None = None) -> list[tuple[int, str, str, str]]:
+    """Positions the rules missed: (sentence position, holder key, stance, topic) for each sentence
+    the classifier scores as a position, the rules found nothing in, and a voice speaks
+    (``voices``: sentence position -> the actor whose statement it is or continues)."""
+    t = thresholds or DEFAULT_THRESHOLDS
+    if t.propose_position is None:
+        return []
+    out = []
+    for n, (sent, d) in enumerate(zip(sents, decisions)):
+        if n in taken or n not in voices or d.position < t.propose_position:
+            continue
+        topic = clause_topic(sent)
+        if topic:
+            out.append((n, voices[n], max(d.stance, key=d.stance.get), topic))
+    return out
 
 
 def _renumber(items: list, kind: str) -> list:

@@ -11,10 +11,11 @@ from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
 from kg.extract.statements import SPEAKING_FOR, SPEECH_VERBS, named_spokesperson
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+from kg.extract.lexicon import words
 
 __all__ = ["Held", "find_positions"]
 
-_TOPIC_PREPS = {"for", "of", "to", "on", "towards", "toward", "in", "over", "about", "at", "with"}
+_TOPIC_PREPS = words("topic_preps")
 
 
 @dataclass
@@ -31,31 +32,24 @@ class Held:
         return self.cue in EVALUATIVE_CUES
 
 
-EVALUATIVE_CUES = {
-    "condemn", "denounce", "reject", "deplore", "regret", "criticize", "criticise", "oppose", "welcome",
-    "commend", "praise", "hail", "endorse", "support", "back", "condemnation", "denunciation", "rejection",
-    "criticism", "opposition", "disappointed", "disappointment", "concern", "alarm",
-}
+EVALUATIVE_CUES = words("evaluative_cues")
 """Stance words that judge what someone did or said; a demand in the same sentence is a separate
 assertion ("They condemned all external support ... and called for an end to it")."""
 
-_CREDITING = {"commend", "praise", "thank", "applaud", "congratulate", "hail", "condemn", "criticize", "criticise",
-              "blame", "denounce"}
+_CREDITING = words("crediting")
 """Verbs that credit or blame someone *for* something: the topic is the something."""
 
-_ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
+_ADDRESSING = words("positions_addressing")
 """Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
-_JUDGING = {"call", "deem", "consider", "declare", "describe", "characterize", "characterise", "term", "brand",
-            "label", "find", "see", "regard", "view"}
+_JUDGING = words("judging")
 """Verbs that pass a judgement on their object ("called the agreement null and void")."""
-_AGAINST_HEADS = {"be", "vote", "stand", "speak", "campaign", "argue", "lobby", "side", "come", "rule", "decide",
-                  "warn", "caution"}
+_AGAINST_HEADS = words("against_heads")
 """Verbs after which "against" is a stance ("voted against"), not a part of a noun ("the war against")."""
 _NOUN_CUE_ROLES = {"dobj", "attr", "ROOT", "appos", "oprd"}
 """Where a stance noun must stand to be the holder's ("expressed concern", "its support for")."""
 _NOT_TOPIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
-_PLURAL_PRONOUNS = {"we", "they", "it"}
-_PERSON_PRONOUNS = {"he", "she"}
+_PLURAL_PRONOUNS = words("plural_pronouns")
+_PERSON_PRONOUNS = words("person_pronouns")
 
 
 def _pobj(prep: Token) -> list[Token]:
@@ -69,8 +63,7 @@ def _clause(token: Token) -> list[Token]:
     return [t for t in token.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
 
 
-_ADDRESSEES = {"party", "side", "government", "country", "state", "member", "leader", "authority", "council",
-               "community", "nation", "group", "everyone", "all"}
+_ADDRESSEES = words("addressees")
 
 
 def _addressee_like(token: Token) -> bool:
@@ -80,8 +73,7 @@ def _addressee_like(token: Token) -> bool:
     )
 
 
-_ENDING = {"refrain", "stop", "cease", "halt", "end", "avoid", "desist", "abandon", "renounce", "drop", "lift",
-           "scrap", "cancel", "revoke", "rescind", "reverse"}
+_ENDING = words("ending")
 """Words that turn support into opposition of their object ("urge X to refrain from launches")."""
 
 
@@ -102,12 +94,12 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
-_PURPOSEFUL = {"indispensable", "essential", "vital", "crucial", "way", "solution", "path", "option"}
+_PURPOSEFUL = words("purposeful")
 """Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
 
 
-_UPHELD = {"respect", "uphold", "implement", "honour", "honor", "protect", "preserve", "restore", "guarantee"}
-_STOPPED = {"stop", "end", "cease", "halt"}
+_UPHELD = words("upheld")
+_STOPPED = words("stopped")
 
 
 def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
@@ -127,10 +119,8 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
     return out
 
 
-_ANNOUNCING = {"announce"}
-_POLICIES = {"withdrawal", "pullout", "ceasefire", "truce", "agreement", "deal", "plan", "initiative", "talks",
-             "deployment", "offensive", "operation", "withdraw", "leave", "deploy", "accept", "join", "end", "halt",
-             "suspend", "suspension", "resume", "resumption", "moratorium", "recognition", "recognize"}
+_ANNOUNCING = words("positions_announcing")
+_POLICIES = words("policies")
 """What an actor announces as its own course: "announced a complete withdrawal", "announced the
 truce", "announced US troops would be leaving Syria"."""
 
@@ -313,6 +303,37 @@ def _negated(cue: Token) -> bool:
     return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
 
 
+def _refusals(sent) -> list[tuple[Token, Token]]:
+    """ "would not meet the rebels' demands", "refused to accept the demand", "will not give in to
+    demands": the refusing verb and the demand it refuses; the refuser ``opposes`` it."""
+    from kg.extract.preconditions import _refusal_of
+
+    out = []
+    for token in sent:
+        if token.pos_ == "NOUN":
+            verb = _refusal_of(token)
+            if verb is not None:
+                out.append((verb, token))
+    return out
+
+
+_DENYING = words("denying")
+"""Verbs that deny what their clause says: "denied supporting the rebels" states no support."""
+
+
+def _denied(cue: Token) -> bool:
+    """Is the stance word inside a clause its subject denies ("denied supporting", "denies that it
+    backs")? Such a clause holds no stance of the subject's."""
+    token = cue
+    for _ in range(3):
+        if token.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() in _DENYING and token.i != cue.i:
+            return True
+    return False
+
+
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
@@ -346,13 +367,21 @@ def find_positions(
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
         for stance_code, cue, tokens in _must_be_done(sent.span):
             readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
+        refusing = set()
+        for verb, noun in _refusals(sent.span):
+            refusing.add(verb.i)
+            if not any(r[1].i == verb.i for r in readings):
+                readings.append((CueHit("opposes", verb.i, verb.i + 1), verb, list(noun.subtree), verb))
+        readings = [r for r in readings if not _denied(r[1])]
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
                 continue  # "condemned all external support to ...": the outer cue speaks
             stance = hit.code
-            if _negated(head_cue):
+            if head_cue.i in refusing:
+                pass  # "would not meet the demands": the negation is the refusal itself
+            elif _negated(head_cue):
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:

@@ -9,37 +9,23 @@ from spacy.tokens import Token
 from kg.extract.context import Sentence, subject_span
 from kg.extract.dates import resolve_date
 from kg.extract.entities import Entities, Mention
+from kg.extract.lexicon import words
 
 __all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "find_statements", "named_spokesperson"]
 
-SPEECH_VERBS = {
-    "say", "tell", "state", "stress", "underscore", "underline", "emphasize", "emphasise",
-    "insist", "add", "warn", "declare", "announce", "claim", "outline", "articulate",
-    "convey", "reiterate", "affirm", "reaffirm", "confirm", "argue", "explain", "remark",
-    "comment", "assert", "write", "tweet", "post", "respond", "reply", "acknowledge",
-    "deny", "pledge", "vow", "promise", "threaten", "demand", "urge", "propose", "signal",
-    "accuse", "describe", "call", "suggest", "told", "note", "voice", "express", "indicate",
-    "issue", "deliver", "brief", "caution", "highlight", "recall", "report", "reply", "welcome",
-}
+SPEECH_VERBS = words("speech_verbs")
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
-SPEAKING_FOR = {"delegate", "delegation", "representative", "spokesman", "spokeswoman", "spokesperson", "envoy",
-                "ambassador", "official", "minister", "ministry", "office", "negotiator", "diplomat", "source",
-                "statement", "government", "mission"}
+SPEAKING_FOR = words("speaking_for")
 """Nouns whose possessor or modifier is the speaker when no one is named ("Russia's delegate said")."""
 _NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
-_VIA_PREPS = {"through", "via", "in", "on", "to"}
-_VIA_WORDS = {
-    "outlet", "agency", "interview", "television", "tv", "newspaper", "channel", "broadcaster",
-    "radio", "press", "conference", "briefing", "telegram", "media", "post", "statement",
-    "address", "speech", "website", "network", "daily",
-}
+_VIA_PREPS = words("via_preps")
+_VIA_WORDS = words("via_words")
 _PRONOUNS = {"he": True, "she": True}
 """Pronouns resolved to the last person named before them; "they" and "it" are too loose."""
-_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post", "propose",
-                "brief", "highlight", "recall", "report", "welcome", "deliver"}
+_WEAK_SPEECH = words("weak_speech")
 """Verbs that are an act of saying only when a person does them."""
-_OUTLET_VERBS = {"report", "write", "post", "tweet"}
-_NOT_SAID = {"to", "must", "should", "would", "could", "can", "may", "might", "will", "shall"}
+_OUTLET_VERBS = words("outlet_verbs")
+_NOT_SAID = words("not_said")
 """Auxiliaries that make the verb a wish or a duty, not something said ("must urge", "to urge")."""
 
 
@@ -106,12 +92,22 @@ def _via(verb: Token) -> str | None:
 
 
 def _date(sent: Sentence, published: str | None) -> str | None:
+    """The first date of the sentence that dates an event: not a year inside a noun phrase
+    ("the 1899 award", "the 2015 accords", "last year's elections")."""
     for ent in sent.span.ents:
-        if ent.label_ == "DATE":
+        if ent.label_ == "DATE" and not _names_a_thing(ent):
             value = resolve_date(ent.text, published)
             if value:
                 return value
     return None
+
+
+def _names_a_thing(ent) -> bool:
+    """Is the date a modifier of a noun ("the 1959 treaty") rather than when something happened?"""
+    root = ent.root
+    if root.dep_ in ("compound", "nummod", "amod", "nmod", "poss") and root.head.pos_ in ("NOUN", "PROPN"):
+        return not (ent.start <= root.head.i < ent.end)
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in ("NOUN", "PROPN")
 
 
 def find_statements(sents: list[Sentence], entities: Entities, published: str | None,

@@ -41,6 +41,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
+from kg.namespaces import QUERY_PREFIXES
 
 __all__ = [
     "OxigraphStore",
@@ -590,12 +591,16 @@ class OxigraphStore:
 
     def query(self, sparql: str, bindings: dict | None = None, *, union: bool = True):
         """Run SPARQL on the union of all graphs; ``bindings`` (``{name: rdflib term}``)
-        are substituted by the engine, never pasted into the text."""
+        are substituted by the engine, never pasted into the text. The prefixes of
+        :data:`kg.namespaces.QUERY_PREFIXES` need no declaration."""
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
-            return self.raw.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None)
+            return self.raw.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None,
+                                  prefixes=QUERY_PREFIXES)
         except SyntaxError as exc:
-            raise QueryError("query", f"SPARQL syntax error: {exc}") from exc
+            from kg.query import syntax_error
+
+            raise QueryError("query", syntax_error(sparql, str(exc))) from exc
         except (RuntimeError, OSError) as exc:
             raise QueryError("query", str(exc)) from exc
 

@@ -7,7 +7,8 @@ import pytest
 
 from kg.extract.learned import (
     ACTION_PREFIX, OUTCOME_PREFIX, POSITION, PRECONDITION, STANCE_PREFIX, Thresholds, apply_decisions,
-    decide, feature_cues, labels, load_decider, sentence_features, sentence_labels,
+    clause_topic, decide, feature_cues, labels, load_decider, propose_positions, sentence_features,
+    sentence_labels,
 )
 from kg.extract.model import Evidence, Position, Precondition, SentenceDecision
 from kg.resources import decisions_model_dir
@@ -94,3 +95,21 @@ def test_learned_default_thresholds_leave_unsure_decisions_to_the_rules():
     pres, poss = apply_decisions([PRE], [POS], unsure)
     assert [p.demander for p in pres] == ["Hamas"] and poss == [POS]
     assert apply_decisions([PRE], [POS], {}) == ([PRE], [POS])  # no decision, nothing changes
+
+
+def test_learned_clause_topic_reads_past_a_verb_of_saying(nlp):
+    (sent,) = nlp("Egypt said it strongly backed the truce talks in Cairo.").sents
+    assert "truce talks" in clause_topic(sent)
+
+
+def test_learned_proposals_only_where_the_rules_found_nothing_and_a_voice_speaks(nlp):
+    sents = list(nlp("The minister said Egypt backed the truce talks.\nEgypt backed the truce talks.\n"
+                     "Egypt backed the truce talks.").sents)
+    sure = _decision(pre=0.1, pos=0.9, stance={"supports": 0.8, "opposes": 0.2})
+    on = Thresholds(propose_position=0.6)
+    got = propose_positions(sents, [sure, sure, sure], {0: "egypt", 1: "egypt"}, taken={1}, thresholds=on)
+    assert [(n, holder, stance) for n, holder, stance, _ in got] == [(0, "egypt", "supports")]
+    assert "truce talks" in got[0][3]
+    unsure = _decision(pre=0.1, pos=0.3)
+    assert propose_positions(sents, [unsure] * 3, {0: "egypt"}, taken=set(), thresholds=on) == []
+    assert propose_positions(sents, [sure] * 3, {0: "egypt"}, taken=set(), thresholds=Thresholds(propose_position=None)) == []

@@ -22,7 +22,7 @@ def _pre(x):
         ("Hamas said it would release the hostages only if Israel agreed to a permanent ceasefire and "
          "withdrew its forces from Gaza.",
          {("Hamas", "Israel", "ceasefire"), ("Hamas", "Israel", "withdraw_forces")}),
-        ("Moscow demands that Kyiv renounce NATO membership and adopt neutral status.",
+        ("Moscow demands that Kyiv renounce NATO membership and adopt neutral status before any peace talks.",
          {("Russia", "Ukraine", "renounce_alliance"), ("Russia", "Ukraine", "neutrality")}),
         ("India insists Pakistan must end cross-border terrorism before any dialogue.",
          {("India", "Pakistan", "other")}),

@@ -1,0 +1,83 @@
+"""The kg command as newcomers type it: options where they put them, prefixes they do
+not declare, names they misspell. CliRunner on real stores; exact messages and exit codes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+import kg
+from conftest import SEEDS
+from kg.cli import main
+from kg.errors import QueryError
+
+
+@pytest.fixture(scope="module")
+def seed(seed_store_path, tmp_path_factory):
+    """A copy of the seed store for this module's readers."""
+    copy = tmp_path_factory.mktemp("usage") / "store"
+    shutil.copytree(seed_store_path, copy)
+    (copy / "polkg.lock").unlink(missing_ok=True)
+    return copy
+
+
+@pytest.fixture
+def kg_(seed):
+    runner = CliRunner()
+
+    def invoke(*args, env=None):
+        return runner.invoke(main, ["--store", str(seed), *args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+# -- prefixes and SPARQL syntax errors -----------------------------------------------------------
+
+
+def test_cli_query_readme_construct_with_undeclared_pol(kg_):
+    from rdflib import Graph
+
+    result = kg_("query", "CONSTRUCT { ?p ?r ?o } WHERE { ?p a pol:Precondition ; ?r ?o }", "--format", "turtle")
+    assert result.exit_code == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    assert len(set(graph.subjects())) == 2 and len(graph) > 10
+
+
+@pytest.mark.parametrize("prefix", ["pol", "ref", "id", "rdf", "rdfs", "owl", "xsd", "skos", "prov", "oa",
+                                    "dcterms", "schema", "foaf", "wd"])
+def test_query_every_usual_prefix_needs_no_declaration(seed, prefix):
+    result = kg.query(seed, f"ASK {{ FILTER(isIRI({prefix}:x)) }}")
+    assert result.boolean is True
+
+
+def test_query_api_predeclares_pol(seed):
+    result = kg.query(seed, "SELECT ?s WHERE { ?s a pol:Precondition }")
+    assert len(result) == 2
+
+
+def test_query_a_query_s_own_prefix_wins(seed):
+    assert len(kg.query(seed, "PREFIX pol: <urn:elsewhere:> SELECT ?s WHERE { ?s a pol:Precondition }")) == 0
+
+
+@pytest.mark.parametrize("sparql, message", [
+    ("SELECT ?s WHERE { ?s a foo:Precondition }",
+     "Error: query: SPARQL syntax error at 1:40: unknown prefix 'foo:'\n"),
+    ("SELECT ?s WHERE {\n  ?s a :Precondition }",
+     "Error: query: SPARQL syntax error at 2:21: unknown prefix ':'\n"),
+    ("SELECT ?s WHERE {\n ?s a ?x . FILTER( }",
+     "Error: query: SPARQL syntax error at 2:21: expected one of ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, NOW, "
+     "STR, SUM, URI\n"),
+    ("SELECT * WHERE { ?s ?p \"open }", "Error: query: SPARQL syntax error at 1:31: expected one of "
+                                         "\"\\\"\", \"\\\\\", \"\\\\U\", \"\\\\u\"\n"),
+])
+def test_cli_query_syntax_error_is_one_line(kg_, sparql, message):
+    result = kg_("query", sparql)
+    assert result.exit_code == 1 and result.stdout == "" and result.stderr == message
+
+
+def test_query_api_syntax_error_names_the_prefix(seed):
+    with pytest.raises(QueryError) as caught:
+        kg.query(seed, "SELECT ?s WHERE { ?s a nope:Thing }")
+    assert str(caught.value) == "query: SPARQL syntax error at 1:34: unknown prefix 'nope:'"
