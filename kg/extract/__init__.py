@@ -23,7 +23,7 @@ from kg.extract.model import (
 )
 from kg.extract.positions import find_positions
 from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
-from kg.extract.statements import find_statements
+from kg.extract.statements import document_author, find_statements
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
 __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
@@ -87,7 +87,9 @@ def extract_doc(
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     said = find_statements(sents, entities, document.published, skip=headline)
     subjects = discourse_subjects(sents, entities)
-    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
+    attributed = document_author(sents, entities)
+    author = attributed[0] if attributed else None  # "Statement from President X": whose "we" it is
+    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects, author=author)
     # a call the text ties to no outcome is a position of the caller, not a precondition (ANNOTATION.md)
     calls = [d for d in demands if not d.tied]
     demands = [d for d in demands if d.tied]
@@ -97,7 +99,7 @@ def extract_doc(
     demanding = {(d.sentence.index, d.demander) for d in demands}
     voices = _voices(sents, said, entities)
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
-                                      voices=voices)
+                                      voices=voices, author=author)
             if h.evaluates or (h.sentence.index, h.holder) not in demanding]
     held += calls_as_positions(calls, held)
     decisions = None
@@ -107,7 +109,10 @@ def extract_doc(
     if decisions is not None:
         found = {h.sentence.index for h in held} | {d.sentence.index for d in demands} | headline
         taken = {n for n, s in enumerate(sents) if s.index in found}
-        proposed = propose_positions([s.span for s in sents], decisions, voices, taken)
+        speaking = dict(voices)
+        if author is not None:  # a statement document speaks for its author throughout
+            speaking.update({n: entities.political(author) for n in range(len(sents)) if n not in voices})
+        proposed = propose_positions([s.span for s in sents], decisions, speaking, taken)
 
     doc_iri = document_iri(document)
     used = {s.speaker for s in said} | {h.holder for h in held} | {p[1] for p in proposed}

@@ -533,6 +533,14 @@ def _in_parentheses_after_person(span: SpacySpan) -> bool:
     return doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON"
 
 
+def _without_title(name: str) -> str:
+    """A person's name without the titles the NER took in with it ("Spokesperson Matthew Miller")."""
+    parts = name.split()
+    while len(parts) > 2 and (parts[0].lower() in TITLES or parts[0].lower() in _TITLE_WORDS):
+        parts = parts[1:]
+    return " ".join(parts)
+
+
 def _clean_name(text: str) -> str:
     text = " ".join(text.split())
     text = _POSSESSIVE.sub("", text).strip(" ,.;:-")
@@ -697,6 +705,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(part, entity.iri, "region", "coordination")
             continue
         name = _clean_name(ent.text)
+        if kind == "person":
+            name = _without_title(name)  # "Spokesperson Matthew Miller" -> "Matthew Miller"
         if name.lower().endswith((" of", " of the")):
             continue  # "the Government of| Ethiopia": NER stopped before the name that matters
         if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
+from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
-from kg.extract.statements import SPEAKING_FOR, SPEECH_VERBS, named_spokesperson
+from kg.extract.roles import RoleContext
+from kg.extract.roles import holder as holder_role
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
 from kg.extract.lexicon import words
 
@@ -48,8 +49,6 @@ _AGAINST_HEADS = words("against_heads")
 _NOUN_CUE_ROLES = {"dobj", "attr", "ROOT", "appos", "oprd"}
 """Where a stance noun must stand to be the holder's ("expressed concern", "its support for")."""
 _NOT_TOPIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
-_PLURAL_PRONOUNS = words("plural_pronouns")
-_PERSON_PRONOUNS = words("person_pronouns")
 
 
 def _pobj(prep: Token) -> list[Token]:
@@ -98,6 +97,8 @@ _PURPOSEFUL = words("purposeful")
 """Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
 
 
+_COURTESIES = words("courtesies")
+"""Verbs of a courtesy a speaker "wants" or "wishes" to perform: no stance on the thanking."""
 _UPHELD = words("upheld")
 _STOPPED = words("stopped")
 
@@ -197,6 +198,8 @@ def _is_stance(cue: Token) -> bool:
         return False  # "back on track", "have the backs of our allies"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
+        return False  # "I want to thank ...", "we wish to express ...": a courtesy, not a stance
     if cue.pos_ == "NOUN":
         if any(c.dep_ == "poss" for c in cue.children):
             return True
@@ -204,76 +207,6 @@ def _is_stance(cue: Token) -> bool:
             return cue.head.dep_ in _NOUN_CUE_ROLES
         return cue.dep_ in _NOUN_CUE_ROLES or (cue.dep_ == "pobj" and cue.head.lower_ == "with")
     return True
-
-
-def _subject_core(span: tuple[int, int], doc) -> tuple[int, int]:
-    """The subject without its relative clauses ("ISIS fighters which European nations refused ...")."""
-    start, end = span
-    for token in doc[start:end]:
-        if token.dep_ in ("relcl", "acl") and start <= token.head.i < end:
-            end = min(end, token.left_edge.i)
-    return start, end
-
-
-def _speaker_of(verb: Token, entities: Entities) -> list[str]:
-    """Who says the clause ``verb`` is in: "the U.S. said it supports", '"We urge ...," he said'."""
-    for token in (verb, *verb.ancestors):
-        candidates = [token] if token is not verb and token.lemma_.lower() in SPEECH_VERBS else []
-        candidates += [c for c in token.children
-                       if c.dep_ in ("parataxis", "ccomp") and c.lemma_.lower() in SPEECH_VERBS]
-        for speech in candidates:
-            span = subject_span(speech)
-            if span is None:
-                continue
-            words = verb.doc[span[0]:span[1]]
-            mentions = entities.actors_in(*span)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-            if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-                person = entities.last_actor_before(words[0].idx, person=True)
-                if person is not None:
-                    return [entities.political(person.key)]
-    return []
-
-
-def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int],
-             previous: list[str]) -> list[str]:
-    """Whose position: the subject of the clause the cue word belongs to, or the cue noun's possessor.
-
-    "Serbia will never recognize ...", "Russia's preference for ...", "Lebanon and its Arab
-    League allies pressed ..." (both); pronouns are the person named last ("she"), the speaker
-    of the clause, or the previous sentence's subject ("they").
-    """
-    for child in cue.children:
-        if child.dep_ == "poss":
-            mentions = entities.actors_in(child.left_edge.i, child.i + 1)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-    if verb is None:
-        return []
-    span = subject_span(verb)
-    if span is None:
-        return []
-    doc = verb.doc
-    start, end = _subject_core(span, doc)
-    mentions = [m for m in entities.actors_in(start, end) if m.tok_start not in topic]
-    if mentions:
-        if any(t.dep_ == "cc" for t in doc[start:end]):
-            return list(dict.fromkeys(entities.political(m.key) for m in mentions))
-        head = doc[start:end].root
-        covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
-        if not covering and head.lemma_.lower() in SPEAKING_FOR:
-            named = named_spokesperson(mentions[0], entities)  # "the UN top official in Pristina"
-            if named is not None:
-                return [entities.political(named.key)]
-        return [entities.political((covering or mentions)[0].key)]
-    words = doc[start:end]
-    if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-        person = entities.last_actor_before(words[0].idx, person=True)
-        return [entities.political(person.key)] if person is not None else []
-    if len(words) == 1 and words[0].lower_ in _PLURAL_PRONOUNS:
-        return _speaker_of(verb, entities) or previous
-    return []
 
 
 def _obliged(cue: Token) -> bool:
@@ -337,6 +270,7 @@ def _denied(cue: Token) -> bool:
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
+    author: str | None = None,
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
     :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
@@ -394,9 +328,9 @@ def find_positions(
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
-            holders = _holders(head_cue, verb, entities, in_any_topic, previous)
-            if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
-                holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
+            holders = holder_role.find(RoleContext(
+                sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
+                voice=voices.get(position), author=author))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
                     continue  # "the full support of the United Nations to ...": the supporter, not the topic

@@ -21,7 +21,7 @@ from kg.extract.roles import RoleContext
 from kg.extract.roles import addressee as addressee_role
 from kg.extract.roles import demander as demander_role
 from kg.extract.roles import regions as region_role
-from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject
+from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject, obliged
 from kg.extract.statements import SPEECH_VERBS, Said
 from kg.extract.lexicon import words
 
@@ -244,7 +244,7 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                        said: list[Said], *, skip: set[int] = frozenset(),
-                       subjects: dict[int, list[str]] | None = None) -> list[Demand]:
+                       subjects: dict[int, list[str]] | None = None, author: str | None = None) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action); ``subjects`` are
     the :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
     merged: dict[tuple, Demand] = {}
@@ -295,13 +295,14 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             clause = {t.i for t in clause_verb.subtree}
             # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks";
             # what it asks of another still is: "if the US wants a deal, the US must lift sanctions"
-            offerer = clause_subject(clause_verb.head, entities, None)
+            offerer = None if obliged(clause_verb.head) else clause_subject(clause_verb.head, entities, None)
             hits = [h for h in hits if h.start in clause or offerer is None
                     or _doer(doc[h.start], entities) != offerer]
             regions = [m for m in regions if m.tok_start in clause] or regions
         demanders = demander_role.find(RoleContext(
             sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
-            previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None))
+            previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None,
+            author=author))
         for demander, own in _attributed(sent, hits, demanders, entities):
             _demands_of(demander, sent, sents, entities, cues, markers, own, clause_verb, clause,
                         regions, statement, merged, co_demanders=set(demanders))

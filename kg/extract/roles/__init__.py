@@ -62,6 +62,8 @@ class RoleContext:
     """The actor of the statement the sentence is part of."""
     voice: str | None = None
     """The actor whose statement the sentence continues (for judgements that name no holder)."""
+    author: str | None = None
+    """Who the document as a whole is attributed to ("Statement from President X"): "we", "I"."""
     topic: set[int] = field(default_factory=set)
     """Token indices of the topics read in the sentence (never the holder)."""
     hits: list = field(default_factory=list)
