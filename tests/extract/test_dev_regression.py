@@ -13,14 +13,14 @@ import pytest
 GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 FLOORS = {
-    "dev": {"actors": 0.81, "regions": 0.72, "statements": 0.52, "positions": 0.36, "preconditions": 0.0,
-            "micro": 0.61},
+    "dev": {"actors": 0.78, "regions": 0.63, "statements": 0.47, "positions": 0.39, "preconditions": 0.0,
+            "micro": 0.60},
     # train holds the 31 older development texts; their gold follows ANNOTATION.md since its fourth
     # pass (a call tied to no outcome is the caller's position, tests/gold/SOURCES.md)
-    "train": {"actors": 0.85, "regions": 0.82, "statements": 0.68, "positions": 0.55, "preconditions": 0.50,
-              "micro": 0.74},
+    "train": {"actors": 0.79, "regions": 0.62, "statements": 0.59, "positions": 0.43, "preconditions": 0.14,
+              "micro": 0.64},
 }
-SIZES = {"dev": 5, "train": 52}
+SIZES = {"dev": 30, "train": 140}
 
 
 @pytest.fixture(scope="module", params=sorted(FLOORS))
