@@ -118,13 +118,14 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
 def extract(path, fmt):
     """Extract one file and print what was found (JSON of the extraction contract, or Turtle)."""
     from kg.api import extract as run_extract
+    from kg.export import graph_turtle
     from kg.rdf.mapping import to_graph
 
     for extraction in run_extract(path):
         if fmt == "json":
             click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
         else:
-            click.echo(to_graph(extraction).serialize(format="turtle"))
+            click.echo(graph_turtle(to_graph(extraction)).decode("utf-8"))
 
 
 @main.command()
