@@ -380,15 +380,16 @@ def summary(ctx, limit):
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
 @click.option("--summary", is_flag=True,
               help="Only the aggregate table: no per-document line (for the locked test split).")
+@click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, fmt):
+def eval_(gold, documents, explain, summary, rules_only, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents)
+    report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:
