@@ -118,13 +118,14 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
 def extract(path, fmt):
     """Extract one file and print what was found (JSON of the extraction contract, or Turtle)."""
     from kg.api import extract as run_extract
+    from kg.export import graph_turtle
     from kg.rdf.mapping import to_graph
 
     for extraction in run_extract(path):
         if fmt == "json":
             click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
         else:
-            click.echo(to_graph(extraction).serialize(format="turtle"))
+            click.echo(graph_turtle(to_graph(extraction)).decode("utf-8"))
 
 
 @main.command()
@@ -377,15 +378,16 @@ def summary(ctx, limit):
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
 @click.option("--summary", is_flag=True,
               help="Only the aggregate table: no per-document line (for the locked test split).")
+@click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, fmt):
+def eval_(gold, documents, explain, summary, rules_only, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents)
+    report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:
