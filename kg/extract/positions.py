@@ -93,8 +93,19 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
+def _not_to(tokens: list[Token]) -> list[Token] | None:
+    """ "not to block the bid" -> "block the bid": a clause asked not to happen, without its negation."""
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    negations = [c for c in root.children if c.dep_ == "neg"]
+    if root.pos_ not in ("VERB", "AUX") or not negations:
+        return None
+    return [t for t in tokens if t not in negations and not (t.dep_ == "aux" and t.lower_ == "to")]
+
+
 _PURPOSEFUL = words("purposeful")
-"""Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
+"""Judgements that keep their purpose ("essential to bring the region back to calm")."""
 
 
 _COURTESIES = words("courtesies")
@@ -123,7 +134,7 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
 _ANNOUNCING = words("positions_announcing")
 _POLICIES = words("policies")
 """What an actor announces as its own course: "announced a complete withdrawal", "announced the
-truce", "announced US troops would be leaving Syria"."""
+truce", "announced its troops would be leaving the island"."""
 
 
 def _policy(tokens: list[Token]) -> bool:
@@ -135,12 +146,12 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     """ "the agreement is null and void", "called the agreement null and void": what is judged,
     and the verb whose subject holds the judgement."""
     if cue.lower_ == "only" and cue.dep_ == "amod":
-        cue = cue.head  # "negotiation is the only way to ...": the noun is the judgement
+        cue = cue.head  # "dialogue is the only route to ...": the noun is the judgement
     if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _PURPOSEFUL and any(
             c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children)):
         return [], None  # "committed to supporting ...": the cue has its own object
     head = cue.head
-    if cue.dep_ == "pobj" and head.lower_ == "as":  # "characterized the attack as a violation"
+    if cue.dep_ == "pobj" and head.lower_ == "as":  # "described the raid as a breach"
         head = head.head
     elif cue.dep_ not in ("acomp", "attr", "oprd", "ccomp", "xcomp", "dobj"):
         return [], None
@@ -158,15 +169,15 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
 
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
-    if cue.dep_ == "mark":  # "its call for the United States to drop sanctions"
+    if cue.dep_ == "mark":  # "its call for Chile to end the blockade"
         return [t for t in _clause(cue.head) if t.i != cue.i]
     if cue.pos_ == "ADP":
         return _pobj(cue)
     if cue.lemma_.lower() in _CREDITING:
-        # "commends the parties for committing to this ceasefire": what they did, not who
+        # "praises both sides for agreeing to the truce": what they did, not who
         for child in cue.children:
-            if child.dep_ == "prep" and child.lower_ == "for" and child.i > cue.i:
-                tokens = _pobj(child)
+            if child.dep_ == "prep" and child.lower_ in ("for", "of") and child.i > cue.i:
+                tokens = _pobj(child)  # "censured X for sheltering ...", "accused X of interfering ..."
                 if tokens:
                     return tokens
     if cue.lemma_.lower() in _ADDRESSING:
@@ -195,7 +206,7 @@ def _topic_tokens(cue: Token) -> list[Token]:
 def _is_stance(cue: Token) -> bool:
     """Whether the cue word states the stance of someone named in its clause."""
     if cue.lower_ in ("back", "backs") and cue.pos_ != "VERB":
-        return False  # "back on track", "have the backs of our allies"
+        return False  # "back on track", "has the backs of its partners"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
     if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
@@ -275,7 +286,7 @@ def find_positions(
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
     :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
     sentence's position to the actor whose statement it is part of, for judgements that name
-    no holder ("Negotiation is the only way forward.")."""
+    no holder ("Dialogue is the only route.")."""
     found: list[Held] = []
     voices = voices or {}
     if subjects is None:
@@ -311,11 +322,15 @@ def find_positions(
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
-                continue  # "condemned all external support to ...": the outer cue speaks
+                continue  # "deplored any foreign support for ...": the outer cue speaks
             stance = hit.code
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
             elif _negated(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
+            unsaid = _not_to(tokens)
+            if unsaid is not None:
+                tokens = unsaid  # "urged Turkey not to block the bid": opposes blocking the bid
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:

@@ -134,7 +134,7 @@ _ATTRIBUTING = words("attributing")
 
 def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sentence, Token] | None:
     """Who the document as a whole is attributed to, from its first lines: "Statement from
-    President X on ...", "Remarks by X", "The below is attributable to Spokesperson Y:". The
+    President X on ...", "Remarks by X", "What follows is attributable to Y:". The
     person named (else the actor) and where."""
     for sent in sents[:3]:
         for token in sent.span:

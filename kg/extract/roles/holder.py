@@ -49,8 +49,8 @@ def cue_possessor(ctx: RoleContext) -> list[str] | None:
 
 
 def subject_actors(ctx: RoleContext) -> list[str] | None:
-    """The actor the clause's subject names (all of a coordination: "Lebanon and its Arab League
-    allies pressed ..."); a spokesperson noun is the person the text names for that actor."""
+    """The actor the clause's subject names (all of a coordination: "Peru and its Andean
+    partners pressed ..."); a spokesperson noun is the person the text names for that actor."""
     subject = _subject_words(ctx)
     if subject is None:
         return None
@@ -122,7 +122,7 @@ def document_author(ctx: RoleContext) -> list[str] | None:
 
 
 def statement_voice(ctx: RoleContext) -> list[str] | None:
-    """A judgement with no holder in its clause ("Negotiation is the only way forward.",
+    """A judgement with no holder in its clause ("Dialogue is the only route.",
     "... must be respected") in someone's statement: that speaker's."""
     if ctx.voice and (ctx.verb is None or ctx.token.lemma_.lower() in _OWN_VOICE):
         return [ctx.voice]

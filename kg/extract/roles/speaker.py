@@ -16,7 +16,7 @@ _PERSON_PRONOUNS = words("person_pronouns")
 
 
 def named_spokesperson(mention: Mention, entities: Entities) -> Mention | None:
-    """ "a senior United Nations official warned": the one person the document names who speaks
+    """ "a senior African Union official cautioned": the one person the document names who speaks
     for that actor, if there is exactly one."""
     political = entities.political(mention.key)
     people = {m.key: m for m in entities.actor_mentions
