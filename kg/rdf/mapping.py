@@ -136,6 +136,8 @@ def to_graph(extraction: Extraction) -> Graph:
         graph.add((node, POL.forOutcome, OUT[c.for_]))
         for region in c.regions:
             graph.add((node, POL.region, iri[region]))
+        for actor in c.concerns:
+            graph.add((node, POL.concerns, iri[actor]))
         if c.statement:
             graph.add((node, POL.statedIn, URIRef(c.statement)))
     return graph
