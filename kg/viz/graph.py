@@ -94,7 +94,7 @@ SELECT ?assertion ?quote ?document ?start ?end WHERE {
 ROLE_QUERY = _PREFIXES + """
 SELECT ?assertion ?role ?value WHERE {
   VALUES ?role { pol:speaker pol:date pol:via pol:holder pol:stance pol:topic pol:demander
-                 pol:addressee pol:action pol:forOutcome pol:region pol:statedIn }
+                 pol:addressee pol:action pol:forOutcome pol:region pol:concerns pol:statedIn }
   ?assertion ?role ?value .
 }
 """
@@ -160,7 +160,8 @@ def to_view_graph(store) -> nx.MultiDiGraph:
         statement is an edge ``speaker -> document`` (``kind="statement"``); a
         position is reached by ``holder -> position`` (``kind="holds"``); a
         precondition by ``demander -> precondition`` (``demands``) and left by
-        ``-> addressee`` (``addressee``), ``-> region`` (``about``) and
+        ``-> addressee`` (``addressee``), ``-> region`` (``about``), ``-> actor``
+        the demanded action is about (``concerns``) and
         ``-> outcome`` (``for``); each assertion points to its document
         (``in``). ``speaks_for`` edges link a person to the actor they speak for.
     """
@@ -292,11 +293,14 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             demander = first(assertion, "demander")
             addressees = sorted(roles.get(assertion, {}).get("addressee", []))
             regions = sorted(roles.get(assertion, {}).get("region", []))
+            concerned = sorted(roles.get(assertion, {}).get("concerns", []))
             facts[:0] = [("Demander", name(demander) if demander else "?")]
             if addressees:
                 facts.append(("Addressee", ", ".join(name(a) for a in addressees)))
             if regions:
                 facts.append(("Regions", ", ".join(name(r) for r in regions)))
+            if concerned:
+                facts.append(("Concerns", ", ".join(name(a) for a in concerned)))
             if outcome:
                 facts.append(("For", concepts.get(outcome, _local(outcome))))
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
@@ -311,6 +315,9 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             for region in regions:
                 ensure(region, "Region")
                 connect(assertion, region, assertion + "#region/" + region, "about", "about", prov, date)
+            for actor in concerned:
+                ensure(actor, "Actor")
+                connect(assertion, actor, assertion + "#concerns/" + actor, "concerns", "concerns", prov, date)
             if outcome:
                 ensure(outcome, "Outcome")
                 connect(assertion, outcome, assertion + "#for", "for", "for", prov, date)
