@@ -166,7 +166,7 @@ def _ox_terms():
     for name in ("Document", "contentHash", "characters", "mentionsActor", "mentionsRegion", "Region",
                  "linked", "kind", "Mention", "refersTo", "document", "speaksFor", "evidence", "Evidence",
                  "Statement", "speaker", "date", "via", "Position", "holder", "stance", "topic", "statedIn",
-                 "Precondition", "demander", "addressee", "action", "forOutcome", "region"):
+                 "Precondition", "demander", "addressee", "action", "forOutcome", "region", "concerns"):
         terms[name] = nn(str(POL[name]))
     terms["kinds"] = {kind: nn(str(cls)) for kind, cls in KIND_CLASSES.items()}
     terms["integer"] = nn(str(XSD.integer))
@@ -291,6 +291,8 @@ def to_quads(extraction: Extraction) -> list:
         add(Quad(node, t["forOutcome"], NamedNode(str(OUT) + c.for_), g))
         for region in c.regions:
             add(Quad(node, t["region"], iri[region], g))
+        for actor in c.concerns:
+            add(Quad(node, t["concerns"], iri[actor], g))
         if c.statement:
             add(Quad(node, t["statedIn"], NamedNode(c.statement), g))
     return list(dict.fromkeys(out))  # a set of triples, like the Graph: no quad twice
