@@ -300,7 +300,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(frame.to_string(index=False) if len(frame) else "(nothing to analyse)")
+        click.echo(frame.to_string(index=False) if len(frame) else frame.attrs.get("empty", "(nothing to analyse)"))
 
 
 @main.command()

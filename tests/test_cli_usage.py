@@ -145,3 +145,41 @@ def test_cli_every_store_command_takes_store_after_it():
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "--store DIRECTORY" in result.stdout, name
     assert "POLKG_STORE" in CliRunner().invoke(main, ["--help"]).stdout
+
+
+# -- kg analyze path, and names that match nothing -------------------------------------------------
+
+
+def _on(store, *args):
+    return CliRunner().invoke(main, ["--store", str(store), *args], catch_exceptions=False)
+
+
+def test_cli_path_not_connected_says_so(usage):
+    result = _on(usage, "analyze", "path", "Russia", "NATO")
+    assert result.exit_code == 0 and result.stdout == "no connection between Russia and NATO in the graph\n"
+
+
+def test_cli_path_prints_every_hop(usage):
+    result = _on(usage, "analyze", "path", "Tshisekedi", "Uganda", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [(r["hop"], r["from"], r["relation"], r["to"]) for r in rows] == [
+        (0, "Felix Tshisekedi", "speaks_for", "Democratic Republic of the Congo"),
+        (1, "Democratic Republic of the Congo", "demands_of", "Rwanda"),
+        (2, "Rwanda", "demands_of", "Uganda")]
+    assert rows[0]["quote"] is None and rows[2]["quote"].startswith("Rwanda insisted that Uganda")
+    table = _on(usage, "analyze", "path", "Tshisekedi", "Uganda").stdout.splitlines()
+    assert len(table) == 4 and [line.split()[0] for line in table] == ["hop", "0", "1", "2"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["analyze", "path", "Tshisekdi", "Uganda"],
+     "Error: actor: no actor or region is called 'Tshisekdi' (did you mean Tshisekedi?)\n"),
+    (["analyze", "path", "Nowhere", "Uganda"], "Error: actor: no actor or region is called 'Nowhere'\n"),
+    (["view", "--focus", "Nowhere"], "Error: focus: no node is named 'Nowhere'\n"),
+    (["view", "--focus", "Rwnda"], "Error: focus: no node is named 'Rwnda' (did you mean Rwanda?)\n"),
+    (["query", "--name", "preconditions", "-p", "demander=Ugnda"],
+     "Error: demander: no actor or region is called 'Ugnda' (did you mean Uganda?)\n"),
+])
+def test_cli_unknown_name_suggests_close_actors_and_regions(usage, tmp_path, args, message):
+    result = _on(usage, *args, *(["-o", str(tmp_path / "g.html")] if args[0] == "view" else []))
+    assert result.exit_code == 1 and result.stdout == "" and result.stderr == message

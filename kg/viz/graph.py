@@ -18,7 +18,6 @@ its ``title``, ``date``, ``source`` and ``path``.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -464,20 +463,29 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("’", "'").split())
 
 
+_NAMED_TYPES = frozenset({"Actor", "State", "Government", "Person", "Alliance", "Organization", "ArmedGroup", "Party",
+                          "Region"})
+"""The node types whose labels are suggested for a name that matches nothing."""
+
+
 def find_nodes(G: nx.MultiDiGraph, name: str) -> list[str]:
     """The nodes one of whose labels (or whose IRI) is ``name``, ignoring case.
 
     Raises
     ------
     kg.errors.QueryError
-        No node goes by that name; the message suggests close names.
+        No node goes by that name; the message suggests the actors and regions
+        with the closest labels (:func:`kg.params.close_names`).
     """
     wanted = _normal(name)
     found = [node for node, data in G.nodes(data=True)
              if node == name or any(_normal(label) == wanted for label in data.get("labels") or [data.get("name", "")])]
     if not found:
-        names = sorted({label for _, data in G.nodes(data=True) for label in data.get("labels") or []})
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        from kg.params import close_names
+
+        labels = sorted((label, node) for node, data in G.nodes(data=True) if data.get("type") in _NAMED_TYPES
+                        for label in data.get("labels") or [data.get("name", "")])
+        close = close_names(name, labels)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise QueryError("focus", f"no node is named {name!r}{hint}")
     return sorted(found)
