@@ -64,6 +64,11 @@ eval: install
 	$(KG) eval $(GOLD)/dev.jsonl
 	$(KG) eval $(GOLD)/train.jsonl --summary
 
+# The sentence classifier of kg/extract/learned.py, trained on the train split with
+# training/decisions.cfg (seeded, CPU, well under a minute here) and copied into kg/models/decisions.
+train: install
+	nice $(BIN)/python training/train.py
+
 # The locked test split: the aggregate table only, never per-document lines or errors.
 eval-test: install
 	@$(BIN)/python -m kg.splits $(GOLD) --no-add >/dev/null

@@ -98,10 +98,12 @@ def query(store, sparql: str, bindings: dict | None = None) -> Result:
             opened.close()
 
 
-def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None):
+def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None, *,
+                  learned=True):
     """Extract every document of a gold file and score it (:mod:`kg.eval`).
 
-    The documents are beside the gold file unless ``documents`` names their folder.
+    The documents are beside the gold file unless ``documents`` names their folder;
+    ``learned=False`` scores the rules alone (see :func:`kg.extract.extract_doc`).
     """
     from kg.eval import evaluate
     from kg.extract import extract_doc
@@ -115,6 +117,6 @@ def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | N
         if line.get("published") and not document.published:
             document = document_from_text(document.text, path=document.path, title=document.title,
                                           published=line["published"], source=line.get("outlet"))
-        return extract_doc(document, nlp(document.text))
+        return extract_doc(document, nlp(document.text), learned=learned)
 
     return evaluate(gold_path, run, documents=documents)

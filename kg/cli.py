@@ -118,13 +118,14 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
 def extract(path, fmt):
     """Extract one file and print what was found (JSON of the extraction contract, or Turtle)."""
     from kg.api import extract as run_extract
+    from kg.export import graph_turtle
     from kg.rdf.mapping import to_graph
 
     for extraction in run_extract(path):
         if fmt == "json":
             click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
         else:
-            click.echo(to_graph(extraction).serialize(format="turtle"))
+            click.echo(graph_turtle(to_graph(extraction)).decode("utf-8"))
 
 
 @main.command()
@@ -142,7 +143,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
 
     Parameters are bound by the query engine, never pasted into the query text.
     """
-    from kg.query import run_named, run_sparql
+    from kg.query import run_named, run_sparql, sparql_text
 
     if bool(sparql) == bool(name):
         raise click.UsageError("give either SPARQL (text or a .rq file) or --name")
@@ -154,9 +155,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         values[key.strip()] = value
     if values and not name:
         raise click.UsageError("--param goes with --name")
-    text = None
-    if sparql:
-        text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
+    text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
         result = run_named(store, name, values) if name else run_sparql(store, text)
     out = result.render(fmt)
@@ -379,15 +378,16 @@ def summary(ctx, limit):
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
 @click.option("--summary", is_flag=True,
               help="Only the aggregate table: no per-document line (for the locked test split).")
+@click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, fmt):
+def eval_(gold, documents, explain, summary, rules_only, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents)
+    report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:

@@ -24,6 +24,8 @@ __all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabula
 _POL = "https://w3id.org/polkg/ontology#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_WD = "http://www.wikidata.org/entity/"
 
 CLASS_KINDS = {
     "State": "state",
@@ -122,7 +124,8 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
             demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
             seats=sorted({t.value for t in p.get(_POL + "seat", [])}),
-            wikidata=next((t.value for t in p.get(_POL + "wikidata", [])), None),
+            wikidata=next((t.value.removeprefix(_WD) for t in p.get(_SAME_AS, [])
+                           if t.value.startswith(_WD + "Q")), None),
             offices=sorted({t.value.lower() for t in p.get(_POL + "office", [])}),
             speaks_for=next((t.value for t in p.get(_POL + "speaksFor", [])), None),
             part_of=next((t.value for t in p.get(_POL + "partOf", [])), None),

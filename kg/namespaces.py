@@ -109,6 +109,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "skos": SKOS,
     "foaf": FOAF,
     "schema": SCHEMA,
+    "wd": WD,
     "dcterms": DCTERMS,
     "owl": OWL,
     "rdf": RDF,

@@ -23,6 +23,7 @@ __all__ = [
     "lexicon_files",
     "query_dir",
     "template_file",
+    "decisions_model_dir",
 ]
 
 _PACKAGE_DIR = Path(str(files("kg"))).resolve()
@@ -70,3 +71,8 @@ def query_dir() -> Path:
 def template_file(name: str) -> Path:
     """A file of ``kg/templates``."""
     return _PACKAGE_DIR / "templates" / name
+
+
+def decisions_model_dir() -> Path:
+    """The trained sentence classifier (``make train``), ``kg/models/decisions``."""
+    return _PACKAGE_DIR / "models" / "decisions"

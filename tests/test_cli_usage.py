@@ -81,3 +81,22 @@ def test_query_api_syntax_error_names_the_prefix(seed):
     with pytest.raises(QueryError) as caught:
         kg.query(seed, "SELECT ?s WHERE { ?s a nope:Thing }")
     assert str(caught.value) == "query: SPARQL syntax error at 1:34: unknown prefix 'nope:'"
+
+
+# -- a .rq argument is a file ------------------------------------------------------------------
+
+
+def test_cli_query_missing_rq_file_is_no_such_file(kg_, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = kg_("query", "missing.rq")
+    assert result.exit_code == 1 and result.stdout == "" and result.stderr == "Error: missing.rq: no such file\n"
+    (tmp_path / "folder.rq").mkdir()
+    result = kg_("query", "folder.rq")
+    assert result.exit_code == 1 and result.stderr == "Error: folder.rq: not a file\n"
+
+
+def test_cli_query_rq_file_runs_with_undeclared_prefixes(kg_, tmp_path):
+    path = tmp_path / "demands.rq"
+    path.write_text("SELECT ?p WHERE { ?p a pol:Precondition ; pol:demander ref:Russia }\n", encoding="utf-8")
+    result = kg_("query", str(path), "--format", "csv")
+    assert result.exit_code == 0 and len(result.stdout.strip().splitlines()) == 3

@@ -61,6 +61,9 @@ def test_wheel_ships_the_ontology_tree_queries_and_templates(wheel):
     assert "kg/templates/graph.html" in names
     assert {"kg/ontology/polkg.ttl", "kg/ontology/shapes.ttl",
             "kg/ontology/reference/sources/regions.csv"} <= names
+    model = ROOT / "kg" / "models" / "decisions"
+    trained = {"kg/" + p.relative_to(ROOT / "kg").as_posix() for p in model.rglob("*") if p.is_file()}
+    assert trained and trained <= names, "the trained sentence classifier is in the wheel"
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from kg.namespaces import sparql_prefixes
 
 __all__ = ["Entity", "Assertion", "Facts", "read_facts", "topic_words", "same_topic"]
 
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms")
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "owl")
 
 ENTITY_QUERY = _PREFIXES + """
 SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
@@ -32,7 +32,8 @@ SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
   } }
   OPTIONAL { ?entity a ?class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/polkg/ontology#")) }
   OPTIONAL { ?entity skos:prefLabel ?label }
-  OPTIONAL { ?entity pol:wikidata ?wikidata }
+  OPTIONAL { ?entity owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+             BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
   OPTIONAL { ?entity pol:speaksFor ?speaksFor }
 }
 """

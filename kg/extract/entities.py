@@ -8,6 +8,7 @@ found become *local* entities with an IRI minted from their name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -49,10 +50,28 @@ _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 
 
 def slug(name: str) -> str:
-    """An IRI-safe local name: ASCII letters, digits and ``_``."""
-    text = re.sub(r"['\u2019]", "", name)
-    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_")
-    return text or "x"
+    """A readable IRI local name: the name's letters, marks and digits in any script, apostrophes
+    dropped, every other run of characters (spaces, punctuation) one ``_``. IRIs allow these
+    characters (RFC 3987 ``ucschar``); one that an IRI forbids is percent-encoded.
+
+    >>> slug("João Lourenço"), slug("Donetsk People's Republic"), slug("Ахмат"), slug("  ")
+    ('João_Lourenço', 'Donetsk_Peoples_Republic', 'Ахмат', 'x')
+    """
+    text = unicodedata.normalize("NFC", re.sub(r"['\u2019]", "", name))
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
+    return "_".join(_iri_chars(word) for word in kept.split()) or "x"
+
+
+def _iri_chars(text: str) -> str:
+    """``text`` with each character outside RFC 3987's ``iunreserved`` percent-encoded (UTF-8)."""
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or _ucschar(ord(ch))
+                   else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def _ucschar(code: int) -> bool:
+    if code < 0x10000:
+        return 0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+    return code <= 0xEFFFD and (code & 0xFFFF) <= 0xFFFD
 
 
 @dataclass
@@ -183,7 +202,7 @@ def _place(span: SpacySpan) -> bool:
     if root.dep_ == "compound" and root.head.lemma_.lower() in _EVENTS:
         return True  # "a Kabul car bombing"
     if root.dep_ in ("dobj", "conj") and _taken(root):
-        return True  # "entered Tell Tamer and Ain Issa"
+        return True  # "rebels entered Aldor and Betsy Creek"
     if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
         return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
@@ -204,7 +223,7 @@ _CONFLICT = words("conflict")
 def _theatre(span: SpacySpan) -> bool:
     """Is a state named here as the place where forces are, or fighting or a crisis goes on?
 
-    "US troops in Iraq", "sending soldiers to Libya", "access into and throughout Sudan",
+    "Danish troops in Mali", "sending soldiers to Chad", "access into and across Yemen",
     but not "elections in the DRC" or "talks in Qatar" (a venue)."""
     if not _place(span) or _acts(span):
         return False
@@ -213,7 +232,7 @@ def _theatre(span: SpacySpan) -> bool:
         return root.dep_ == "dobj"  # "entered Syria"
     head = root.head.head
     while head.dep_ in ("conj", "prep") and head.head.i != head.i:
-        head = head.head  # "into and throughout Sudan", "the fight against ISIS in Syria"
+        head = head.head  # "into and across Yemen", "the campaign against a militia in Mali"
     lemma = head.lemma_.lower()
     return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
 
@@ -231,7 +250,7 @@ _VENUES = words("venues")
 
 def _venue(span: SpacySpan) -> bool:
     """Is the place named only as where people met, spoke or sit ("talks in Geneva", "the official in
-    Pristina", "his headquarters in the West Bank city of Ramallah")?"""
+    Arusha", "her office in the capital city of Dodoma")?"""
     root = span.root
     while root.dep_ == "compound" and root.head.i != root.i:
         root = root.head
@@ -290,8 +309,8 @@ def _local_authorities(token, found: Entities, taken: set[int]) -> tuple[SpacySp
 
 
 def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
-    """ "his Greek, Cypriot and French counterparts, Nikos Dendias, Nikos Christodoulides and
-    Jean-Yves Le Drian, respectively": each named person speaks for the state in the same place."""
+    """ "her Chilean and Peruvian counterparts, Ana Ruiz and Luis Soto, respectively": each named
+    person speaks for the state in the same place of the list."""
     for token in doc:
         if token.lower_ != "respectively":
             continue
@@ -340,7 +359,7 @@ _SIDES = words("sides")
 
 
 def _side_of(span: SpacySpan) -> SpacySpan | None:
-    """ "East of the Euphrates River": the side of a river or line, a region of its own."""
+    """ "West of the Drina River": the side of a river or line, a region of its own."""
     doc = span.doc
     start = span.start - 1
     if start >= 0 and doc[start].lower_ == "the":
@@ -381,7 +400,7 @@ _NOT_PLACES = words("not_places")
 
 
 def _in_title(span: SpacySpan) -> bool:
-    """Is the place part of an office's name ("Assistant Secretary-General for the Middle East")?"""
+    """Is the place part of an office's name ("Deputy Envoy for the Great Lakes")?"""
     root = span.root
     if root.dep_ == "conj":
         root = root.head
@@ -393,7 +412,7 @@ def _in_title(span: SpacySpan) -> bool:
 def _taken(token) -> bool:
     while token.head.i != token.i and (token.dep_ in ("conj", "compound", "appos")
                                        or token.dep_ == "dobj" and token.head.pos_ != "VERB"):
-        token = token.head  # "entered Tell Tamer and Ain Issa", however the names were parsed
+        token = token.head  # "entered Aldor and Betsy Creek", however the names were parsed
     return token.dep_ == "dobj" and token.head.lemma_.lower() in _TAKING
 
 
@@ -454,7 +473,7 @@ def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Referen
 
 
 def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
-    """ "Iranian Foreign Ministry spokesman Saeed Khatibzadeh", "President Hassan Rouhani of Iran".
+    """ "Chilean Foreign Ministry spokesman Luis Soto", "President Ana Ruiz of Peru".
 
     The title before the name and an "of X" after it, within the name's own noun phrase.
     """
@@ -514,7 +533,7 @@ def _titled(span: SpacySpan) -> bool:
 
 def _labels_only(span: SpacySpan) -> bool:
     """Is this name only a modifier of a non-place noun ("the Minsk agreements", "the Normandy
-    Four format", "the Nairobi and Luanda processes")?"""
+    Group format", "the Lome and Accra processes")?"""
     token = span.root
     while token.dep_ in ("compound", "nmod", "amod", "nummod", "conj") and token.head.i != token.i:
         modifies = token.dep_ != "conj"  # "Nairobi and Luanda": the second name is one of a list
@@ -531,6 +550,14 @@ def _in_parentheses_after_person(span: SpacySpan) -> bool:
     if span.start < 2 or span.end >= len(doc):
         return False
     return doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON"
+
+
+def _without_title(name: str) -> str:
+    """A person's name without the titles the NER took in with it ("Spokesperson Matthew Miller")."""
+    parts = name.split()
+    while len(parts) > 2 and (parts[0].lower() in TITLES or parts[0].lower() in _TITLE_WORDS):
+        parts = parts[1:]
+    return " ".join(parts)
 
 
 def _clean_name(text: str) -> str:
@@ -605,7 +632,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
                                                         or span.text.lower() in _NOT_PLACES):
             taken.update(range(span.start, span.end))
-            return  # "talks in Geneva", "Assistant Secretary-General for the Middle East": not a territory under discussion
+            return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
         (found.actor_mentions if role == "actor" else found.region_mentions).append(mention)
         taken.update(range(span.start, span.end))
@@ -638,7 +665,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
-                # "at Baghdad International Airport": the facility, a place of its own
+                # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
                 found.records.setdefault(key, Known(key=key, name=facility.text, kind=None, region=True, linked=False))
                 add(facility, key, "region", "direction")
@@ -659,7 +686,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 persons_by_surname[entity.name.split()[-1]] = entity.iri
                 titled_by = _phrase_affiliation(ent, found, reference)
                 if titled_by is not None and found.records[titled_by].kind == "government":
-                    # "Palestinian Authority President Mahmoud Abbas": the text's own title wins
+                    # "Transitional Council President Ana Ruiz": the text's own title wins
                     found.records[entity.iri].speaks_for = titled_by
         elif ent.label_ == DEMONYM_LABEL:
             entity = reference.entities.get(ent.ent_id_)
@@ -675,7 +702,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if kind is None or taken.intersection(range(ent.start, ent.end)):
             continue
         if kind != "person" and _titled(ent):
-            kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
+            kind = "person"  # "Ana Ruiz, Special Envoy of ...": a person whatever NER said
         elif ent.label_ == "FAC" and not ((_place(ent) or ent.root.dep_ == "pobj" and ent.root.head.lower_ == "at")
                                            and any(t.is_title for t in ent)):
             continue  # a building or road, unless named as where something happened ("at Baghdad Airport")
@@ -697,6 +724,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(part, entity.iri, "region", "coordination")
             continue
         name = _clean_name(ent.text)
+        if kind == "person":
+            name = _without_title(name)  # "Spokesperson Matthew Miller" -> "Matthew Miller"
         if name.lower().endswith((" of", " of the")):
             continue  # "the Government of| Ethiopia": NER stopped before the name that matters
         if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):
@@ -761,7 +790,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
             groups[token.lemma_.lower()] = key
         elif (local := _local_authorities(token, found, taken)) is not None:
-            span, name = local  # "the authorities in non-Government-controlled Donetsk"
+            span, name = local  # "the de facto authorities in rebel-held Aldor"
             key = LOCAL_BASE + "actor/" + slug(name)
             found.records.setdefault(key, Known(key=key, name=name, kind="government", region=False, linked=False))
             add(span, key, "actor", "group")
@@ -950,7 +979,7 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 def _unheld_office(match: re.Match, text: str) -> bool:
     """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
-    of another title ("Special Representative of the Secretary-General"), not "... of NATO"?"""
+    of another title ("Deputy Envoy of the Secretary-General"), not "... of NATO"?"""
     if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
         return False
     return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])
@@ -973,7 +1002,7 @@ _NATIONAL_OFFICES = tuple(title for title, office in TITLES.items()
 
 
 def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None) -> None:
-    """ "President Francois Bozize", "Adil Abdul-Mahdi, the caretaker Prime Minister": a national
+    """ "President Ana Ruiz", "Luis Soto, the interim Prime Minister": a national
     office that names no state is held in ``state``, the state the document is about."""
     if state is None:
         return
@@ -991,7 +1020,7 @@ def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None)
 
 
 def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int], state: str | None) -> None:
-    """ "The Government has called for ...": ``state``, the state the document is about
+    """ "The Government asked for ...": ``state``, the state the document is about
     (:func:`_dominant_state`)."""
     if state is None:
         return

@@ -24,6 +24,7 @@ __all__ = [
     "Position",
     "Precondition",
     "Extraction",
+    "SentenceDecision",
     "EXTRACTOR",
 ]
 
@@ -150,6 +151,24 @@ class Precondition:
     for_: str
     evidence: Evidence
     statement: str | None = None
+
+
+@dataclass(frozen=True)
+class SentenceDecision:
+    """What the learned classifier says of one sentence, as scores in [0, 1].
+
+    Where the learned decisions (``kg.extract.learned``) meet the rules' candidates: whether the
+    sentence states a demand (``precondition``) and/or a ``position``, and, if so, the score of
+    each action code, each outcome (``for``; ``other`` when it names none) and each stance;
+    ``cues`` are the vocabulary codes whose cue phrases match in the sentence (``outcome_ceasefire``).
+    """
+
+    precondition: float
+    position: float
+    action: dict[str, float]
+    outcome: dict[str, float]
+    stance: dict[str, float]
+    cues: frozenset[str] = frozenset()
 
 
 @dataclass

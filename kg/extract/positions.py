@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
+from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
-from kg.extract.statements import SPEAKING_FOR, SPEECH_VERBS, named_spokesperson
+from kg.extract.roles import RoleContext
+from kg.extract.roles import holder as holder_role
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
 from kg.extract.lexicon import words
 
@@ -48,8 +49,6 @@ _AGAINST_HEADS = words("against_heads")
 _NOUN_CUE_ROLES = {"dobj", "attr", "ROOT", "appos", "oprd"}
 """Where a stance noun must stand to be the holder's ("expressed concern", "its support for")."""
 _NOT_TOPIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
-_PLURAL_PRONOUNS = words("plural_pronouns")
-_PERSON_PRONOUNS = words("person_pronouns")
 
 
 def _pobj(prep: Token) -> list[Token]:
@@ -94,10 +93,23 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
+def _not_to(tokens: list[Token]) -> list[Token] | None:
+    """ "not to block the bid" -> "block the bid": a clause asked not to happen, without its negation."""
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    negations = [c for c in root.children if c.dep_ == "neg"]
+    if root.pos_ not in ("VERB", "AUX") or not negations:
+        return None
+    return [t for t in tokens if t not in negations and not (t.dep_ == "aux" and t.lower_ == "to")]
+
+
 _PURPOSEFUL = words("purposeful")
-"""Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
+"""Judgements that keep their purpose ("essential to bring the region back to calm")."""
 
 
+_COURTESIES = words("courtesies")
+"""Verbs of a courtesy a speaker "wants" or "wishes" to perform: no stance on the thanking."""
 _UPHELD = words("upheld")
 _STOPPED = words("stopped")
 
@@ -122,7 +134,7 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
 _ANNOUNCING = words("positions_announcing")
 _POLICIES = words("policies")
 """What an actor announces as its own course: "announced a complete withdrawal", "announced the
-truce", "announced US troops would be leaving Syria"."""
+truce", "announced its troops would be leaving the island"."""
 
 
 def _policy(tokens: list[Token]) -> bool:
@@ -134,12 +146,12 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     """ "the agreement is null and void", "called the agreement null and void": what is judged,
     and the verb whose subject holds the judgement."""
     if cue.lower_ == "only" and cue.dep_ == "amod":
-        cue = cue.head  # "negotiation is the only way to ...": the noun is the judgement
+        cue = cue.head  # "dialogue is the only route to ...": the noun is the judgement
     if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _PURPOSEFUL and any(
             c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children)):
         return [], None  # "committed to supporting ...": the cue has its own object
     head = cue.head
-    if cue.dep_ == "pobj" and head.lower_ == "as":  # "characterized the attack as a violation"
+    if cue.dep_ == "pobj" and head.lower_ == "as":  # "described the raid as a breach"
         head = head.head
     elif cue.dep_ not in ("acomp", "attr", "oprd", "ccomp", "xcomp", "dobj"):
         return [], None
@@ -157,15 +169,15 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
 
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
-    if cue.dep_ == "mark":  # "its call for the United States to drop sanctions"
+    if cue.dep_ == "mark":  # "its call for Chile to end the blockade"
         return [t for t in _clause(cue.head) if t.i != cue.i]
     if cue.pos_ == "ADP":
         return _pobj(cue)
     if cue.lemma_.lower() in _CREDITING:
-        # "commends the parties for committing to this ceasefire": what they did, not who
+        # "praises both sides for agreeing to the truce": what they did, not who
         for child in cue.children:
-            if child.dep_ == "prep" and child.lower_ == "for" and child.i > cue.i:
-                tokens = _pobj(child)
+            if child.dep_ == "prep" and child.lower_ in ("for", "of") and child.i > cue.i:
+                tokens = _pobj(child)  # "censured X for sheltering ...", "accused X of interfering ..."
                 if tokens:
                     return tokens
     if cue.lemma_.lower() in _ADDRESSING:
@@ -194,9 +206,11 @@ def _topic_tokens(cue: Token) -> list[Token]:
 def _is_stance(cue: Token) -> bool:
     """Whether the cue word states the stance of someone named in its clause."""
     if cue.lower_ in ("back", "backs") and cue.pos_ != "VERB":
-        return False  # "back on track", "have the backs of our allies"
+        return False  # "back on track", "has the backs of its partners"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
+        return False  # "I want to thank ...", "we wish to express ...": a courtesy, not a stance
     if cue.pos_ == "NOUN":
         if any(c.dep_ == "poss" for c in cue.children):
             return True
@@ -204,76 +218,6 @@ def _is_stance(cue: Token) -> bool:
             return cue.head.dep_ in _NOUN_CUE_ROLES
         return cue.dep_ in _NOUN_CUE_ROLES or (cue.dep_ == "pobj" and cue.head.lower_ == "with")
     return True
-
-
-def _subject_core(span: tuple[int, int], doc) -> tuple[int, int]:
-    """The subject without its relative clauses ("ISIS fighters which European nations refused ...")."""
-    start, end = span
-    for token in doc[start:end]:
-        if token.dep_ in ("relcl", "acl") and start <= token.head.i < end:
-            end = min(end, token.left_edge.i)
-    return start, end
-
-
-def _speaker_of(verb: Token, entities: Entities) -> list[str]:
-    """Who says the clause ``verb`` is in: "the U.S. said it supports", '"We urge ...," he said'."""
-    for token in (verb, *verb.ancestors):
-        candidates = [token] if token is not verb and token.lemma_.lower() in SPEECH_VERBS else []
-        candidates += [c for c in token.children
-                       if c.dep_ in ("parataxis", "ccomp") and c.lemma_.lower() in SPEECH_VERBS]
-        for speech in candidates:
-            span = subject_span(speech)
-            if span is None:
-                continue
-            words = verb.doc[span[0]:span[1]]
-            mentions = entities.actors_in(*span)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-            if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-                person = entities.last_actor_before(words[0].idx, person=True)
-                if person is not None:
-                    return [entities.political(person.key)]
-    return []
-
-
-def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int],
-             previous: list[str]) -> list[str]:
-    """Whose position: the subject of the clause the cue word belongs to, or the cue noun's possessor.
-
-    "Serbia will never recognize ...", "Russia's preference for ...", "Lebanon and its Arab
-    League allies pressed ..." (both); pronouns are the person named last ("she"), the speaker
-    of the clause, or the previous sentence's subject ("they").
-    """
-    for child in cue.children:
-        if child.dep_ == "poss":
-            mentions = entities.actors_in(child.left_edge.i, child.i + 1)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-    if verb is None:
-        return []
-    span = subject_span(verb)
-    if span is None:
-        return []
-    doc = verb.doc
-    start, end = _subject_core(span, doc)
-    mentions = [m for m in entities.actors_in(start, end) if m.tok_start not in topic]
-    if mentions:
-        if any(t.dep_ == "cc" for t in doc[start:end]):
-            return list(dict.fromkeys(entities.political(m.key) for m in mentions))
-        head = doc[start:end].root
-        covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
-        if not covering and head.lemma_.lower() in SPEAKING_FOR:
-            named = named_spokesperson(mentions[0], entities)  # "the UN top official in Pristina"
-            if named is not None:
-                return [entities.political(named.key)]
-        return [entities.political((covering or mentions)[0].key)]
-    words = doc[start:end]
-    if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-        person = entities.last_actor_before(words[0].idx, person=True)
-        return [entities.political(person.key)] if person is not None else []
-    if len(words) == 1 and words[0].lower_ in _PLURAL_PRONOUNS:
-        return _speaker_of(verb, entities) or previous
-    return []
 
 
 def _obliged(cue: Token) -> bool:
@@ -337,11 +281,12 @@ def _denied(cue: Token) -> bool:
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
+    author: str | None = None,
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
     :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
     sentence's position to the actor whose statement it is part of, for judgements that name
-    no holder ("Negotiation is the only way forward.")."""
+    no holder ("Dialogue is the only route.")."""
     found: list[Held] = []
     voices = voices or {}
     if subjects is None:
@@ -377,11 +322,15 @@ def find_positions(
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
-                continue  # "condemned all external support to ...": the outer cue speaks
+                continue  # "deplored any foreign support for ...": the outer cue speaks
             stance = hit.code
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
             elif _negated(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
+            unsaid = _not_to(tokens)
+            if unsaid is not None:
+                tokens = unsaid  # "urged Turkey not to block the bid": opposes blocking the bid
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:
@@ -394,9 +343,9 @@ def find_positions(
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
-            holders = _holders(head_cue, verb, entities, in_any_topic, previous)
-            if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
-                holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
+            holders = holder_role.find(RoleContext(
+                sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
+                voice=voices.get(position), author=author))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
                     continue  # "the full support of the United Nations to ...": the supporter, not the topic

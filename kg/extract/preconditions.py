@@ -21,7 +21,7 @@ from kg.extract.roles import RoleContext
 from kg.extract.roles import addressee as addressee_role
 from kg.extract.roles import demander as demander_role
 from kg.extract.roles import regions as region_role
-from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject
+from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject, obliged
 from kg.extract.statements import SPEECH_VERBS, Said
 from kg.extract.lexicon import words
 
@@ -64,7 +64,9 @@ class _Cues:
 
 def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSet) -> list[CueHit] | None:
     doc = sent.span.doc
-    found = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
+    # "press secretary", "the Associated Press": part of a name, no demand
+    found = [h for h in conditions.find_longest(sent.span)
+             if doc[h.start].dep_ != "compound" and doc[h.start].pos_ != "PROPN"]
     hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])
             and not _state_of_things(doc[h.start])
             and not (doc[h.start].dep_ == "prep" and doc[h.start].lower_ in _CLAUSE_WORDS and _time_only(doc[h.start]))]
@@ -244,7 +246,7 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                        said: list[Said], *, skip: set[int] = frozenset(),
-                       subjects: dict[int, list[str]] | None = None) -> list[Demand]:
+                       subjects: dict[int, list[str]] | None = None, author: str | None = None) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action); ``subjects`` are
     the :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
     merged: dict[tuple, Demand] = {}
@@ -295,13 +297,14 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             clause = {t.i for t in clause_verb.subtree}
             # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks";
             # what it asks of another still is: "if the US wants a deal, the US must lift sanctions"
-            offerer = clause_subject(clause_verb.head, entities, None)
+            offerer = None if obliged(clause_verb.head) else clause_subject(clause_verb.head, entities, None)
             hits = [h for h in hits if h.start in clause or offerer is None
                     or _doer(doc[h.start], entities) != offerer]
             regions = [m for m in regions if m.tok_start in clause] or regions
         demanders = demander_role.find(RoleContext(
             sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
-            previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None))
+            previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None,
+            author=author))
         for demander, own in _attributed(sent, hits, demanders, entities):
             _demands_of(demander, sent, sents, entities, cues, markers, own, clause_verb, clause,
                         regions, statement, merged, co_demanders=set(demanders))
@@ -341,7 +344,7 @@ def _purpose(token, markers) -> bool:
 def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
                 statement, merged, *, co_demanders: set[str] = frozenset(), addressee: str | None = None) -> None:
     """Record the demands ``demander`` makes in ``sent`` (one per action); those who demand
-    together ("the UN and the OSCE called on all parties") are never each other's addressee;
+    together ("the AU and the UN asked every side") are never each other's addressee;
     ``addressee``, when given, is whom the demand is known to be made of (the refuser of it)."""
     given = addressee
     doc = sent.span.doc
@@ -499,7 +502,7 @@ def _time_only(prep) -> bool:
 
 
 def _violated(token) -> bool:
-    """Is this ceasefire one that was broken ("violations of the ceasefire agreement", "ceasefire
+    """Is this ceasefire one that was broken ("breaches of the truce deal", "ceasefire
     violations")? Reports of violations are news, not a demand for a ceasefire."""
     for _ in range(3):
         if token.lemma_.lower() in ("violation", "breach", "violate"):
@@ -537,7 +540,7 @@ def _armed(entities: Entities) -> set[str]:
 
 
 def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit]:
-    """ "called on all parties to the conflict to lay down their weapons": when every side is asked,
+    """ "asked every party to the war to lay down arms": when every side is asked,
     laying down arms is a ceasefire; disarm_group is one armed group giving up its weapons."""
     addressed = addressed_object(sent)
     if addressed is None or not any(h.code == "disarm_group" for h in hits):
@@ -558,7 +561,7 @@ _AID_PRINCIPLES = words("aid_principles")
 
 
 def _humanitarian_principle(token) -> bool:
-    """ "humanity, impartiality, neutrality and independence": the principles of aid, not a status."""
+    """Neutrality listed with impartiality or independence: a principle of aid, not a status."""
     return any(c.lemma_.lower() in _AID_PRINCIPLES for c in token.conjuncts)
 
 

@@ -9,10 +9,10 @@ name and version.
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.extract.model import Evidence, Extraction
-from kg.namespaces import ACT, ID, OA, OUT, POL, PREFIXES, ST
+from kg.namespaces import ACT, ID, OA, OUT, POL, PREFIXES, ST, WD
 
 __all__ = ["to_graph", "date_literal", "KIND_CLASSES"]
 
@@ -87,6 +87,9 @@ def to_graph(extraction: Extraction) -> Graph:
         if not entity.linked:
             graph.add((node, RDF.type, KIND_CLASSES[entity.kind] if is_actor else POL.Region))
             graph.add((node, SKOS.prefLabel, Literal(entity.name, lang="en")))
+            graph.add((node, RDFS.label, Literal(entity.name, lang="en")))
+            if entity.wikidata:
+                graph.add((node, OWL.sameAs, WD[entity.wikidata]))
             graph.add((node, POL.linked, Literal(False)))
             if is_actor:
                 graph.add((node, POL.kind, Literal(entity.kind)))

@@ -614,13 +614,15 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self.raw)
 
-    def dump(self, fmt: ox.RdfFormat, *, graphs: Iterable[str] | None = None) -> bytes:
+    def dump(self, fmt: ox.RdfFormat, *, graphs: Iterable[str] | None = None,
+             prefixes: dict[str, str] | None = None) -> bytes:
+        """The named ``graphs`` (default: all) in ``fmt``; ``prefixes`` for formats that use them."""
         if graphs is None:
-            return self.raw.dump(format=fmt)
+            return self.raw.dump(format=fmt, prefixes=prefixes)
         out = ox.Store()
         for g in graphs:
             out.extend(self.raw.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-        return out.dump(format=fmt)
+        return out.dump(format=fmt, prefixes=prefixes)
 
 
 def open_store(path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0,

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 _POL = "https://w3id.org/polkg/ontology#"
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs")
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl")
 
 DOCUMENT_QUERY = _PREFIXES + """
 SELECT ?document ?title ?date ?source ?path WHERE {
@@ -66,7 +66,8 @@ ENTITY_QUERY = _PREFIXES + """
 SELECT ?node ?class ?name ?wikidata WHERE {
   ?node a ?class ; skos:prefLabel ?name .
   FILTER(STRSTARTS(STR(?class), STR(pol:)))
-  OPTIONAL { ?node pol:wikidata ?wikidata }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
 }
 """
 
@@ -114,7 +115,8 @@ SELECT ?node ?name ?class ?wikidata WHERE {
   VALUES ?node { %s }
   OPTIONAL { ?node skos:prefLabel|dcterms:title|rdfs:label ?name }
   OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
-  OPTIONAL { ?node pol:wikidata ?wikidata }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
 }
 """
 

@@ -74,3 +74,16 @@ def test_cases_every_line_names_its_construction_and_expects_something():
     for case in ALL:
         assert case["construction"] and case["text"], case["line"]
         assert any(case.get(k) for k in ("preconditions", "positions", "statements", "actors", "absent")), case["line"]
+
+
+def test_cases_every_resolver_answers_in_some_case(nlp):
+    """Each resolver of each role is the one that answers for at least one case."""
+    from kg.api import extract_text
+    from kg.extract.roles import order, traced
+
+    with traced() as answered:
+        for case in ALL:
+            extract_text(case["text"], published=case.get("published"))
+    unused = [f"{role}.{name}" for role, names in order().items() for name in names
+              if f"{role}.{name}" not in answered]
+    assert not unused, unused

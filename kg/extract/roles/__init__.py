@@ -13,15 +13,17 @@ The order of each role is the ``RESOLVERS`` tuple at the top of its module, and
 
 from __future__ import annotations
 
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from spacy.tokens import Token
 
 from kg.extract.context import Sentence
 from kg.extract.entities import Entities
 
-__all__ = ["RoleContext", "Resolver", "NOBODY", "resolve", "order"]
+__all__ = ["RoleContext", "Resolver", "NOBODY", "resolve", "order", "traced"]
 
 
 class _Nobody:
@@ -62,6 +64,8 @@ class RoleContext:
     """The actor of the statement the sentence is part of."""
     voice: str | None = None
     """The actor whose statement the sentence continues (for judgements that name no holder)."""
+    author: str | None = None
+    """Who the document as a whole is attributed to ("Statement from President X"): "we", "I"."""
     topic: set[int] = field(default_factory=set)
     """Token indices of the topics read in the sentence (never the holder)."""
     hits: list = field(default_factory=list)
@@ -75,14 +79,28 @@ class RoleContext:
 Resolver = Callable[[RoleContext], Any]
 
 
+_TRACE: Counter | None = None
+
+
+@contextmanager
+def traced() -> Iterator[Counter]:
+    """Count which resolver answered (``"role.resolver"``), while the block runs."""
+    global _TRACE
+    _TRACE = Counter()
+    try:
+        yield _TRACE
+    finally:
+        _TRACE = None
+
+
 def resolve(resolvers: tuple[Resolver, ...], ctx: RoleContext) -> Any:
     """The first answer of ``resolvers`` for ``ctx``; None if none answers or one says NOBODY."""
     for resolver in resolvers:
         answer = resolver(ctx)
-        if answer is NOBODY:
-            return None
-        if answer:
-            return answer
+        if answer is NOBODY or answer:
+            if _TRACE is not None:
+                _TRACE[f"{resolver.__module__.rsplit('.', 1)[-1]}.{resolver.__name__}"] += 1
+            return answer or None
     return None
 
 

@@ -101,7 +101,7 @@ def obliged_subject(ctx: RoleContext):
 
 
 def addressed(ctx: RoleContext):
-    """Whom the call names: "urged *Togo* to", "called on *all foreign forces* to" (NOBODY when
+    """Whom the call names: "urged *Togo* to", "asked *every foreign force* to" (NOBODY when
     that is no actor)."""
     span = addressed_object(ctx.sent)
     if span is None:
@@ -174,7 +174,7 @@ def both_sides(ctx: RoleContext) -> list[str]:
 
 
 def also_addressed(ctx: RoleContext, addressee: str | None, co_demanders: set[str]) -> list[str]:
-    """The others a call names with the addressee: "to call on Hizbullah and Israel to pull back"."""
+    """The others a call names with the addressee: "urged Chile and Peru to pull back"."""
     span = addressed_object(ctx.sent)
     if addressee is None or span is None:
         return []

@@ -6,7 +6,7 @@ from kg.extract.context import Sentence, subject_span
 from kg.extract.entities import Entities
 from kg.extract.lexicon import words
 
-__all__ = ["ADDRESSING", "PRONOUNS", "clause_subject", "addressed_object"]
+__all__ = ["ADDRESSING", "PRONOUNS", "clause_subject", "addressed_object", "obliged"]
 
 ADDRESSING = words("preconditions_addressing")
 """Verbs whose object is whom a call is addressed to ("urged X to", "called on X to")."""
@@ -51,3 +51,8 @@ def addressed_object(sent: Sentence) -> tuple[int, int] | None:
                     if pobj.dep_ == "pobj":
                         return pobj.left_edge.i, pobj.i + 1
     return None
+
+
+def obliged(verb) -> bool:
+    """Is the verb an obligation put on its subject ("the US *must lift* ...", "should withdraw")?"""
+    return verb is not None and any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children)

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from kg.extract.context import coordinated_actors, pronoun_subject, subject_span
 from kg.extract.roles import RoleContext, resolve
-from kg.extract.roles.clauses import clause_subject
+from kg.extract.roles.clauses import clause_subject, obliged
 
 __all__ = ["RESOLVERS", "find"]
 
 
 def condition_clause_holder(ctx: RoleContext) -> list[str] | None:
     """With a condition clause, the subject of the clause it conditions: "*Iran* will not return
-    to talks until ..."; "they" there is whom the previous sentence was about."""
+    to talks until ..."; "they" there is whom the previous sentence was about. When that clause
+    obliges its subject ("..., the US must lift sanctions"), whoever says so."""
     if ctx.clause_verb is None:
         return None
-    found = clause_subject(ctx.clause_verb.head, ctx.entities, ctx.previous[0] if ctx.previous else None)
+    main = ctx.clause_verb.head
+    if obliged(main):
+        # "if Washington wants a deal, the US must lift sanctions, Iran said": the main clause
+        # obliges its subject; the demand is the one who says so
+        if main.dep_ not in ("ccomp", "parataxis") or main.head is main:
+            return None
+        main = main.head
+    found = clause_subject(main, ctx.entities, ctx.previous[0] if ctx.previous else None)
     return [found] if found else None
 
 
@@ -66,13 +74,21 @@ def person_pronoun(ctx: RoleContext) -> list[str] | None:
     return None
 
 
+def document_author(ctx: RoleContext) -> list[str] | None:
+    """ "We demand ..." in a statement the document attributes to someone: that author's actor."""
+    root = ctx.sent.span.root
+    if ctx.author and any(c.dep_ == "nsubj" and c.lower_ in ("we", "i") for c in root.children):
+        return [ctx.entities.political(ctx.author)]
+    return None
+
+
 def statement_speaker(ctx: RoleContext) -> list[str] | None:
     """The actor of the statement the sentence belongs to (a demand in a quoted passage)."""
     return [ctx.entities.political(ctx.speaker)] if ctx.speaker else None
 
 
 RESOLVERS = (condition_clause_holder, marker_possessor, marker_subject, plural_pronoun, person_pronoun,
-             statement_speaker)
+             document_author, statement_speaker)
 
 
 def find(ctx: RoleContext) -> list[str]:
