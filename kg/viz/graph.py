@@ -302,7 +302,8 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             label = f"{stance} {topic}".strip()
             facts[:0] = [("Holder", name(holder) if holder else "?"), ("Stance", stance), ("Topic", topic)]
             G.add_node(assertion, name=label, type="Position", labels=[label, topic], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, holder=holder, stance=stance, topic=topic,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if holder:
                 ensure(holder, "Actor")
                 connect(holder, assertion, assertion + "#holds", "holds", stance, prov, date)
@@ -324,7 +325,10 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             if outcome:
                 facts.append(("For", concepts.get(outcome, _local(outcome))))
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, demander=demander, addressees=addressees,
+                       regions=regions, action=label, action_code=_local(action) if action else None,
+                       outcome=concepts.get(outcome, _local(outcome)) if outcome else None,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if demander:
                 ensure(demander, "Actor")
                 connect(demander, assertion, assertion + "#demander", "demands", "demands", prov, date)
