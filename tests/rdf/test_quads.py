@@ -60,6 +60,8 @@ def _every_branch() -> Extraction:
               mentions=[Span(start=3, end=9, text="Jo\u00e3o")]),
         Actor(id="https://w3id.org/polkg/ref/Angola", name="Angola", kind="state", wikidata=None, linked=True,
               mentions=[Span(start=20, end=26, text="Angola")]),
+        Actor(id="https://w3id.org/polkg/ref/NATO", name="NATO", kind="alliance", wikidata="Q7184", linked=True,
+              mentions=[Span(start=10, end=14, text="NATO")]),
     ]
     regions = [Region(id="https://w3id.org/polkg/id/region/Cabinda", name="Cabinda", wikidata="Q5", linked=False,
                       mentions=[Span(start=30, end=37, text="Cabinda"), Span(start=40, end=47, text="Cabinda")])]
@@ -69,7 +71,7 @@ def _every_branch() -> Extraction:
                           statement=doc + "/statement/1", evidence=quote)]
     preconditions = [Precondition(id=doc + "/precondition/1", demander="Angola", addressee="Jo\u00e3o Louren\u00e7o",
                                   action="withdraw_forces", for_="ceasefire", regions=["Cabinda"],
-                                  statement=doc + "/statement/1", evidence=quote)]
+                                  statement=doc + "/statement/1", evidence=quote, concerns=["NATO"])]
     return Extraction(document=info, actors=actors, regions=regions, statements=statements,
                       positions=positions, preconditions=preconditions, version="1.2.3")
 
