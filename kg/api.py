@@ -69,20 +69,15 @@ def extract_text(text: str, *, title: str | None = None, published: str | None =
     return extract_doc(document, load_nlp()(document.text))
 
 
-def _bind(store, query, params: dict[str, str]) -> dict:
-    """Turn ``name=value`` strings into typed terms, as the query's header declares."""
-    from kg.params import bind_parameters
-
-    return bind_parameters(store, query, params)
-
-
 def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
-    """Run the named query ``name`` with its parameters bound by the engine."""
-    named = get_query(name)
+    """Run the named query ``name`` with its parameters bound by the engine
+    (:func:`kg.query.run_named`; how a value was read is in ``result.notes``)."""
+    from kg.query import run_named
+
+    get_query(name)  # an unknown name fails before the store is opened
     opened, close = _store(store)
     try:
-        bindings = _bind(opened, named, params or {})
-        return run_sparql(opened, named.text, bindings)
+        return run_named(opened, name, params)
     finally:
         if close:
             opened.close()

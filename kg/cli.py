@@ -182,6 +182,8 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
     text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
         result = run_named(store, name, values) if name else run_sparql(store, text)
+    for note in result.notes:
+        click.echo(note, err=True)
     out = result.render(fmt)
     click.echo(out, nl=not out.endswith("\n"))
 

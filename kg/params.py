@@ -20,7 +20,7 @@ from rdflib.namespace import XSD
 from kg.errors import QueryError
 from kg.namespaces import ACT, OUT, POL, PREFIXES, ST, sparql_prefixes
 
-__all__ = ["bind_parameters", "resolve_entity", "check_iri", "close_names"]
+__all__ = ["bind_parameters", "resolve_entity", "side_of", "check_iri", "close_names"]
 
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
@@ -129,11 +129,37 @@ def _pick(rows: list[tuple[str, str, bool]], kind: str) -> list[str]:
     return canonical or iris
 
 
+_BY_DEMONYM = _PREFIX_LINES + """SELECT DISTINCT ?entity ?wanted WHERE {
+  ?entity a pol:State ; pol:demonym ?demonym .
+  FILTER(LCASE(STR(?demonym)) = LCASE(STR(?wanted)))
+}"""
+
+_GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<of>.+?)(?:'s|’s)?\s+government|government\s+of\s+(?:the\s+)?(?P<after>.+))$",
+                         re.IGNORECASE)
+
+
+def _government_of(store, value: str, name: str) -> URIRef | None:
+    """The state that "the Congolese government", "Rwanda's government" or "the
+    Government of Uganda" names (by demonym or label), or None."""
+    match = _GOVERNMENT.match(value)
+    if not match:
+        return None
+    place = (match.group("of") or match.group("after")).strip()
+    states = sorted({r["entity"].value for r in store.query(_BY_DEMONYM, {"wanted": Literal(place)})})
+    if len(states) == 1:
+        return URIRef(states[0])
+    try:
+        return resolve_entity(store, place, name, "actor")
+    except QueryError:
+        return None
+
+
 def resolve_entity(store, value: str, name: str = "parameter", kind: str = "entity") -> URIRef:
     """An entity's IRI from one of its labels (any letter case) or from its IRI.
 
     ``kind`` (``actor``, ``region`` or ``entity``) breaks ties between an actor
-    and a region of the same name.
+    and a region of the same name. A government that no label names ("the
+    Congolese government", "the Government of Rwanda") is its state's.
 
     Raises
     ------
@@ -154,6 +180,10 @@ def resolve_entity(store, value: str, name: str = "parameter", kind: str = "enti
                 for r in store.query(_BY_LABEL_ANY_CASE, {"wanted": Literal(value)})]
     if not rows:
         rows = [(r["entity"].value, r["class"].value, False) for r in store.query(_BY_MENTION, {"label": Literal(value)})]
+    if not rows and kind != "region":
+        state = _government_of(store, value, name)
+        if state is not None:
+            return state
     if not rows:
         raise QueryError(name, f"no actor or region is called {value!r}{_suggestions(store, value, kind)}")
     found = _pick(rows, kind)
@@ -180,8 +210,33 @@ def _code(value: str, name: str, vocabulary) -> str:
     return value
 
 
-def bind_parameters(store, query, params: dict[str, str]) -> dict:
+_SIDE = _PREFIX_LINES + """SELECT DISTINCT ?person ?side ?personName ?sideName WHERE {
+  ?person a pol:Person ; pol:speaksFor ?side .
+  OPTIONAL { ?person skos:prefLabel ?personName }
+  OPTIONAL { ?side skos:prefLabel ?sideName }
+}"""
+
+
+def side_of(store, iri: URIRef, name: str = "parameter", notes: list[str] | None = None) -> URIRef:
+    """The actor the person ``iri`` speaks for (``pol:speaksFor``), or ``iri`` itself
+    when it is no person or speaks for no one or for several; a line saying so is
+    added to ``notes``."""
+    rows = list(store.query(_SIDE, {"person": iri}))
+    if len({r["side"].value for r in rows}) != 1:
+        return iri
+    row = rows[0]
+    if notes is not None:
+        who = row["personName"].value if row["personName"] is not None else str(iri)
+        side = row["sideName"].value if row["sideName"] is not None else row["side"].value
+        notes.append(f"{name}: {who} speaks for {side}")
+    return URIRef(row["side"].value)
+
+
+def bind_parameters(store, query, params: dict[str, str], *, notes: list[str] | None = None) -> dict:
     """``{variable: term}`` for the engine, from ``{name: string}``.
+
+    A parameter of kind ``side`` that names a person stands for the actor the
+    person speaks for; ``notes``, when given, gets a line saying so.
 
     Raises
     ------
@@ -206,6 +261,8 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
             raise QueryError(name, f"control characters are not allowed: {value!r}")
         if kind in ("actor", "region", "entity"):
             bindings[name] = resolve_entity(store, value, name, kind)
+        elif kind == "side":
+            bindings[name] = side_of(store, resolve_entity(store, value, name, "actor"), name, notes)
         elif kind == "iri":
             bindings[name] = check_iri(value, name)
         elif kind == "date":

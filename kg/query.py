@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,6 +70,8 @@ class Result:
     rows: list[tuple]
     boolean: bool | None = None
     triples: list | None = None
+    notes: list[str] = field(default_factory=list)
+    """How parameters were read, for people ("demander: Felix Tshisekedi speaks for ...")."""
 
     @property
     def kind(self) -> str:
@@ -405,18 +407,24 @@ def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
 
     ``params`` are the user's strings, ``{parameter: value}``; each is checked
     and turned into an RDF term as the query's header declares
-    (:func:`kg.params.bind_parameters`) and bound by the engine.
+    (:func:`kg.params.bind_parameters`) and bound by the engine. How a value
+    was read, when it is not plain (a person standing for a state), is in
+    ``result.notes``.
     """
     from kg.params import bind_parameters
 
     named = get_query(name)
-    return run_sparql(store, named.text, bind_parameters(store, named, params or {}))
+    notes: list[str] = []
+    result = run_sparql(store, named.text, bind_parameters(store, named, params or {}, notes=notes))
+    result.notes = notes
+    return result
 
 
 PARAMETER_KINDS = {
     "actor": "an actor: any of its labels, or its IRI",
     "region": "a region: any of its labels, or its IRI",
     "entity": "an actor or a region: any of its labels, or its IRI",
+    "side": "an actor: any of its labels, or its IRI; a person stands for the actor they speak for",
     "iri": "an IRI",
     "date": "a date, YYYY-MM-DD",
     "action": "an action code of ontology/vocab/actions.ttl",

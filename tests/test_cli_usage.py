@@ -229,3 +229,48 @@ def test_cli_format_choices_come_from_the_api():
     query_help = CliRunner().invoke(main, ["query", "--help"]).stdout
     assert all(name in export_help for name in EXPORT_FORMATS + ("turtle", "nquads", "json-ld"))
     assert all(name in query_help for name in FORMATS + ("ttl", "nt"))
+
+
+# -- a person stands for the actor they speak for; a government for its state --------------------
+
+DRC = "Democratic Republic of the Congo"
+
+
+@pytest.mark.parametrize("value", ["Tshisekedi", "Félix Tshisekedi", "ref:Felix_Tshisekedi"])
+def test_cli_param_person_matches_the_actor_they_speak_for(usage, value):
+    result = _on(usage, "query", "--name", "preconditions", "-p", f"demander={value}", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == f"demander: Felix Tshisekedi speaks for {DRC}\n"
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    assert [(r["demanderName"]["value"], r["actionCode"]["value"], r["addresseeName"]["value"]) for r in rows] == [
+        (DRC, "withdraw_forces", "Rwanda")]
+
+
+@pytest.mark.parametrize("param, value, demander", [
+    ("demander", "Congolese government", DRC),
+    ("demander", "the Government of Rwanda", "Rwanda"),
+    ("addressee", "Uganda's government", "Rwanda"),
+])
+def test_cli_param_government_label_is_its_state(usage, param, value, demander):
+    result = _on(usage, "query", "--name", "preconditions", "-p", f"{param}={value}", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    assert [r["demanderName"]["value"] for r in rows] == [demander]
+
+
+def test_query_api_says_who_a_person_speaks_for(usage):
+    result = kg.run_query(usage, "demanded_regions", {"demander": "Tshisekedi"})
+    assert result.notes == [f"demander: Felix Tshisekedi speaks for {DRC}"] and len(result) == 1
+
+
+def test_cli_param_speaker_stays_the_person(usage):
+    result = _on(usage, "query", "--name", "statements", "-p", "speaker=Tshisekedi", "--format", "csv")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("value", ['Congolese" } ; DROP ALL ; # government', "the Government of <urn:x> . }"])
+def test_cli_param_government_pattern_stays_bound(usage, value):
+    before = _on(usage, "stats", "--format", "json").stdout
+    result = _on(usage, "query", "--name", "preconditions", "-p", f"demander={value}")
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: demander: no actor or region is called {value!r}")
+    assert _on(usage, "stats", "--format", "json").stdout == before

@@ -78,7 +78,7 @@ def test_query_named_queries_cover_the_questions():
     assert {"actors", "positions", "preconditions", "demanded_regions", "statements", "said_about", "provenance",
             "comentions", "regions"} <= set(queries)
     assert queries["preconditions"].parameters == {
-        "demander": "actor", "addressee": "actor", "action": "action", "outcome": "outcome", "region": "region"}
+        "demander": "side", "addressee": "side", "action": "action", "outcome": "outcome", "region": "region"}
     assert queries["statements"].parameters == {"speaker": "actor", "from": "date", "to": "date"}
     for q in queries.values():
         assert q.description and q.description[0].isupper(), q.name
@@ -435,7 +435,7 @@ def test_query_cli_lists_named_queries(cli):
     assert result.exit_code == 0
     for name, query in named_queries().items():
         assert f"{name}: {query.description}" in result.output
-    assert "    --param demander=<actor>  the actor who sets the condition" in result.output
+    assert "    --param demander=<side>  the actor who sets the condition" in result.output
 
 
 def test_query_cli_named_query_table(cli):
