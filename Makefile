@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 KG     := $(BIN)/kg
 STORE  ?= .kg
 
-.PHONY: demo test test-fast test-slow eval eval-test splits train learning-curve quality bench notebooks install install-test lock clean
+.PHONY: demo test test-fast test-slow eval eval-test splits train learning-curve quality bench bench-quick bench-ingest notebooks install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,14 @@ BENCH_SIZES ?= 1000 10000
 BENCH_RUNS  ?= 3
 bench: install-test
 	$(BIN)/python bench/ingest.py --suite --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
+# The whole `kg ingest` process against a bare spaCy process with the same components, at -j 1 and 2,
+# arms alternated, medians of 3, with the per-stage split and `kg stats` / `kg query` latency.
+# bench-quick: 60 real and 60 synthetic documents, a few minutes; bench-ingest: 200 real, 1,000 synthetic.
+bench-quick: install-test
+	$(BIN)/python bench/ingest.py --quick
+bench-ingest: install-test
+	$(BIN)/python bench/ingest.py --real 200 --synthetic 1000
 
 # Regenerate the pinned requirement files (needs network to the package index).
 lock:

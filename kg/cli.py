@@ -14,7 +14,8 @@ import click
 
 from kg.errors import KgError
 
-STORE_HELP = "Store directory (default: .kg in the working directory)."
+STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
+              "POLKG_STORE; the default is .kg in the working directory.")
 
 
 class _Group(click.Group):
@@ -28,12 +29,24 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_path", default=".kg", show_default=True, type=click.Path(file_okay=False),
-              help=STORE_HELP)
+              envvar="POLKG_STORE", show_envvar=True, help=STORE_HELP)
 @click.version_option(package_name="polkg")
 @click.pass_context
 def main(ctx: click.Context, store_path: str) -> None:
     """polkg: a knowledge graph of political positions and preconditions from news documents."""
     ctx.obj = {"store": store_path}
+
+
+def _store_option(command):
+    """``--store DIR`` after the command too (``kg ingest docs/ --store S``); it overrides the
+    one before the command and ``POLKG_STORE``."""
+    def remember(ctx: click.Context, param, value):
+        if value is not None:
+            ctx.find_root().obj["store"] = value
+        return value
+
+    return click.option("--store", type=click.Path(file_okay=False), expose_value=False, is_eager=True,
+                        callback=remember, help=STORE_HELP)(command)
 
 
 def _open(ctx, wait: float = 0, *, read_only: bool = False):
@@ -74,6 +87,7 @@ def _remote(endpoint, update_endpoint, graph_store, *, schema: bool = False):
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Run the NLP on the Dask cluster of this scheduler; this process stays the only writer.")
 @_endpoint_options("Write to this SPARQL endpoint instead of the store (see README, SPARQL).")
+@_store_option
 @click.pass_context
 def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoint, graph_store):
     """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store.
@@ -137,13 +151,14 @@ def extract(path, fmt):
               default="table", show_default=True,
               help="table for people; SPARQL results csv, tsv, json, xml; turtle or ntriples for CONSTRUCT.")
 @_endpoint_options("Query this SPARQL endpoint instead of the store.")
+@_store_option
 @click.pass_context
 def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store):
     """Run SPARQL (text, or a .rq file) or a named query over the store.
 
     Parameters are bound by the query engine, never pasted into the query text.
     """
-    from kg.query import run_named, run_sparql
+    from kg.query import run_named, run_sparql, sparql_text
 
     if bool(sparql) == bool(name):
         raise click.UsageError("give either SPARQL (text or a .rq file) or --name")
@@ -155,9 +170,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         values[key.strip()] = value
     if values and not name:
         raise click.UsageError("--param goes with --name")
-    text = None
-    if sparql:
-        text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
+    text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
         result = run_named(store, name, values) if name else run_sparql(store, text)
     out = result.render(fmt)
@@ -192,6 +205,7 @@ def queries():
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.option("--allow-service", metavar="HOST[,HOST]",
               help="Let SPARQL SERVICE call these hosts (host or host:port); by default every SERVICE is refused.")
+@_store_option
 @click.pass_context
 def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
@@ -233,6 +247,7 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
 @_endpoint_options("The SPARQL endpoint to write to (required).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@_store_option
 @click.pass_context
 def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     """Copy the store's named graphs to a SPARQL endpoint (each replaces its namesake there)."""
@@ -258,6 +273,7 @@ _ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "pat
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@_store_option
 @click.pass_context
 def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
@@ -284,7 +300,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(frame.to_string(index=False) if len(frame) else "(nothing to analyse)")
+        click.echo(frame.to_string(index=False) if len(frame) else frame.attrs.get("empty", "(nothing to analyse)"))
 
 
 @main.command()
@@ -294,6 +310,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
 @click.option("--projection", type=click.Choice(["actors", "regions", "positions", "preconditions"]), default="actors",
               show_default=True, help="graphml/gexf: which network, with its measures as attributes.")
+@_store_option
 @click.pass_context
 def export(ctx, fmt, output, documents_only, projection):
     """Export the store as RDF, or a network (for Gephi, Cytoscape) as GraphML or GEXF."""
@@ -316,6 +333,7 @@ def export(ctx, fmt, output, documents_only, projection):
               help="Draw the result of this CONSTRUCT query (a .rq file) instead of the whole graph.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Keep only this many nodes, the most central, and say what was left out.")
+@_store_option
 @click.pass_context
 def view(ctx, output, focus, hops, query_file, max_nodes):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
@@ -332,6 +350,7 @@ def view(ctx, output, focus, hops, query_file, max_nodes):
 
 @main.command()
 @click.option("--all", "everything", is_flag=True, help="Validate the whole store at once, not document by document.")
+@_store_option
 @click.pass_context
 def validate(ctx, everything):
     """Check the store against the SHACL shapes (ontology/shapes.ttl)."""
@@ -348,6 +367,7 @@ def validate(ctx, everything):
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_store_option
 @click.pass_context
 def stats(ctx, fmt):
     """Counts: documents, actors, regions, statements, positions, preconditions, triples."""
@@ -364,6 +384,7 @@ def stats(ctx, fmt):
 
 @main.command()
 @click.option("--limit", type=int, default=20, show_default=True, help="Most items listed per section.")
+@_store_option
 @click.pass_context
 def summary(ctx, limit):
     """A short account of the store: actors, regions and preconditions with their quotes."""

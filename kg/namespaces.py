@@ -75,6 +75,7 @@ class POL(DefinedNamespace):
     action: object
     forOutcome: object
     region: object
+    concerns: object
     cue: object
     stage: object
     # measures written by `kg analyze actors --write` (graph id/graph/analysis)

@@ -37,6 +37,7 @@ __all__ = [
     "get_query",
     "load_query",
     "syntax_error",
+    "sparql_text",
 ]
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
@@ -283,6 +284,32 @@ def syntax_error(sparql: str, message: str) -> str:
         if len(text) > 120:
             text = text[:120].rsplit(",", 1)[0] + ", ..."
     return f"SPARQL syntax error{where}: {text or 'not SPARQL'}"
+
+
+def sparql_text(value: str) -> str:
+    """The SPARQL that ``value`` stands for: the text of a ``.rq`` file, or ``value``
+    itself. A value ending in ``.rq`` is always a file name, never query text.
+
+    Raises
+    ------
+    InputError
+        ``value`` ends in ``.rq`` and is no readable UTF-8 file.
+    """
+    from kg.errors import InputError
+
+    if not value.strip().endswith(".rq"):
+        return value
+    path = Path(value.strip())
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if not path.is_file():
+        raise InputError(path, "not a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at {exc.start})") from exc
+    except OSError as exc:
+        raise InputError(path, exc.strerror or "cannot be read") from exc
 
 
 def collect(raw) -> Result:

@@ -151,6 +151,9 @@ class Precondition:
     for_: str
     evidence: Evidence
     statement: str | None = None
+    concerns: list[str] = field(default_factory=list)
+    """Other actors the demanded action is about (an extra key of the contract's JSON):
+    ``renounce_alliance`` -> the alliance."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ its ``title``, ``date``, ``source`` and ``path``.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -95,7 +94,7 @@ SELECT ?assertion ?quote ?document ?start ?end WHERE {
 ROLE_QUERY = _PREFIXES + """
 SELECT ?assertion ?role ?value WHERE {
   VALUES ?role { pol:speaker pol:date pol:via pol:holder pol:stance pol:topic pol:demander
-                 pol:addressee pol:action pol:forOutcome pol:region pol:statedIn }
+                 pol:addressee pol:action pol:forOutcome pol:region pol:concerns pol:statedIn }
   ?assertion ?role ?value .
 }
 """
@@ -161,7 +160,8 @@ def to_view_graph(store) -> nx.MultiDiGraph:
         statement is an edge ``speaker -> document`` (``kind="statement"``); a
         position is reached by ``holder -> position`` (``kind="holds"``); a
         precondition by ``demander -> precondition`` (``demands``) and left by
-        ``-> addressee`` (``addressee``), ``-> region`` (``about``) and
+        ``-> addressee`` (``addressee``), ``-> region`` (``about``), ``-> actor``
+        the demanded action is about (``concerns``) and
         ``-> outcome`` (``for``); each assertion points to its document
         (``in``). ``speaks_for`` edges link a person to the actor they speak for.
     """
@@ -293,11 +293,14 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             demander = first(assertion, "demander")
             addressees = sorted(roles.get(assertion, {}).get("addressee", []))
             regions = sorted(roles.get(assertion, {}).get("region", []))
+            concerned = sorted(roles.get(assertion, {}).get("concerns", []))
             facts[:0] = [("Demander", name(demander) if demander else "?")]
             if addressees:
                 facts.append(("Addressee", ", ".join(name(a) for a in addressees)))
             if regions:
                 facts.append(("Regions", ", ".join(name(r) for r in regions)))
+            if concerned:
+                facts.append(("Concerns", ", ".join(name(a) for a in concerned)))
             if outcome:
                 facts.append(("For", concepts.get(outcome, _local(outcome))))
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
@@ -312,6 +315,9 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             for region in regions:
                 ensure(region, "Region")
                 connect(assertion, region, assertion + "#region/" + region, "about", "about", prov, date)
+            for actor in concerned:
+                ensure(actor, "Actor")
+                connect(assertion, actor, assertion + "#concerns/" + actor, "concerns", "concerns", prov, date)
             if outcome:
                 ensure(outcome, "Outcome")
                 connect(assertion, outcome, assertion + "#for", "for", "for", prov, date)
@@ -457,20 +463,29 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("’", "'").split())
 
 
+_NAMED_TYPES = frozenset({"Actor", "State", "Government", "Person", "Alliance", "Organization", "ArmedGroup", "Party",
+                          "Region"})
+"""The node types whose labels are suggested for a name that matches nothing."""
+
+
 def find_nodes(G: nx.MultiDiGraph, name: str) -> list[str]:
     """The nodes one of whose labels (or whose IRI) is ``name``, ignoring case.
 
     Raises
     ------
     kg.errors.QueryError
-        No node goes by that name; the message suggests close names.
+        No node goes by that name; the message suggests the actors and regions
+        with the closest labels (:func:`kg.params.close_names`).
     """
     wanted = _normal(name)
     found = [node for node, data in G.nodes(data=True)
              if node == name or any(_normal(label) == wanted for label in data.get("labels") or [data.get("name", "")])]
     if not found:
-        names = sorted({label for _, data in G.nodes(data=True) for label in data.get("labels") or []})
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        from kg.params import close_names
+
+        labels = sorted((label, node) for node, data in G.nodes(data=True) if data.get("type") in _NAMED_TYPES
+                        for label in data.get("labels") or [data.get("name", "")])
+        close = close_names(name, labels)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise QueryError("focus", f"no node is named {name!r}{hint}")
     return sorted(found)

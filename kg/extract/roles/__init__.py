@@ -1,6 +1,7 @@
 """Who and where: each role found by an ordered tuple of small named resolvers.
 
-One module per role (``demander``, ``addressee``, ``holder``, ``speaker``, ``regions``). Each
+One module per role (``demander``, ``addressee``, ``holder``, ``speaker``, ``regions``,
+``concerns``). Each
 defines ``RESOLVERS``, a tuple of functions taking one :class:`RoleContext`; :func:`resolve`
 asks them in order and the first that answers wins. A resolver answers with the role's
 value, with ``None`` when its construction is not there (the next one is asked), or with
@@ -13,15 +14,17 @@ The order of each role is the ``RESOLVERS`` tuple at the top of its module, and
 
 from __future__ import annotations
 
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from spacy.tokens import Token
 
 from kg.extract.context import Sentence
 from kg.extract.entities import Entities
 
-__all__ = ["RoleContext", "Resolver", "NOBODY", "resolve", "order"]
+__all__ = ["RoleContext", "Resolver", "NOBODY", "resolve", "order", "traced"]
 
 
 class _Nobody:
@@ -53,6 +56,8 @@ class RoleContext:
     clause_verb: Token | None = None
     """The verb of a condition clause ("until the US *lifts* ..."), if the sentence has one."""
     demander: str | None = None
+    addressee: str | None = None
+    """The addressee of the demand the role is sought for (for what the demand concerns)."""
     action: str | None = None
     given: str | None = None
     """A value the construction has already fixed (the refuser of a refused demand)."""
@@ -77,20 +82,34 @@ class RoleContext:
 Resolver = Callable[[RoleContext], Any]
 
 
+_TRACE: Counter | None = None
+
+
+@contextmanager
+def traced() -> Iterator[Counter]:
+    """Count which resolver answered (``"role.resolver"``), while the block runs."""
+    global _TRACE
+    _TRACE = Counter()
+    try:
+        yield _TRACE
+    finally:
+        _TRACE = None
+
+
 def resolve(resolvers: tuple[Resolver, ...], ctx: RoleContext) -> Any:
     """The first answer of ``resolvers`` for ``ctx``; None if none answers or one says NOBODY."""
     for resolver in resolvers:
         answer = resolver(ctx)
-        if answer is NOBODY:
-            return None
-        if answer:
-            return answer
+        if answer is NOBODY or answer:
+            if _TRACE is not None:
+                _TRACE[f"{resolver.__module__.rsplit('.', 1)[-1]}.{resolver.__name__}"] += 1
+            return answer or None
     return None
 
 
 def order() -> dict[str, list[str]]:
     """Each role's resolvers by name, in the order they are asked."""
-    from kg.extract.roles import addressee, demander, holder, regions, speaker
+    from kg.extract.roles import addressee, concerns, demander, holder, regions, speaker
 
     return {module.__name__.rsplit(".", 1)[-1]: [r.__name__ for r in module.RESOLVERS]
-            for module in (demander, addressee, holder, speaker, regions)}
+            for module in (demander, addressee, holder, speaker, regions, concerns)}
