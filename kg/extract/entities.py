@@ -979,7 +979,7 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 def _unheld_office(match: re.Match, text: str) -> bool:
     """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
-    of another title ("Deputy Envoy of the Secretary-General"), not "... of NATO"?"""
+    of another title ("Deputy Representative of the High Commissioner"), not "... of NATO"?"""
     if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
         return False
     return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])

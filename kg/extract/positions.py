@@ -348,6 +348,6 @@ def find_positions(
                 voice=voices.get(position), author=author))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
-                    continue  # "the full support of the United Nations to ...": the supporter, not the topic
+                    continue  # "the steady backing of the African Union for ...": the supporter, not the topic
                 found.append(Held(holder, stance, topic_text, sent, head_cue.lemma_.lower()))
     return found
