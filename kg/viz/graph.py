@@ -42,12 +42,13 @@ _POL = "https://w3id.org/polkg/ontology#"
 _PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl")
 
 DOCUMENT_QUERY = _PREFIXES + """
-SELECT ?document ?title ?date ?source ?path WHERE {
+SELECT ?document ?title ?date ?source ?path ?relative WHERE {
   ?document a pol:Document .
   OPTIONAL { ?document dcterms:title ?title }
   OPTIONAL { ?document dcterms:date ?date }
   OPTIONAL { ?document dcterms:source ?source }
   OPTIONAL { ?document prov:atLocation ?path }
+  OPTIONAL { ?document pol:relativePath ?relative }
 }
 """
 
@@ -122,6 +123,25 @@ SELECT ?node ?name ?class ?wikidata WHERE {
 _ASSERTION_TYPES = {"Statement", "Position", "Precondition"}
 
 
+def shown_path(relative: str | None, location: str | None) -> str | None:
+    """What the viewer shows of where a document was read: its path relative to the folder it
+    was ingested from; for a store written before that was recorded, the path as given when it
+    is relative, else only the file's name (never the machine's absolute path).
+
+    >>> shown_path("2024/a.txt", "/srv/news/2024/a.txt"), shown_path(None, "/srv/news/a.txt:3")
+    ('2024/a.txt', 'a.txt:3')
+    >>> shown_path(None, "seeds/b.txt"), shown_path(None, None)
+    ('seeds/b.txt', None)
+    """
+    if relative:
+        return relative
+    if not location:
+        return None
+    if location.startswith(("/", "~", "\\")) or (len(location) > 2 and location[1] == ":" and location[2] in "\\/"):
+        return location.replace("\\", "/").rsplit("/", 1)[-1]
+    return location
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
 
@@ -171,7 +191,7 @@ def to_view_graph(store) -> nx.MultiDiGraph:
         iri = row["document"].value
         documents[iri] = {
             "title": _value(row["title"]), "date": _value(row["date"]),
-            "source": _value(row["source"]), "path": _value(row["path"]),
+            "source": _value(row["source"]), "path": shown_path(_value(row["relative"]), _value(row["path"])),
         }
     G.graph["documents"] = documents
     for iri, info in documents.items():
@@ -282,7 +302,8 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             label = f"{stance} {topic}".strip()
             facts[:0] = [("Holder", name(holder) if holder else "?"), ("Stance", stance), ("Topic", topic)]
             G.add_node(assertion, name=label, type="Position", labels=[label, topic], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, holder=holder, stance=stance, topic=topic,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if holder:
                 ensure(holder, "Actor")
                 connect(holder, assertion, assertion + "#holds", "holds", stance, prov, date)
@@ -304,7 +325,10 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             if outcome:
                 facts.append(("For", concepts.get(outcome, _local(outcome))))
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, demander=demander, addressees=addressees,
+                       regions=regions, action=label, action_code=_local(action) if action else None,
+                       outcome=concepts.get(outcome, _local(outcome)) if outcome else None,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if demander:
                 ensure(demander, "Actor")
                 connect(demander, assertion, assertion + "#demander", "demands", "demands", prov, date)

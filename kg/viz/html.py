@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 
 from kg import resources
+from kg.analysis.communities import actor_communities, community_index
 from kg.viz.graph import LeftOut, centrality, keep_central, neighbourhood, query_graph, to_view_graph
 from kg.viz.layout import spring_positions
 from kg.viz.styles import NODE_STYLES, edge_style, node_style
@@ -127,6 +128,69 @@ def _layout_graph(G: nx.MultiDiGraph) -> nx.MultiGraph:
     return H
 
 
+def _wrap(text: str, width: int = 26, lines: int = 3) -> str:
+    r"""``text`` broken into at most ``lines`` lines of about ``width`` characters, for a node's label.
+
+    >>> _wrap("withdraw forces — Ukraine — Kherson, Zaporizhzhia")
+    'withdraw forces — Ukraine\n— Kherson, Zaporizhzhia'
+    """
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _short(out[-1] + " …", width)
+    return "\n".join(out)
+
+
+def display_label(G: nx.MultiDiGraph, node) -> str:
+    """What a node says on the page: a document its title, a precondition its action, addressee
+    and regions ("withdraw forces — Ukraine — Kherson, Zaporizhzhia"), a position its topic."""
+    data = G.nodes[node]
+
+    def names(nodes) -> str:
+        return ", ".join(str(G.nodes[n].get("name", n)) if n in G else str(n).rsplit("/", 1)[-1] for n in nodes)
+
+    kind = data.get("type")
+    name = str(data.get("name") or node)
+    if kind == "Precondition" and "addressees" in data:
+        action = str(data.get("action") or "demand")
+        if data.get("action_code") in (None, "other"):
+            outcome = data.get("outcome")
+            action = f"demand for {outcome}" if outcome and outcome != "other" else "demand"
+        parts = [action, names(data.get("addressees") or []), names(data.get("regions") or [])]
+        return " — ".join(part for part in parts if part)
+    if kind == "Position" and data.get("topic"):
+        return str(data["topic"])
+    return name
+
+
+def communities(G: nx.MultiDiGraph) -> dict:
+    """Node -> its Louvain community (:func:`kg.analysis.actor_communities`) in the drawn graph,
+    0 the largest; where something was found pulls less than what it says."""
+    return community_index(actor_communities(_layout_graph(G), seed=0))
+
+
+def _grouped_positions(G: nx.MultiDiGraph, groups: dict) -> dict:
+    """Positions that keep each community together: a hidden hub per community pulls its members."""
+    H = _layout_graph(G)
+    members: dict[int, list] = {}
+    for node, group in groups.items():
+        members.setdefault(group, []).append(node)
+    for group, nodes in members.items():
+        if len(nodes) > 2:
+            hub = ("community", group)
+            H.add_edges_from((hub, node, {"weight": 0.3}) for node in nodes)
+    positions = spring_positions(H)
+    return {node: positions[node] for node in G}
+
+
 def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
     """Everything the page shows, as plain JSON-ready data."""
     documents: list[dict] = []
@@ -150,7 +214,8 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     ranks = centrality(G)
     top = max(ranks.values(), default=0.0) or 1.0
-    positions = spring_positions(_layout_graph(G))
+    groups = communities(G)
+    positions = _grouped_positions(G, groups)
     nodes = []
     counts: dict[str, int] = {}
     for node, data in G.nodes(data=True):
@@ -162,8 +227,10 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
         if data.get("type") and data.get("type") != kind:
             facts.insert(0, ["Class", str(data["type"])])
         x, y = positions[node]
+        shown = display_label(G, node)
         item = {
-            "id": str(node), "label": _short(name), "name": name, "type": kind,
+            "id": str(node), "label": _wrap(shown, 24 if kind == "Document" else 26), "text": shown,
+            "name": name, "type": kind, "community": groups.get(node),
             "color": style["color"], "shape": style["shape"],
             "size": round(10 + 30 * math.sqrt(ranks.get(node, 0.0) / top), 2),
             "x": round(x, 1), "y": round(y, 1), "rank": round(ranks.get(node, 0.0), 5),
@@ -171,6 +238,15 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
             "docs": [i for i in (doc_ref(d) for d in data.get("documents") or []) if i is not None],
             "date": _text(data.get("date")), "facts": facts,
         }
+        for key in ("demander", "holder", "speaker"):
+            if data.get(key):
+                item[key] = str(data[key])
+        for key in ("addressees", "regions"):
+            if data.get(key):
+                item[key] = [str(v) for v in data[key]]
+        for key in ("action", "outcome", "stance", "topic"):
+            if data.get(key):
+                item[key] = str(data[key])
         qid = data.get("wikidata")
         if wikidata_url(qid):
             item["wikidata"] = qid

@@ -84,9 +84,9 @@ def test_view_graph_dates_and_sources(viz_store_path):
     assert {info["date"] for info in documents.values()} == {None, "2023-05-10", "2024-02-01"}
     assert {info["source"] for info in documents.values()} == {None, "https://example.org/news/armenia-terms",
                                                                "javascript:alert(3)"}
-    hostile = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition" and "<img" in d["quote"])
+    said = next(d for *_, d in G.edges(data=True) if d["kind"] == "statement" and (d["quote"] or "").startswith("On 3 March 2024"))
     # the statement's date, as the document has none
-    assert G.nodes[hostile]["date"] == "2024-03-03"
+    assert said["date"] == "2024-03-03"
 
 
 def test_view_graph_speaks_for_comes_from_the_reference_data(seed_graph):
