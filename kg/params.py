@@ -210,6 +210,14 @@ def _code(value: str, name: str, vocabulary) -> str:
     return value
 
 
+def _codes(enum: str):
+    """The code enum ``Action``, ``Outcome`` or ``Stance``, imported only when a parameter needs it
+    (the model's package loads the extractor)."""
+    from kg.extract import model
+
+    return getattr(model, enum)
+
+
 _SIDE = _PREFIX_LINES + """SELECT DISTINCT ?person ?side ?personName ?sideName WHERE {
   ?person a pol:Person ; pol:speaksFor ?side .
   OPTIONAL { ?person skos:prefLabel ?personName }
@@ -244,8 +252,6 @@ def bind_parameters(store, query, params: dict[str, str], *, notes: list[str] | 
         A parameter the query does not declare, or a value that does not fit
         its kind.
     """
-    from kg.extract.model import Action, Outcome, Stance
-
     unknown = set(params) - set(query.parameters)
     if unknown:
         known = ", ".join(query.parameters) or "none"
@@ -268,11 +274,11 @@ def bind_parameters(store, query, params: dict[str, str], *, notes: list[str] | 
         elif kind == "date":
             bindings[name] = _date(value, name)
         elif kind == "action":
-            bindings[name] = ACT[_code(value, name, Action)]
+            bindings[name] = ACT[_code(value, name, _codes("Action"))]
         elif kind == "outcome":
-            bindings[name] = OUT[_code(value, name, Outcome)]
+            bindings[name] = OUT[_code(value, name, _codes("Outcome"))]
         elif kind == "stance":
-            bindings[name] = ST[_code(value, name, Stance)]
+            bindings[name] = ST[_code(value, name, _codes("Stance"))]
         elif kind == "integer":
             if not re.fullmatch(r"[+-]?\d+", value.strip()):
                 raise QueryError(name, f"not an integer: {value!r}")
