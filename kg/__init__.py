@@ -35,6 +35,12 @@ _PLACES = {
 
 __all__ = list(_PLACES)
 
+# ``kg.query`` is the function of kg.api, not the submodule of the same name: load the
+# submodule now, and take back the name its import binds here, or ``kg.query(...)``
+# would be a module once anything had imported kg.query.
+importlib.import_module("kg.query")
+globals().pop("query", None)
+
 
 def __getattr__(name: str):
     place = _PLACES.get(name)
