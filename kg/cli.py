@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
+from kg.analysis.export import PROJECTIONS
+from kg.analysis.tables import ANALYSES
+from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
 from kg.errors import KgError
+from kg.export import EXPORT_FORMATS
+from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
+from kg.extract.model import Outcome
+from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
+from kg.query import FORMATS as QUERY_FORMATS
 
 STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
               "POLKG_STORE; the default is .kg in the working directory.")
@@ -128,7 +136,8 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json", "ttl"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "ttl", "turtle"], case_sensitive=False), default="json",
+              show_default=True, help="json, or Turtle (ttl or turtle).")
 def extract(path, fmt):
     """Extract one file and print what was found (JSON of the extraction contract, or Turtle)."""
     from kg.api import extract as run_extract
@@ -136,7 +145,7 @@ def extract(path, fmt):
     from kg.rdf.mapping import to_graph
 
     for extraction in run_extract(path):
-        if fmt == "json":
+        if fmt.lower() == "json":
             click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
         else:
             click.echo(graph_turtle(to_graph(extraction)).decode("utf-8"))
@@ -147,9 +156,9 @@ def extract(path, fmt):
 @click.option("--name", "-n", help="Run a named query (see `kg queries`).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the named query; an actor or region may be any of its names, or its IRI.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"]),
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS + tuple(QUERY_FORMAT_SYNONYMS), case_sensitive=False),
               default="table", show_default=True,
-              help="table for people; SPARQL results csv, tsv, json, xml; turtle or ntriples for CONSTRUCT.")
+              help="table for people; SPARQL results csv, tsv, json, xml; turtle (ttl) or ntriples (nt) for CONSTRUCT.")
 @_endpoint_options("Query this SPARQL endpoint instead of the store.")
 @_store_option
 @click.pass_context
@@ -260,16 +269,16 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     click.echo(report.summary())
 
 
-_ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
-"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes (``kg.analysis.ANALYSES``)."""
+_ANALYSES = ANALYSES
+"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes."""
 
 
 @main.command()
 @click.argument("what", type=click.Choice(list(_ANALYSES)), default="actors")
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
-@click.option("--outcome", type=click.Choice(["ceasefire", "negotiations", "agreement", "normalization", "other"]),
+@click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
@@ -287,6 +296,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     timeline ACTOR      an actor's positions and demands by date
     """
     from kg.analysis import analyze as run_analysis
+    from kg.analysis.tables import to_text
 
     if len(names) != _ANALYSES[what]:
         wanted = {0: "no ACTOR", 1: "one ACTOR", 2: "two ACTORs"}[_ANALYSES[what]]
@@ -300,15 +310,16 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(frame.to_string(index=False) if len(frame) else frame.attrs.get("empty", "(nothing to analyse)"))
+        click.echo(to_text(frame))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf"]),
-              default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS + tuple(EXPORT_FORMAT_SYNONYMS), case_sensitive=False),
+              default="trig", show_default=True,
+              help="RDF: ttl (turtle), trig, nq (nquads), nt (ntriples), jsonld; networks: graphml, gexf.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
-@click.option("--projection", type=click.Choice(["actors", "regions", "positions", "preconditions"]), default="actors",
+@click.option("--projection", type=click.Choice(PROJECTIONS), default="actors",
               show_default=True, help="graphml/gexf: which network, with its measures as attributes.")
 @_store_option
 @click.pass_context

@@ -63,6 +63,7 @@ class POL(DefinedNamespace):
     mentionsRegion: object
     contentHash: object
     characters: object
+    relativePath: object
     speaker: object
     via: object
     date: object

@@ -180,6 +180,14 @@ def _code(value: str, name: str, vocabulary) -> str:
     return value
 
 
+def _codes(enum: str):
+    """The code enum ``Action``, ``Outcome`` or ``Stance``, imported only when a parameter needs it
+    (the model's package loads the extractor)."""
+    from kg.extract import model
+
+    return getattr(model, enum)
+
+
 def bind_parameters(store, query, params: dict[str, str]) -> dict:
     """``{variable: term}`` for the engine, from ``{name: string}``.
 
@@ -189,8 +197,6 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
         A parameter the query does not declare, or a value that does not fit
         its kind.
     """
-    from kg.extract.model import Action, Outcome, Stance
-
     unknown = set(params) - set(query.parameters)
     if unknown:
         known = ", ".join(query.parameters) or "none"
@@ -211,11 +217,11 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
         elif kind == "date":
             bindings[name] = _date(value, name)
         elif kind == "action":
-            bindings[name] = ACT[_code(value, name, Action)]
+            bindings[name] = ACT[_code(value, name, _codes("Action"))]
         elif kind == "outcome":
-            bindings[name] = OUT[_code(value, name, Outcome)]
+            bindings[name] = OUT[_code(value, name, _codes("Outcome"))]
         elif kind == "stance":
-            bindings[name] = ST[_code(value, name, Stance)]
+            bindings[name] = ST[_code(value, name, _codes("Stance"))]
         elif kind == "integer":
             if not re.fullmatch(r"[+-]?\d+", value.strip()):
                 raise QueryError(name, f"not an integer: {value!r}")

@@ -26,6 +26,7 @@ from kg.errors import DataFileError, QueryError
 __all__ = [
     "Result",
     "FORMATS",
+    "FORMAT_SYNONYMS",
     "run_sparql",
     "run_named",
     "collect",
@@ -42,6 +43,8 @@ __all__ = [
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 """What :meth:`Result.render` writes; ``kg query --format`` offers the same."""
+FORMAT_SYNONYMS = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "srj": "json", "srx": "xml"}
+"""Other names :meth:`Result.render` takes for :data:`FORMATS` (``kg export`` says ``ttl``)."""
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -141,12 +144,13 @@ class Result:
         return self._graph("ntriples", None)
 
     def render(self, fmt: str) -> str:
-        """The result in one of :data:`FORMATS`."""
+        """The result in one of :data:`FORMATS` (or a name of :data:`FORMAT_SYNONYMS`)."""
         writers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json,
                    "xml": self.to_xml, "turtle": self.to_turtle, "ntriples": self.to_ntriples}
-        if fmt not in writers:
+        name = FORMAT_SYNONYMS.get(fmt.lower(), fmt.lower())
+        if name not in writers:
             raise QueryError("result", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
-        return writers[fmt]()
+        return writers[name]()
 
     def _need_solutions(self, fmt: str) -> None:
         if self.kind == "graph":
@@ -166,8 +170,9 @@ class Result:
     # -- for people ------------------------------------------------------------
 
     def to_table(self, max_width: int = 60) -> str:
-        """A plain-text table; IRIs shortened with polkg's prefixes, columns that
-        are unbound in every row left out."""
+        """A plain-text table; IRIs whole, or as prefixed names with polkg's
+        prefixes; text longer than ``max_width`` cut with "…" (the other formats
+        give it whole); columns that are unbound in every row left out."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
         if not self.rows:
@@ -221,13 +226,11 @@ def _compact(iri: str) -> str:
 def _short(term, width: int) -> str:
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
-        text = _compact(term.value)
-    elif isinstance(term, ox.BlankNode):
-        text = "_:" + term.value
-    else:
-        text = term.value
-    text = " ".join(text.split())
+    if isinstance(term, ox.NamedNode):  # a name to copy: whole, prefixed where a prefix fits
+        return _compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    text = " ".join(term.value.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

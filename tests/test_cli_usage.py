@@ -183,3 +183,49 @@ def test_cli_path_prints_every_hop(usage):
 def test_cli_unknown_name_suggests_close_actors_and_regions(usage, tmp_path, args, message):
     result = _on(usage, *args, *(["-o", str(tmp_path / "g.html")] if args[0] == "view" else []))
     assert result.exit_code == 1 and result.stdout == "" and result.stderr == message
+
+
+# -- tables and format names -------------------------------------------------------------------------
+
+
+def test_cli_analysis_tables_show_empty_cells_not_nan(usage):
+    actors = _on(usage, "analyze", "actors")
+    assert actors.exit_code == 0 and "NaN" not in actors.stdout and "<NA>" not in actors.stdout
+    person = next(line for line in actors.stdout.splitlines() if "Felix Tshisekedi" in line)
+    assert person.split()[:4] == ["Felix", "Tshisekedi", "Person", "0.3333"]  # no Wikidata id: an empty cell
+    path = _on(usage, "analyze", "path", "Tshisekedi", "Uganda")
+    assert "NaN" not in path.stdout and "<NA>" not in path.stdout and "None" not in path.stdout
+
+
+def test_cli_query_table_keeps_iris_whole(usage):
+    result = _on(usage, "query", "SELECT ?evidence WHERE { ?p a pol:Precondition ; pol:evidence ?evidence }")
+    assert result.exit_code == 0 and "…" not in result.stdout
+    iris = [line for line in result.stdout.splitlines() if line.startswith("https://")]
+    assert len(iris) == 3 and all(line.endswith("/precondition/1/evidence") and len(line) > 60 for line in iris)
+
+
+CONSTRUCT = "CONSTRUCT { ?p a pol:Precondition } WHERE { ?p a pol:Precondition }"
+
+
+@pytest.mark.parametrize("command, names", [
+    (["export"], ["ttl", "turtle", "TTL"]),
+    (["export"], ["nt", "ntriples", "n-triples"]),
+    (["export"], ["nq", "nquads"]),
+    (["export"], ["jsonld", "json-ld"]),
+    (["query", CONSTRUCT], ["turtle", "ttl"]),
+    (["query", CONSTRUCT], ["ntriples", "nt"]),
+])
+def test_cli_format_synonyms_give_the_same_output(usage, command, names):
+    outputs = {name: _on(usage, *command, "--format", name) for name in names}
+    assert all(result.exit_code == 0 for result in outputs.values())
+    assert len({result.stdout_bytes for result in outputs.values()}) == 1
+
+
+def test_cli_format_choices_come_from_the_api():
+    from kg.export import EXPORT_FORMATS
+    from kg.query import FORMATS
+
+    export_help = CliRunner().invoke(main, ["export", "--help"]).stdout
+    query_help = CliRunner().invoke(main, ["query", "--help"]).stdout
+    assert all(name in export_help for name in EXPORT_FORMATS + ("turtle", "nquads", "json-ld"))
+    assert all(name in query_help for name in FORMATS + ("ttl", "nt"))

@@ -26,10 +26,35 @@ __all__ = [
     "timeline_table",
     "analyze",
     "ANALYSES",
+    "FORMATS",
+    "to_text",
 ]
 
 ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
 """``kg analyze`` subcommands and how many actor names each takes."""
+
+
+FORMATS = ("table", "json", "csv")
+"""What ``kg analyze --format`` writes: :func:`to_text`, or pandas' JSON records and CSV."""
+
+
+def to_text(frame) -> str:
+    """``frame`` as a plain-text table for people: every value whole (IRIs and quotes
+    are not cut), an empty cell where a value is missing (never ``NaN``), and
+    ``frame.attrs["empty"]`` (or ``(nothing to analyse)``) when it has no rows.
+
+    >>> import pandas as pd
+    >>> print(to_text(pd.DataFrame({"actor": ["Russia", "NATO"], "wikidata": ["Q159", None],
+    ...                             "pagerank": [0.5, float("nan")]})))
+     actor wikidata pagerank
+    Russia     Q159      0.5
+      NATO
+    """
+    if not len(frame):
+        return frame.attrs.get("empty", "(nothing to analyse)")
+    shown = frame.astype(object).where(frame.notna(), "")
+    lines = shown.to_string(index=False).splitlines()
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _frame(rows: list[dict], columns: list[str]):

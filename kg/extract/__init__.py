@@ -152,6 +152,7 @@ def extract_doc(
         document=DocumentInfo(
             id=doc_iri, title=document.title, published=document.published, source=document.source,
             path=document.path, content_hash=document.id, characters=len(document.text),
+            relative_path=document.relative_path,
         ),
         actors=actors,
         regions=regions,

@@ -100,6 +100,8 @@ class DocumentInfo:
     path: str | None = None
     content_hash: str | None = None
     characters: int | None = None
+    relative_path: str | None = None
+    """The path relative to the folder it was ingested from (``Document.relative_path``)."""
 
 
 @dataclass

@@ -69,6 +69,8 @@ def to_graph(extraction: Extraction) -> Graph:
         graph.add((doc, DCTERMS.source, Literal(info.source)))
     if info.path:
         graph.add((doc, PROV.atLocation, Literal(info.path)))
+    if info.relative_path:
+        graph.add((doc, POL.relativePath, Literal(info.relative_path)))
     if info.content_hash:
         graph.add((doc, POL.contentHash, Literal(info.content_hash)))
     if info.characters is not None:
@@ -163,7 +165,7 @@ def _ox_terms():
         "wasGeneratedBy": PROV.wasGeneratedBy, "wasDerivedFrom": PROV.wasDerivedFrom,
         "start": OA.start, "end": OA.end, "exact": OA.exact,
     }.items()}
-    for name in ("Document", "contentHash", "characters", "mentionsActor", "mentionsRegion", "Region",
+    for name in ("Document", "contentHash", "characters", "relativePath", "mentionsActor", "mentionsRegion", "Region",
                  "linked", "kind", "Mention", "refersTo", "document", "speaksFor", "evidence", "Evidence",
                  "Statement", "speaker", "date", "via", "Position", "holder", "stance", "topic", "statedIn",
                  "Precondition", "demander", "addressee", "action", "forOutcome", "region", "concerns"):
@@ -212,6 +214,8 @@ def to_quads(extraction: Extraction) -> list:
         add(Quad(doc, t["source"], Lit(info.source), g))
     if info.path:
         add(Quad(doc, t["atLocation"], Lit(info.path), g))
+    if info.relative_path:
+        add(Quad(doc, t["relativePath"], Lit(info.relative_path), g))
     if info.content_hash:
         add(Quad(doc, t["contentHash"], Lit(info.content_hash), g))
     if info.characters is not None:

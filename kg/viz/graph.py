@@ -43,12 +43,13 @@ _POL = "https://w3id.org/polkg/ontology#"
 _PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl")
 
 DOCUMENT_QUERY = _PREFIXES + """
-SELECT ?document ?title ?date ?source ?path WHERE {
+SELECT ?document ?title ?date ?source ?path ?relative WHERE {
   ?document a pol:Document .
   OPTIONAL { ?document dcterms:title ?title }
   OPTIONAL { ?document dcterms:date ?date }
   OPTIONAL { ?document dcterms:source ?source }
   OPTIONAL { ?document prov:atLocation ?path }
+  OPTIONAL { ?document pol:relativePath ?relative }
 }
 """
 
@@ -130,6 +131,25 @@ SELECT ?node ?name ?class ?wikidata WHERE {
 _ASSERTION_TYPES = {"Statement", "Position", "Precondition"}
 
 
+def shown_path(relative: str | None, location: str | None) -> str | None:
+    """What the viewer shows of where a document was read: its path relative to the folder it
+    was ingested from; for a store written before that was recorded, the path as given when it
+    is relative, else only the file's name (never the machine's absolute path).
+
+    >>> shown_path("2024/a.txt", "/srv/news/2024/a.txt"), shown_path(None, "/srv/news/a.txt:3")
+    ('2024/a.txt', 'a.txt:3')
+    >>> shown_path(None, "seeds/b.txt"), shown_path(None, None)
+    ('seeds/b.txt', None)
+    """
+    if relative:
+        return relative
+    if not location:
+        return None
+    if location.startswith(("/", "~", "\\")) or (len(location) > 2 and location[1] == ":" and location[2] in "\\/"):
+        return location.replace("\\", "/").rsplit("/", 1)[-1]
+    return location
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
 
@@ -183,7 +203,7 @@ def to_view_graph(store, *, raw: bool = False) -> nx.MultiDiGraph:
         iri = row["document"].value
         documents[iri] = {
             "title": _value(row["title"]), "date": _value(row["date"]),
-            "source": _value(row["source"]), "path": _value(row["path"]),
+            "source": _value(row["source"]), "path": shown_path(_value(row["relative"]), _value(row["path"])),
         }
     G.graph["documents"] = documents
     for iri, info in documents.items():
