@@ -174,7 +174,14 @@ def test_viewer_seed_page_as_make_demo_writes_it(seed_store_path, tmp_path, visi
     assert page.page.inner_text("#details .quote") == G.nodes[withdraw]["quote"]
     title = next(iter(G.graph["documents"].values()))["title"]
     assert f"Document: {title}" in page.details() and "File: " in page.details()
+    # the file as found in the folder ingested (tests ingest it by its absolute path), never the machine's path
+    from conftest import SEED
+
+    assert f"File:\n{SEED.name}" in page.details() or f"File: {SEED.name}" in page.details()
+    assert str(ROOT) not in page.details() and str(tmp_path) not in page.page.content()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.mouse.move(1380, 500)  # an empty spot of the canvas: no hover tooltip in the picture
+    time.sleep(0.3)
     page.page.screenshot(path=str(ARTIFACTS / "seed-graph.png"))
 
 
