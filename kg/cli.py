@@ -15,10 +15,10 @@ import click
 from kg.analysis.export import PROJECTIONS
 from kg.analysis.tables import ANALYSES
 from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
+from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
 from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
-from kg.codes import Outcome
 from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
 from kg.query import FORMATS as QUERY_FORMATS
 
