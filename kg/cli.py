@@ -345,8 +345,9 @@ def export(ctx, fmt, output, documents_only, projection):
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Keep only this many nodes, the most central, and say what was left out.")
 @_store_option
+@click.option("--raw", is_flag=True, help="Draw the extractor's assertions, without the reviewers' corrections.")
 @click.pass_context
-def view(ctx, output, focus, hops, query_file, max_nodes):
+def view(ctx, output, focus, hops, query_file, max_nodes, raw):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
     from kg.viz import write_html
 
@@ -355,8 +356,22 @@ def view(ctx, output, focus, hops, query_file, max_nodes):
     except UnicodeDecodeError as exc:
         raise click.BadParameter(f"{query_file}: not UTF-8", param_hint="--query") from exc
     with _open(ctx, read_only=True) as store:
-        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     click.echo(report.summary())
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def correct(ctx, file):
+    """Write the corrections the graph view exported (a JSON file) into the store, apart from the documents."""
+    from kg.corrections import write_corrections
+
+    with _open(ctx) as store:
+        corrections = write_corrections(store, file)
+    wrong = sum(c.wrong for c in corrections)
+    click.echo(f"{file}: {len(corrections)} correction{'s' if len(corrections) != 1 else ''} written "
+               f"({wrong} marked wrong, {len(corrections) - wrong} fixed)")
 
 
 @main.command()
