@@ -15,29 +15,12 @@ import click
 from kg.analysis.export import PROJECTIONS
 from kg.analysis.tables import ANALYSES
 from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
+from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
 from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
 from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
 from kg.query import FORMATS as QUERY_FORMATS
-
-class _OutcomeChoice(click.Choice):
-    """The outcome codes, read from the extraction model only when an option needs them: the
-    model's package loads the extractor and spaCy, which commands without NLP never import."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-
-    @property
-    def choices(self):
-        from kg.extract.model import Outcome
-
-        return [outcome.value for outcome in Outcome]
-
-    @choices.setter
-    def choices(self, value) -> None:
-        pass
-
 
 STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
               "POLKG_STORE; the default is .kg in the working directory.")
@@ -295,7 +278,7 @@ _ANALYSES = ANALYSES
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
-@click.option("--outcome", type=_OutcomeChoice(),
+@click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
