@@ -15,29 +15,12 @@ import click
 from kg.analysis.export import PROJECTIONS
 from kg.analysis.tables import ANALYSES
 from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
+from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
 from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
 from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
 from kg.query import FORMATS as QUERY_FORMATS
-
-class _OutcomeChoice(click.Choice):
-    """The outcome codes, read from the extraction model only when an option needs them: the
-    model's package loads the extractor and spaCy, which commands without NLP never import."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-
-    @property
-    def choices(self):
-        from kg.extract.model import Outcome
-
-        return [outcome.value for outcome in Outcome]
-
-    @choices.setter
-    def choices(self, value) -> None:
-        pass
-
 
 STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
               "POLKG_STORE; the default is .kg in the working directory.")
@@ -295,7 +278,7 @@ _ANALYSES = ANALYSES
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
-@click.option("--outcome", type=_OutcomeChoice(),
+@click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
@@ -362,8 +345,9 @@ def export(ctx, fmt, output, documents_only, projection):
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Keep only this many nodes, the most central, and say what was left out.")
 @_store_option
+@click.option("--raw", is_flag=True, help="Draw the extractor's assertions, without the reviewers' corrections.")
 @click.pass_context
-def view(ctx, output, focus, hops, query_file, max_nodes):
+def view(ctx, output, focus, hops, query_file, max_nodes, raw):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
     from kg.viz import write_html
 
@@ -372,8 +356,22 @@ def view(ctx, output, focus, hops, query_file, max_nodes):
     except UnicodeDecodeError as exc:
         raise click.BadParameter(f"{query_file}: not UTF-8", param_hint="--query") from exc
     with _open(ctx, read_only=True) as store:
-        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     click.echo(report.summary())
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def correct(ctx, file):
+    """Write the corrections the graph view exported (a JSON file) into the store, apart from the documents."""
+    from kg.corrections import write_corrections
+
+    with _open(ctx) as store:
+        corrections = write_corrections(store, file)
+    wrong = sum(c.wrong for c in corrections)
+    click.echo(f"{file}: {len(corrections)} correction{'s' if len(corrections) != 1 else ''} written "
+               f"({wrong} marked wrong, {len(corrections) - wrong} fixed)")
 
 
 @main.command()

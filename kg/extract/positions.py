@@ -209,6 +209,8 @@ def _is_stance(cue: Token) -> bool:
         return False  # "back on track", "has the backs of its partners"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.lemma_.lower() == "need" and cue.pos_ != "NOUN":
+        return False  # "the US needs to lift ...": an obligation put on the US, not its stance
     if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
         return False  # "I want to thank ...", "we wish to express ...": a courtesy, not a stance
     if cue.pos_ == "NOUN":
