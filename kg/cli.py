@@ -243,7 +243,7 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     click.echo(report.summary())
 
 
-_ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
+_ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1, "changes": 1}
 """The analyses of ``kg analyze`` and how many ACTOR arguments each takes (``kg.analysis.ANALYSES``)."""
 
 
@@ -256,8 +256,10 @@ _ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "pat
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]),
+              help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -266,7 +268,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     alignment           pairs of actors that agree or disagree on the same topics
     preconditions       what must happen before a ceasefire, talks, an agreement
     path ACTOR ACTOR    how two actors are connected, with the quotes on the way
-    timeline ACTOR      an actor's positions and demands by date
+    timeline ACTOR      an actor's positions and demands by date (--by: its claims)
+    changes ACTOR       how an actor's claims changed (--by said|reported)
     """
     from kg.analysis import analyze as run_analysis
 
@@ -276,7 +279,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders)
+        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
+                             basis=basis)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":

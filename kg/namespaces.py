@@ -119,6 +119,10 @@ class POL(DefinedNamespace):
     changeTime: object
     contradictionOf: object
     contradicts: object
+    firstClaim: object
+    secondClaim: object
+    firstOutlets: object
+    secondOutlets: object
     covers: object
     updating: object
     # measures written by `kg analyze actors --write` (graph id/graph/analysis)

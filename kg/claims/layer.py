@@ -244,6 +244,10 @@ def to_triples(layer: ClaimLayer):
             add((x, POL.contradictionOf, URIRef(con.second)))
             for outlet in sorted(set(con.first_outlets) | set(con.second_outlets)):
                 add((x, POL.outlet, Literal(outlet)))
+            add((x, POL.firstClaim, URIRef(con.first)))
+            add((x, POL.secondClaim, URIRef(con.second)))
+            add((x, POL.firstOutlets, Literal("; ".join(con.first_outlets))))
+            add((x, POL.secondOutlets, Literal("; ".join(con.second_outlets))))
             add((URIRef(con.first), POL.contradicts, URIRef(con.second)))
             add((URIRef(con.second), POL.contradicts, URIRef(con.first)))
     return triples

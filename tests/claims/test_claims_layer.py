@@ -122,3 +122,49 @@ def test_claims_unfinished_update_is_rebuilt(built, tmp_path):
             "http://www.w3.org/2001/XMLSchema#boolean")), graph))
         update_claims(store)
         assert _claim_graph(store) == before
+
+
+def test_claims_named_queries_and_cli(built):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["--store", str(built), *args], catch_exceptions=False)
+
+    result = run("query", "--name", "claims", "-p", "actor=Moscow", "-p", "kind=position", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["results"]["bindings"]
+    assert sorted((r["stanceCode"]["value"], r["documents"]["value"]) for r in rows) == [("opposes", "2"),
+                                                                                         ("supports", "2")]
+    result = run("query", "--name", "changes", "-p", "basis=reported", "-p", "type=hardened", "--format", "json")
+    rows = json.loads(result.output)["results"]["bindings"]
+    assert len(rows) == 1 and "Zaporizhzhia" in rows[0]["toQuote"]["value"]
+    assert "Zaporizhzhia" not in rows[0]["fromQuote"]["value"]
+    result = run("query", "--name", "contradictions", "-p", "actor=Russia", "--format", "json")
+    rows = json.loads(result.output)["results"]["bindings"]
+    assert len(rows) == 1 and {rows[0]["firstStance"]["value"], rows[0]["secondStance"]["value"]} == {
+        "supports", "opposes"}
+    result = run("analyze", "changes", "Russia", "--by", "said", "--format", "json")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.output)
+    assert {c["basis"] for c in changes} == {"said"}
+    assert [c["type"] for c in changes if c["thread"] == "withdraw_forces"] == ["new", "softened"]
+    result = run("analyze", "timeline", "Russia", "--by", "reported", "--format", "json")
+    events = json.loads(result.output)
+    assert [e["first"] for e in events] == sorted(e["first"] for e in events)
+    assert {e["outlets"] for e in events} >= {1, 2}
+    result = run("analyze", "changes")
+    assert result.exit_code != 0 and "changes takes one ACTOR, got 0" in result.output
+
+
+def test_claims_graph_projection(built):
+    from kg.analysis import claim_graph
+
+    with open_store(built, read_only=True) as store:
+        G = claim_graph(store)
+    weights = sorted((d["kind"], d["documents"], d["outlets"]) for _, _, d in G.edges(data=True))
+    assert ("supports", 2, 2) in weights and ("demands_of", 2, 2) in weights
+    assert any(d["contradicted"] for _, _, d in G.edges(data=True))

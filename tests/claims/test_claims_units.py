@@ -12,11 +12,12 @@ from kg.claims import Report, build_threads, has_withdrawal, same_topic
 from kg.claims.said import said_time
 
 MODULES = ["topics", "said", "build", "layer"]
+ANALYSIS = "kg.analysis.claims"
 
 
-@pytest.mark.parametrize("name", MODULES)
+@pytest.mark.parametrize("name", [f"kg.claims.{m}" for m in MODULES] + [ANALYSIS])
 def test_claims_docstring_examples_run(name):
-    module = importlib.import_module(f"kg.claims.{name}")
+    module = importlib.import_module(name)
     failed, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failed == 0
 
