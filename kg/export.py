@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 
-__all__ = ["export", "FORMATS", "graph_turtle", "jsonld_context"]
+__all__ = ["export", "FORMATS", "EXPORT_FORMATS", "FORMAT_SYNONYMS", "graph_turtle", "jsonld_context"]
 
 FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -25,10 +25,18 @@ FORMATS = {
 }
 
 
+EXPORT_FORMATS = ("ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf")
+"""What :func:`export` writes; ``kg export --format`` offers the same."""
+FORMAT_SYNONYMS = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "nquads": "nq", "n-quads": "nq",
+                   "json-ld": "jsonld"}
+"""Other names :func:`export` takes for :data:`EXPORT_FORMATS` (``kg query`` says ``turtle``)."""
+
+
 def export(store, fmt: str, *, documents_only: bool = False, projection: str = "actors") -> bytes:
     """The store in ``fmt``: ``ttl``/``nt`` (all graphs merged), ``trig``/``nq`` (named graphs kept),
     ``jsonld`` (JSON-LD with named graphs), or ``graphml``/``gexf`` (the network ``projection`` of
     :mod:`kg.analysis` — ``actors``, ``regions``, ``positions`` or ``preconditions`` — with its measures)."""
+    fmt = FORMAT_SYNONYMS.get(fmt.lower(), fmt.lower())
     graphs = store.document_graphs() if documents_only else None
     if fmt in ("graphml", "gexf"):
         from kg.analysis import write_network

@@ -63,6 +63,7 @@ class POL(DefinedNamespace):
     mentionsRegion: object
     contentHash: object
     characters: object
+    relativePath: object
     speaker: object
     via: object
     date: object
@@ -75,6 +76,7 @@ class POL(DefinedNamespace):
     action: object
     forOutcome: object
     region: object
+    concerns: object
     cue: object
     stage: object
     # the claim layer (graph id/graph/claims, kg.claims)

@@ -13,6 +13,7 @@ formats are written by Oxigraph's own serialisers.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +25,12 @@ from kg import resources
 from kg.errors import DataFileError, QueryError
 
 __all__ = [
+    "query",
+    "run_query",
+    "opened_store",
     "Result",
     "FORMATS",
+    "FORMAT_SYNONYMS",
     "run_sparql",
     "run_named",
     "collect",
@@ -42,6 +47,8 @@ __all__ = [
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 """What :meth:`Result.render` writes; ``kg query --format`` offers the same."""
+FORMAT_SYNONYMS = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "srj": "json", "srx": "xml"}
+"""Other names :meth:`Result.render` takes for :data:`FORMATS` (``kg export`` says ``ttl``)."""
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -141,12 +148,13 @@ class Result:
         return self._graph("ntriples", None)
 
     def render(self, fmt: str) -> str:
-        """The result in one of :data:`FORMATS`."""
+        """The result in one of :data:`FORMATS` (or a name of :data:`FORMAT_SYNONYMS`)."""
         writers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json,
                    "xml": self.to_xml, "turtle": self.to_turtle, "ntriples": self.to_ntriples}
-        if fmt not in writers:
+        name = FORMAT_SYNONYMS.get(fmt.lower(), fmt.lower())
+        if name not in writers:
             raise QueryError("result", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
-        return writers[fmt]()
+        return writers[name]()
 
     def _need_solutions(self, fmt: str) -> None:
         if self.kind == "graph":
@@ -166,8 +174,9 @@ class Result:
     # -- for people ------------------------------------------------------------
 
     def to_table(self, max_width: int = 60) -> str:
-        """A plain-text table; IRIs shortened with polkg's prefixes, columns that
-        are unbound in every row left out."""
+        """A plain-text table; IRIs whole, or as prefixed names with polkg's
+        prefixes; text longer than ``max_width`` cut with "…" (the other formats
+        give it whole); columns that are unbound in every row left out."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
         if not self.rows:
@@ -221,13 +230,11 @@ def _compact(iri: str) -> str:
 def _short(term, width: int) -> str:
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
-        text = _compact(term.value)
-    elif isinstance(term, ox.BlankNode):
-        text = "_:" + term.value
-    else:
-        text = term.value
-    text = " ".join(text.split())
+    if isinstance(term, ox.NamedNode):  # a name to copy: whole, prefixed where a prefix fits
+        return _compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    text = " ".join(term.value.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -408,6 +415,42 @@ def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
 
     named = get_query(name)
     return run_sparql(store, named.text, bind_parameters(store, named, params or {}))
+
+
+def opened_store(store):
+    """An open store and whether it was opened here (and must be closed here).
+
+    ``store`` is a path (``None``: the default ``.kg``), an open
+    :class:`~kg.store.OxigraphStore`, or any open store with the same ``query``
+    method, such as :class:`kg.store.remote.RemoteStore`.
+    """
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        from kg.store import DEFAULT_STORE, open_store
+
+        return open_store(store if store is not None else DEFAULT_STORE), True
+    return store, False
+
+
+def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
+    """Run the named query ``name`` on ``store`` (a path or an open store), its
+    parameters bound by the engine (:func:`run_named`)."""
+    opened, close = opened_store(store)
+    try:
+        return run_named(opened, name, params)
+    finally:
+        if close:
+            opened.close()
+
+
+def query(store, sparql: str, bindings: dict | None = None) -> Result:
+    """Run SPARQL text on ``store`` (a path or an open store); ``bindings`` maps
+    variable names to rdflib terms."""
+    opened, close = opened_store(store)
+    try:
+        return run_sparql(opened, sparql, bindings)
+    finally:
+        if close:
+            opened.close()
 
 
 PARAMETER_KINDS = {

@@ -59,6 +59,9 @@ def test_wheel_ships_the_ontology_tree_queries_and_templates(wheel):
     queries = {p.name for p in (ROOT / "kg" / "queries").glob("*.rq")}
     assert queries and {f"kg/queries/{q}" for q in queries} <= names
     assert "kg/templates/graph.html" in names
+    models = {p.relative_to(ROOT).as_posix() for p in (ROOT / "kg" / "models").rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    assert models <= names, sorted(models - names)[:5]
     assert {"kg/ontology/polkg.ttl", "kg/ontology/shapes.ttl",
             "kg/ontology/reference/sources/regions.csv"} <= names
     model = ROOT / "kg" / "models" / "decisions"

@@ -60,7 +60,7 @@ SELECT ?assertion ?quote ?start ?end ?doc WHERE {
 PROPERTY_QUERY = _PREFIXES + """
 SELECT ?assertion ?property ?value WHERE {
   VALUES ?property { pol:speaker pol:date pol:holder pol:stance pol:topic pol:demander pol:addressee
-                     pol:action pol:forOutcome pol:statedIn pol:region }
+                     pol:action pol:forOutcome pol:statedIn pol:region pol:concerns }
   ?assertion ?property ?value .
 }
 """
@@ -124,6 +124,8 @@ class Assertion:
     action: str | None = None
     outcome: str | None = None
     regions: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    """The actors the demanded action of a precondition is about (``pol:concerns``)."""
     stance: str | None = None
     topic: str | None = None
 
@@ -275,7 +277,8 @@ def read_facts(store) -> Facts:
                              topic=one(found, "topic"), **common)
         elif found.get("demander") and found.get("action"):
             item = Assertion(kind="precondition", actor=one(found, "demander"), addressee=one(found, "addressee"),
-                             action=_code(one(found, "action")), outcome=_code(one(found, "forOutcome")), **common)
+                             action=_code(one(found, "action")), outcome=_code(one(found, "forOutcome")),
+                             concerns=tuple(sorted(set(found["concerns"]))), **common)
         else:
             continue
         facts.assertions[iri] = item

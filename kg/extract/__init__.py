@@ -118,6 +118,8 @@ def extract_doc(
     used = {s.speaker for s in said} | {h.holder for h in held} | {p[1] for p in proposed}
     used |= {k for d in demands for k in (d.demander, d.addressee, *d.regions) if k}
     keep = _kept_entities(entities, used)
+    # what a demand concerns names only actors kept on their own: it adds no actor to the document
+    concerned = {id(d): [k for k in _concerns(d, entities) if k in keep] for d in demands}
     name = {key: entities.records[key].name for key in keep}
 
     statements = []
@@ -137,6 +139,7 @@ def extract_doc(
             f"{doc_iri}/precondition/{n}", name[d.demander], name[d.addressee] if d.addressee else None,
             d.action, [name[r] for r in d.regions], d.outcome, evidence_of(d.sentence.span),
             statement_ids.get(id(d.statement)) if d.statement else None,
+            [name[k] for k in concerned[id(d)]],
         )
         for n, d in enumerate(demands, start=1)
     ]
@@ -149,6 +152,7 @@ def extract_doc(
         document=DocumentInfo(
             id=doc_iri, title=document.title, published=document.published, source=document.source,
             path=document.path, content_hash=document.id, characters=len(document.text),
+            relative_path=document.relative_path,
         ),
         actors=actors,
         regions=regions,
@@ -183,6 +187,17 @@ def _voices(sents, said, entities) -> dict[int, str]:
 
 _SURE_PLACES = {"direction", "place"}
 """How a region was found when one mention is enough: "eastern Ukraine", "fighting near Marinka"."""
+
+
+def _concerns(demand, entities: Entities) -> list[str]:
+    """The actors the demanded action is about, besides its demander and addressee."""
+    from kg.extract.roles import RoleContext
+    from kg.extract.roles import concerns
+
+    ctx = RoleContext(demand.sentence, entities, token=entities.doc[demand.anchor], demander=demand.demander,
+                      addressee=demand.addressee, action=demand.action,
+                      speaker=demand.statement.speaker if demand.statement else None)
+    return concerns.find(ctx)
 
 
 def _kept_entities(entities: Entities, used: set[str]) -> set[str]:

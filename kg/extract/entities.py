@@ -579,6 +579,9 @@ class _Linker:
     def link(self, name: str, kind: str) -> Entity | None:
         key = normalise_label(name)
         candidates = self.index.get(key)
+        if not candidates and kind == "person":
+            # "Antony J. Blinken": the name without its middle initials
+            candidates = self.index.get(normalise_label(_INITIAL.sub(" ", name)))
         if not candidates and len(key) >= 6:
             match = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=92)
             if match is not None:
@@ -601,6 +604,76 @@ def _linker(reference: Reference) -> _Linker:
     if linker is None:
         linker = _LINKERS[id(reference)] = _Linker(reference)
     return linker
+
+
+_INITIAL = re.compile(r"(?<=\s)[A-Z]\.(?=\s)")
+_ATTRIBUTION_RE = re.compile(r"\b(?:[Ss]tatement|[Rr]emarks|[Rr]eadout|[Mm]essage|[Aa]ddress|[Ss]peech)\s+(?:by|from|of)\b"
+                             r"[^.\n]*$")
+"""A headline naming its author just before the name: "Remarks by Deputy Adviser X"."""
+
+
+_BYLINE_RE = re.compile(r"^[ \t]*(?P<name>[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\u2019-]+)){1,3}),[ \t]+"
+                        r"(?P<title>[^\n]{3,80})$", re.MULTILINE)
+
+
+_OFFICE_STATES = mapping("office_states")
+
+
+def _bylines(doc: SpacyDoc, found: Entities, linker: "_Linker", taken: set[int], reference: Reference) -> None:
+    """ "Ana Ruiz, Department Spokesperson" on a line of its own near the top: the author's
+    byline, a person whether or not the NER saw one in a line of capitals."""
+    text = doc.text
+    for match in _BYLINE_RE.finditer(text, 0, min(len(text), 600)):
+        title_words = {w.lower() for w in re.findall(r"[\w-]+", match.group("title"))}
+        if not title_words & (_TITLE_WORDS | set(TITLES)):
+            continue
+        span = doc.char_span(match.start("name"), match.end("name"), alignment_mode="contract")
+        if span is None:
+            continue
+        overlapping = [m for m in found.actor_mentions + found.region_mentions
+                       if m.tok_start < span.end and span.start < m.tok_end]
+        if any(found.records[m.key].linked and not found.records[m.key].is_person for m in overlapping):
+            continue  # a known actor's name, not a byline
+        for m in overlapping:  # what the NER made of the line ("A. Ruiz" as an organisation) gives way
+            (found.actor_mentions if m in found.actor_mentions else found.region_mentions).remove(m)
+        name = " ".join(match.group("name").split())
+        entity = linker.link(name, "person")
+        if entity is not None:
+            found.records.setdefault(entity.iri, _record(entity))
+            key = entity.iri
+        else:
+            key = LOCAL_BASE + "actor/" + slug(_INITIAL.sub(" ", name))
+            found.records.setdefault(key, Known(key=key, name=" ".join(_INITIAL.sub(" ", name).split()),
+                                                kind="person", region=False, linked=False))
+        found.actor_mentions.append(Mention(span.start_char, span.end_char, span.text, key, span.start, span.end,
+                                            "byline"))
+        taken.update(range(span.start, span.end))
+        _office_state(found.records[key], match.group("title"), found, reference)
+
+
+def _office_state(record: Known, title: str, found: Entities, reference: Reference) -> None:
+    """A person whose title names one state's office ("Secretary of State", "National Security
+    Advisor") speaks for that state (``office_states`` in the lexicon)."""
+    if record.speaks_for or record.linked:
+        return
+    lowered = " ".join(title.lower().split())
+    for office, state_name in _OFFICE_STATES.items():
+        if office in lowered:
+            state = _by_name(reference, state_name)
+            if state is not None:
+                found.records.setdefault(state.iri, _record(state))
+                record.speaks_for = state.iri
+            return
+
+
+def _headline_authors(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
+    """ "Remarks by Deputy Adviser X on ...": the title before the author's name."""
+    for m in found.actor_mentions:
+        if m.start > 300 or not found.records[m.key].is_person:
+            continue
+        match = _ATTRIBUTION_RE.search(doc.text[:m.start])
+        if match is not None:
+            _office_state(found.records[m.key], doc.text[match.end(0) - len(match.group(0)):m.start], found, reference)
 
 
 def _headline_end(text: str) -> int:
@@ -730,8 +803,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             continue  # "the Government of| Ethiopia": NER stopped before the name that matters
         if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):
             continue
-        if ent.start_char < headline_end and name not in body:
-            continue  # a headline's capitals make poor names: only what the body repeats
+        if ent.start_char < headline_end and name not in body and not (
+                kind == "person" and _ATTRIBUTION_RE.search(doc.text[:ent.start_char])):
+            continue  # a headline's capitals make poor names: only what the body repeats, or its author
         shorter = _short_form(name, found, kind)
         if shorter is not None:
             add(ent, shorter, "actor", "short form")
@@ -796,6 +870,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
+    _bylines(doc, found, linker, taken, reference)
+    _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     state = _dominant_state(found)
@@ -979,7 +1055,7 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 def _unheld_office(match: re.Match, text: str) -> bool:
     """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
-    of another title ("Deputy Envoy of the Secretary-General"), not "... of NATO"?"""
+    of another title ("Deputy Representative of the High Commissioner"), not "... of NATO"?"""
     if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
         return False
     return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])

@@ -70,22 +70,23 @@ def sentence_labels(preconditions: Iterable[dict], positions: Iterable[dict]) ->
 
 
 class FeatureCues:
-    """The vocabularies' cue sets that give the classifier its cue features."""
+    """The vocabularies' cue rules that give the classifier its cue features, as one cue set
+    whose codes name their scheme (``action_withdraw_forces``), so a sentence is read once."""
 
     SCHEMES = ("action", "outcome", "condition", "stance")
 
     def __init__(self, vocabulary: Vocabulary) -> None:
-        self.sets = {scheme: CueSet(vocabulary[scheme]) for scheme in self.SCHEMES}
+        self.cues = CueSet({f"{scheme}_{code}": concept for scheme in self.SCHEMES
+                            for code, concept in vocabulary[scheme].items()})
 
     def codes(self, sent: SpacySpan) -> list[str]:
         marks: dict[str, list[int]] = {"REGION": [], "DEMONYM": []}
-        for ent in sent.ents:
-            if ent.label_ in _REGION_LABELS:
-                marks["REGION"] += range(ent.start, ent.end)
-            elif ent.label_ in _DEMONYM_LABELS:
-                marks["DEMONYM"] += range(ent.start, ent.end)
-        return sorted({f"{scheme}_{hit.code}" for scheme, cues in self.sets.items()
-                       for hit in cues.find(sent, marks)})
+        for token in sent:
+            if token.ent_type_ in _REGION_LABELS:
+                marks["REGION"].append(token.i)
+            elif token.ent_type_ in _DEMONYM_LABELS:
+                marks["DEMONYM"].append(token.i)
+        return sorted({hit.code for hit in self.cues.find(sent, marks)})
 
 
 @functools.lru_cache(maxsize=2)
@@ -100,14 +101,12 @@ def sentence_features(sent: SpacySpan, previous: SpacySpan | None, cues: Feature
 
 def _features(sent: SpacySpan, codes: list[str], previous_codes: list[str]) -> list[str]:
     words: list[str] = []
-    ent_end = -1
     for token in sent:
-        if token.i < ent_end or token.is_space:
+        if token.is_space:
             continue
-        if token.ent_iob_ == "B" and token.ent_type_:
-            ent = next(e for e in sent.ents if e.start == token.i)
-            ent_end = ent.end
-            words.append("ent_" + ent.label_.lower())
+        if token.ent_type_:  # an entity is its label, once
+            if token.ent_iob_ == "B" or token.i == sent.start:
+                words.append("ent_" + token.ent_type_.lower())
             continue
         words.append(token.lemma_.lower() or token.lower_)
         if token.dep_ == "neg":
@@ -181,7 +180,7 @@ class Thresholds:
     """The classifier's outcome replaces the rules' when it scores this and the rules' under 0.5."""
     flip_stance: float | None = None
     """A position's stance turns when the other stance scores this and its own under 0.2."""
-    propose_position: float | None = 0.6
+    propose_position: float | None = 0.7
     """A sentence scoring this as a position, where the rules found nothing, gives its voice's position."""
 
 

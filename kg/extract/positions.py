@@ -209,6 +209,8 @@ def _is_stance(cue: Token) -> bool:
         return False  # "back on track", "has the backs of its partners"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.lemma_.lower() == "need" and cue.pos_ != "NOUN":
+        return False  # "the US needs to lift ...": an obligation put on the US, not its stance
     if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
         return False  # "I want to thank ...", "we wish to express ...": a courtesy, not a stance
     if cue.pos_ == "NOUN":
@@ -348,6 +350,6 @@ def find_positions(
                 voice=voices.get(position), author=author))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
-                    continue  # "the full support of the United Nations to ...": the supporter, not the topic
+                    continue  # "the steady backing of the African Union for ...": the supporter, not the topic
                 found.append(Held(holder, stance, topic_text, sent, head_cue.lemma_.lower()))
     return found

@@ -234,7 +234,8 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
 
     conditioned = _condition_clause(sent) is not None
     here = [h for h in cues.outcomes.find_longest(sent.span)
-            if _purpose(doc[h.start], markers) or conditioned and h.start not in asked]
+            if _purpose(doc[h.start], markers) or conditioned and h.start not in asked
+            or _obliged_outcome(doc[h.start], markers)]
     found = stage_of(here)
     if found:
         return found
@@ -311,6 +312,8 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
     return list(merged.values())
 
 
+_PURPOSE_VERBS = words("purpose_verbs")
+"""Verbs of an infinitive that names what a demand is for ("to reach a truce", "to pave the way")."""
 _TIE_NOUNS = words("tie_nouns")
 _CONNECTORS = words("connectors")
 """Words that open the purpose of a demand ("before any talks", "so that talks can resume")."""
@@ -335,10 +338,21 @@ def _purpose(token, markers) -> bool:
             return True
         if token.lemma_.lower() in ("condition", "precondition", "prerequisite") and token.i not in marker_tokens:
             return True
-        if head.lemma_.lower() in _RESULT_WORDS:
-            return True
+        if head.lemma_.lower() in _RESULT_WORDS and token.dep_ in ("prep", "pobj"):
+            return True  # "the path *to* a ceasefire", "lead *to* talks"; not "open *a dialogue*"
+        if token.dep_ == "advcl" and token.lemma_.lower() in _PURPOSE_VERBS and head.i not in marker_tokens and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True  # "resume work *to reach* a durable truce": an infinitive of purpose
         token = head
     return False
+
+
+def _obliged_outcome(token, markers) -> bool:
+    """Is the outcome word what a condition is put on ("any agreement *must* uphold ...", "a
+    settlement should include ...")? Then it is the outcome the demand is for."""
+    marker_tokens = {m.start for m in markers or ()}
+    verb = token.head if token.dep_ in ("nsubj", "nsubjpass") else None
+    return verb is not None and any(c.i in marker_tokens and c.dep_ == "aux" for c in verb.children)
 
 
 def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
@@ -361,6 +375,7 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
         if (strong or given) and addressee is not None and addressee != demander:
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
+            given = addressee  # whom the call asks
         elif strong and markers and clause_verb is None and not _ties(markers, doc):
             # "appealed for international help": a call with no one named; its caller's position
             asked = _asked_phrase(sent, markers, [])

@@ -133,9 +133,14 @@ _ATTRIBUTING = words("attributing")
 
 
 def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sentence, Token] | None:
-    """Who the document as a whole is attributed to, from its first lines: "Statement from
-    President X on ...", "Remarks by X", "What follows is attributable to Y:". The
-    person named (else the actor) and where."""
+    """Who the document as a whole is attributed to, from its first lines: a byline ("Ana
+    Ruiz, Foreign Minister"), "Statement from President X on ...", "Remarks by X", "What follows
+    is attributable to Y:". The person named (else the actor) and where."""
+    byline = next((m for m in entities.actor_mentions if m.how == "byline"), None)
+    if byline is not None:
+        sent = next((s for s in sents if s.start <= byline.tok_start < s.end), None)
+        if sent is not None:
+            return byline.key, sent, sent.span.doc[byline.tok_start]
     for sent in sents[:3]:
         for token in sent.span:
             if token.lemma_.lower() not in _ATTRIBUTING:

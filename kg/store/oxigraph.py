@@ -334,6 +334,39 @@ def _ask_for_snapshot(directory: Path, timeout: float):
     return None
 
 
+def _schema_nquads(stale: dict[str, tuple[list[Path], str]]) -> bytes:
+    """The schema graphs (ontology, vocabularies, reference data) and their digests in the meta
+    graph, as N-Quads: what ``ensure_schema`` writes into a fresh store."""
+    quads = []
+    for graph, (paths, digest) in stale.items():
+        node = ox.NamedNode(graph)
+        for path in paths:
+            for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, node))
+        quads.append(ox.Quad(node, ox.NamedNode(_HASH), ox.Literal(digest), ox.NamedNode(META_GRAPH)))
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
+def _bulk_load_schema(raw: ox.Store, stale: dict[str, tuple[list[Path], str]]) -> None:
+    """Load the schema graphs into the empty store ``raw`` in one atomic bulk load, from a
+    prebuilt N-Quads file in the user cache (named by the files' digests; built when missing)."""
+    from kg.cache import cached_bytes
+
+    key = hashlib.sha256("".join(f"{g} {d}\n" for g, (_, d) in sorted(stale.items())).encode()).hexdigest()
+    data, path = cached_bytes(f"schema-{key[:32]}-ox{ox.__version__}.nq", lambda: _schema_nquads(stale))
+    if path is not None:
+        try:
+            raw.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            return
+        except (SyntaxError, OSError, ValueError):  # a damaged cache file: build it again here
+            data = _schema_nquads(stale)
+    raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+
+def _is_empty(raw: ox.Store) -> bool:
+    return next(iter(raw.quads_for_pattern(None, None, None, None)), None) is None
+
+
 class OxigraphStore:
     """A persistent Oxigraph store in ``path`` (or in memory when ``path`` is None).
 
@@ -516,6 +549,10 @@ class OxigraphStore:
         if not stale:
             return
         raw = self._writable()
+        if self.path is not None and len(stale) == len(self._schema_files()) and _is_empty(raw):
+            _bulk_load_schema(raw, stale)  # a fresh store: one bulk load of a prebuilt file
+            raw.flush()
+            return
         for graph, (paths, digest) in stale.items():
             node = ox.NamedNode(graph)
             quads = []

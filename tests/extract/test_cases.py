@@ -30,7 +30,7 @@ def _cases() -> list[dict]:
 def _found(x) -> dict[str, list[dict]]:
     return {
         "preconditions": [{"demander": p.demander, "addressee": p.addressee, "action": p.action,
-                           "for": p.for_, "regions": p.regions} for p in x.preconditions],
+                           "for": p.for_, "regions": p.regions, "concerns": p.concerns} for p in x.preconditions],
         "positions": [{"holder": p.holder, "stance": p.stance, "topic": p.topic} for p in x.positions],
         "statements": [{"speaker": s.speaker, "date": s.date} for s in x.statements],
         "actors": [{"name": a.name, "kind": a.kind} for a in x.actors],
@@ -42,8 +42,8 @@ def _agrees(expected: dict, got: dict) -> bool:
         if key == "topic":
             if not all(word.lower() in got["topic"].lower() for word in value.split()):
                 return False
-        elif key == "regions":
-            if sorted(value) != sorted(got["regions"]):
+        elif key in ("regions", "concerns"):
+            if sorted(value) != sorted(got[key]):
                 return False
         elif got.get(key) != value:
             return False

@@ -35,7 +35,7 @@ def test_patterns_preconditions(nlp, text, expected):
 def test_patterns_condition_clause_gives_outcome_and_regions(nlp):
     x = extract_text("Iran will not return to negotiations until the United States lifts all sanctions.")
     assert [p.for_ for p in x.preconditions] == ["negotiations"]
-    x = extract_text("The Houthis said they would halt attacks in the Red Sea as long as Israel stops its offensive in Gaza.")
+    x = extract_text("The Houthis said they would halt their raids on shipping as long as Israel stops its offensive in Gaza.")
     (pre,) = x.preconditions
     assert (pre.demander, pre.addressee, pre.action, pre.regions) == ("Houthis", "Israel", "ceasefire", ["Gaza Strip"])
 

@@ -1,6 +1,7 @@
 """Who and where: each role found by an ordered tuple of small named resolvers.
 
-One module per role (``demander``, ``addressee``, ``holder``, ``speaker``, ``regions``). Each
+One module per role (``demander``, ``addressee``, ``holder``, ``speaker``, ``regions``,
+``concerns``). Each
 defines ``RESOLVERS``, a tuple of functions taking one :class:`RoleContext`; :func:`resolve`
 asks them in order and the first that answers wins. A resolver answers with the role's
 value, with ``None`` when its construction is not there (the next one is asked), or with
@@ -55,6 +56,8 @@ class RoleContext:
     clause_verb: Token | None = None
     """The verb of a condition clause ("until the US *lifts* ..."), if the sentence has one."""
     demander: str | None = None
+    addressee: str | None = None
+    """The addressee of the demand the role is sought for (for what the demand concerns)."""
     action: str | None = None
     given: str | None = None
     """A value the construction has already fixed (the refuser of a refused demand)."""
@@ -106,7 +109,7 @@ def resolve(resolvers: tuple[Resolver, ...], ctx: RoleContext) -> Any:
 
 def order() -> dict[str, list[str]]:
     """Each role's resolvers by name, in the order they are asked."""
-    from kg.extract.roles import addressee, demander, holder, regions, speaker
+    from kg.extract.roles import addressee, concerns, demander, holder, regions, speaker
 
     return {module.__name__.rsplit(".", 1)[-1]: [r.__name__ for r in module.RESOLVERS]
-            for module in (demander, addressee, holder, speaker, regions)}
+            for module in (demander, addressee, holder, speaker, regions, concerns)}
