@@ -108,16 +108,14 @@ def read_reports(store, documents=None) -> list[Report]:
         documents = sorted(set(documents))
         if not documents:
             return []
-        found: list[Report] = []
-        for i in range(0, len(documents), 500):
-            found.extend(_read(store, _values("g", documents[i:i + 500])))
-        return found
-    return _read(store, "")
+        # one query per document, its graph bound by the engine: an index lookup, not a scan
+        return _read(store, (store.query(_REPORT_QUERY % "", {"g": URIRef(doc)}) for doc in documents))
+    return _read(store, [store.query(_REPORT_QUERY % "")])
 
 
-def _read(store, values: str) -> list[Report]:
+def _read(store, results) -> list[Report]:
     props: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for row in store.query(_REPORT_QUERY % values):
+    for row in (row for result in results for row in result):
         g = row["g"].value
         if not g.startswith(_DOC_PREFIX):
             continue
