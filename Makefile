@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 KG     := $(BIN)/kg
 STORE  ?= .kg
 
-.PHONY: demo test test-fast test-slow eval eval-test splits train bench notebooks install install-test lock clean
+.PHONY: demo test test-fast test-slow eval eval-test splits train learning-curve quality bench bench-quick bench-ingest notebooks install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,13 +61,29 @@ splits: install
 # manifest first (new documents are not added: that is `make splits`).
 eval: install
 	$(BIN)/python -m kg.splits $(GOLD) --no-add
-	$(KG) eval $(GOLD)/dev.jsonl
-	$(KG) eval $(GOLD)/train.jsonl --summary
+	$(KG) eval $(GOLD)/dev.jsonl $(EVAL_FLAGS)
+	$(KG) eval $(GOLD)/train.jsonl --summary $(EVAL_FLAGS)
+
+# The sentence classifier of kg/extract/learned.py, trained on the train split with
+# training/decisions.cfg (seeded, CPU, well under a minute here) and copied into kg/models/decisions.
+train: install
+	nice $(BIN)/python training/train.py
 
 # The locked test split: the aggregate table only, never per-document lines or errors.
 eval-test: install
 	@$(BIN)/python -m kg.splits $(GOLD) --no-add >/dev/null
-	@$(KG) eval $(GOLD)/test.jsonl --summary
+	@$(KG) eval $(GOLD)/test.jsonl --summary $(EVAL_FLAGS)
+
+# `make eval EVAL_FLAGS=--rules-only` (or eval-test) scores the rules without the classifier.
+EVAL_FLAGS ?=
+
+# Rules alone vs with the learned decisions on dev and test (aggregates only), and the learning
+# curve (the classifier trained on 25 / 50 / 100% of train); both print Markdown for bench/RESULTS.md.
+quality: install
+	nice $(BIN)/python bench/quality.py
+
+learning-curve: install
+	nice $(BIN)/python bench/learning_curve.py
 
 # JupyterLab on notebooks/, reachable from this machine only. (`make test` runs the notebooks.)
 notebooks: $(VENV)/.installed-notebooks
@@ -80,6 +96,14 @@ BENCH_SIZES ?= 1000 10000
 BENCH_RUNS  ?= 3
 bench: install-test
 	$(BIN)/python bench/ingest.py --suite --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
+# The whole `kg ingest` process against a bare spaCy process with the same components, at -j 1 and 2,
+# arms alternated, medians of 3, with the per-stage split and `kg stats` / `kg query` latency.
+# bench-quick: 40 real and 40 synthetic documents, a few minutes; bench-ingest: 200 real, 1,000 synthetic.
+bench-quick: install-test
+	$(BIN)/python bench/ingest.py --quick
+bench-ingest: install-test
+	$(BIN)/python bench/ingest.py --real 200 --synthetic 1000
 
 # Regenerate the pinned requirement files (needs network to the package index).
 lock:

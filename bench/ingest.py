@@ -1,14 +1,15 @@
-"""Ingest throughput against bare spaCy on the same texts, in the same run.
+"""Ingest against bare spaCy: what a user waits for, the whole process, in the same run.
 
-    .venv/bin/python bench/ingest.py [--docs N] [--runs R] [CORPUS_DIR ...]
+    .venv/bin/python bench/ingest.py [--quick] [--real N] [--synthetic N ...] [--jobs 1 2] [--runs R]
 
-The corpus is the text files of the given folders (default: seeds/ and tests/gold/),
-cycled with a numbered closing line until there are N distinct documents (so the
-store really ingests each one). "bare" is ``nlp.pipe`` of the plain model with the
-same components; "polkg" is the whole ingest: our pipeline (gazetteer ruler
-included), extraction, RDF mapping, and one atomic write plus flush per document
-into a fresh on-disk store. Model loading is outside both timings. Prints medians
-and the ratio polkg / bare.
+Times the whole ``kg ingest -j J`` process (start-up, reading, a fresh store with its schema
+and reference graphs, NLP, extraction, mapping, writing) from start to exit, against a bare
+process that loads the same model with the same components and gazetteer patterns and runs
+``nlp.pipe(n_process=J)`` over the same files (:data:`BARE`). The arms alternate, ``R`` runs
+each, medians. Corpora: one 13-word document (start-up), the real articles of the train and
+dev gold splits, and synthetic ones (bench/corpus.py). Then the per-stage split of a ``-j 1``
+ingest (each stage timed alone) and ``kg stats`` / ``kg query --name actors`` on the seed
+store against a raw pyoxigraph count. ``--quick`` (``make bench-quick``): a few minutes.
 
     .venv/bin/python bench/ingest.py --suite [--sizes 1000 10000] [--jobs 1 2] [--runs R] [--no-dask]
 
@@ -50,67 +51,287 @@ from kg.nlp.pipeline import MODEL, UNUSED_COMPONENTS, build_nlp  # noqa: E402
 from kg.store import open_store  # noqa: E402
 
 
-def corpus(folders: list[Path], n: int) -> list[str]:
-    base = [p.read_text(encoding="utf-8") for f in folders for p in sorted(f.glob("*.txt"))]
-    if not base:
-        raise SystemExit(f"no .txt files in {', '.join(map(str, folders))}")
-    return [f"{base[i % len(base)].rstrip()}\nCopy {i}.\n" for i in range(n)]
+# -- the whole process against bare spaCy (the default mode) --------------------------
+
+BARE = r"""
+import json, sys
+from pathlib import Path
+
+import spacy
+
+folder, jobs, model, exclude, patterns = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
+nlp = spacy.load(model, exclude=exclude)
+ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+with nlp.select_pipes(enable=[]):
+    ruler.add_patterns([json.loads(line) for line in Path(patterns).read_text(encoding="utf-8").splitlines()])
+texts = (p.read_text(encoding="utf-8") for p in sorted(Path(folder).rglob("*.txt")))
+n = sum(1 for _ in nlp.pipe(texts, n_process=jobs, batch_size=32))
+print(n)
+"""
+"""The bare arm: ``spacy.load`` of the model with the components polkg runs (the same ones
+left out, spaCy's entity ruler with the same patterns), reading the same files, ``nlp.pipe``
+with ``n_process``; nothing else. polkg's two small components (paragraph sentences, name
+particles) and the sentence classifier count as polkg's cost."""
+
+RAW_COUNT = r"""
+import sys
+import pyoxigraph as ox
+store = ox.Store.read_only(sys.argv[1])
+print(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))[0].value)
+"""
 
 
-def time_bare(nlp, texts: list[str]) -> float:
+def _tree_rss(proc) -> int:
+    import psutil
+
+    total = 0
+    try:
+        family = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in family:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_process(argv: list[str], *, env: dict | None = None) -> dict:
+    """Run ``argv`` to its end: wall seconds from start to exit, peak RSS of its process tree (sampled)."""
+    import subprocess
+    import threading
+
+    import psutil
+
+    load = os.getloadavg()[0]
     start = time.perf_counter()
-    for _ in nlp.pipe(texts):
-        pass
-    return time.perf_counter() - start
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = psutil.Process(child.pid)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = child.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, argv))} failed ({child.returncode}): {err.decode()[-2000:]}")
+    return {"seconds": seconds, "peak_rss": peak[0], "load": load, "stdout": out.decode()}
 
 
-def time_polkg(nlp, texts: list[str]) -> float:
-    documents = [document_from_text(t, path=f"doc{i}.txt") for i, t in enumerate(texts)]
-    with tempfile.TemporaryDirectory() as tmp:
-        with open_store(Path(tmp) / "store") as store:
-            start = time.perf_counter()
-            report = ingest_documents(documents, store, nlp=nlp)
-            elapsed = time.perf_counter() - start
-    assert report.ok and len(report.ingested) == len(texts), report.summary()
-    return elapsed
+def real_corpus(out: Path, n: int) -> Path:
+    """The gold texts of the train and dev splits (the test split is never read), at most ``n``."""
+    gold = ROOT / "tests" / "gold"
+    rows = [line.split("\t") for line in (gold / "splits.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    names = [r[0] for r in rows if len(r) >= 3 and r[2].strip() in ("train", "dev")][:n]
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in names:
+        source = gold / name if (gold / name).exists() else gold / "corpus" / name
+        shutil.copyfile(source, out / Path(name).name)
+    return out
+
+
+def synthetic_corpus(out: Path, n: int) -> Path:
+    from corpus import write_corpus
+
+    if not (out / "DONE").exists():
+        shutil.rmtree(out, ignore_errors=True)
+        info = write_corpus(out, n, seed=0)
+        (out / "DONE").write_text(json.dumps(info))
+    return out
+
+
+def tiny_corpus(out: Path) -> Path:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / "one.txt").write_text("Russia demanded that Ukraine withdraw its forces from the Donetsk region.\n",
+                                 encoding="utf-8")
+    return out
+
+
+def _kg() -> str:
+    return str(Path(sys.executable).with_name("kg"))
+
+
+def compare(corpus_dir: Path, jobs: int, runs: int, workdir: Path, patterns: Path) -> dict:
+    """``kg ingest -j jobs`` into a fresh store against the bare process, alternated, ``runs`` each."""
+    bare_argv = [sys.executable, "-c", BARE, str(corpus_dir), str(jobs), MODEL, json.dumps(list(UNUSED_COMPONENTS)),
+                 str(patterns)]
+    store = workdir / "store"
+    ours, bare = [], []
+    for i in range(runs):
+        arms = [("bare", bare), ("polkg", ours)]
+        for name, into in (arms if i % 2 == 0 else arms[::-1]):
+            if name == "bare":
+                into.append(run_process(bare_argv))
+            else:
+                shutil.rmtree(store, ignore_errors=True)
+                into.append(run_process([_kg(), "--store", str(store), "ingest", "--no-progress", "-j", str(jobs),
+                                         str(corpus_dir)]))
+    return {"polkg": _medians(ours), "bare": _medians(bare)}
+
+
+def _medians(results: list[dict]) -> dict:
+    return {"seconds": statistics.median(r["seconds"] for r in results),
+            "all_seconds": [round(r["seconds"], 2) for r in results],
+            "peak_rss": statistics.median(r["peak_rss"] for r in results),
+            "loads": [round(r["load"], 1) for r in results]}
+
+
+def stage_split(corpus_dir: Path, workdir: Path) -> dict:
+    """Where the time of a ``-j 1`` ingest goes, each stage timed alone in this process."""
+    from kg.documents import iter_documents
+    from kg.errors import KgError
+    from kg.extract import extract_doc
+    from kg.ingest import Extracted, IngestReport, _write
+    from kg.nlp.pipeline import build_nlp
+    from kg.rdf.mapping import to_quads
+
+    out = {}
+    t = time.perf_counter()
+    nlp = build_nlp()
+    out["build the pipeline"] = time.perf_counter() - t
+    shutil.rmtree(workdir / "split-store", ignore_errors=True)
+    t = time.perf_counter()
+    store = open_store(workdir / "split-store")
+    out["open a fresh store (schema, reference)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    documents = [d for d in iter_documents([corpus_dir]) if not isinstance(d, KgError)]
+    out["read and hash the files"] = time.perf_counter() - t
+    t = time.perf_counter()
+    docs = list(nlp.pipe([d.text for d in documents]))
+    out["NLP (nlp.pipe)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    extractions = [extract_doc(d, doc) for d, doc in zip(documents, docs)]
+    out["extraction (rules, classifier)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    quads = [to_quads(e) for e in extractions]
+    out["mapping (to_quads)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    items = [Extracted(d.path, e.document.id, d.path, quads=q, triples=len(q))
+             for d, e, q in zip(documents, extractions, quads)]
+    report = IngestReport()
+    for i in range(0, len(items), 32):
+        _write(store, items[i:i + 32], report)
+    out["store (write, flush)"] = time.perf_counter() - t
+    store.close()
+    out["documents"] = len(documents)
+    return out
+
+
+def cli_latency(workdir: Path, runs: int) -> dict:
+    """``kg stats`` and ``kg query --name actors`` on the seed store, whole processes, against a
+    raw pyoxigraph count in a process of its own."""
+    store = workdir / "seed-store"
+    shutil.rmtree(store, ignore_errors=True)
+    run_process([_kg(), "--store", str(store), "ingest", "--no-progress", str(ROOT / "seeds")])
+    arms = {
+        "kg stats": [_kg(), "--store", str(store), "stats"],
+        "kg query --name actors": [_kg(), "--store", str(store), "query", "--name", "actors"],
+        "raw pyoxigraph count": [sys.executable, "-c", RAW_COUNT, str(store / "oxigraph")],
+    }
+    times: dict[str, list[float]] = {k: [] for k in arms}
+    for _ in range(runs):
+        for name, argv in arms.items():
+            times[name].append(run_process(argv)["seconds"])
+    return {k: {"seconds": statistics.median(v), "all_seconds": [round(x, 2) for x in v]} for k, v in times.items()}
+
+
+def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, workdir: Path,
+              json_path: Path | None, split: bool = True, cli: bool = True) -> dict:
+    from kg.nlp.pipeline import gazetteer_patterns
+    from kg.gazetteer import load_reference
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    patterns = workdir / "patterns.jsonl"
+    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    results: dict = {"machine": _machine(), "runs": runs, "rows": []}
+    corpora = [("start-up (one 13-word document)", tiny_corpus(workdir / "corpus-one"), [1])]
+    if real:
+        folder = real_corpus(workdir / "corpus-real", real)
+        corpora.append((f"{len(list(folder.glob('*.txt')))} real articles", folder, jobs))
+    for n in synthetic:
+        corpora.append((f"{n} synthetic documents", synthetic_corpus(workdir / f"corpus-{n}", n), jobs))
+    for label, folder, js in corpora:
+        for j in js:
+            row = {"corpus": label, "jobs": j, **compare(folder, j, runs, workdir, patterns)}
+            results["rows"].append(row)
+            print(f"[{label}, -j {j}] polkg {row['polkg']['all_seconds']} s, bare {row['bare']['all_seconds']} s",
+                  file=sys.stderr, flush=True)
+            if json_path is not None:
+                json_path.write_text(json.dumps(results, indent=1))
+    if split and real:
+        results["split"] = stage_split(workdir / "corpus-real", workdir)
+    if cli:
+        results["cli"] = cli_latency(workdir, runs)
+    results["load_after"] = round(os.getloadavg()[0], 1)
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=1))
+    print(format_whole(results))
+    return results
+
+
+def format_whole(results: dict) -> str:
+    mb = 2**20
+    lines = [f"Machine: {results['machine']}; 1-minute load average after {results.get('load_after', '?')}.", "",
+             f"Whole processes, from start to exit; {results['runs']} runs per arm, arms alternated, medians. "
+             "bare: `spacy.load` + `nlp.pipe(n_process=j)` of the same model, components and gazetteer "
+             "patterns, reading the same files. Peak RSS: the whole process tree, sampled every 50 ms.", "",
+             "| corpus | -j | kg ingest s | bare spaCy s | ratio | peak RSS MB kg / bare | runs kg; bare | load |",
+             "|---|---|---:|---:|---:|---|---|---|"]
+    for r in results["rows"]:
+        p, b = r["polkg"], r["bare"]
+        lines.append(f"| {r['corpus']} | {r['jobs']} | {p['seconds']:.2f} | {b['seconds']:.2f} | "
+                     f"{p['seconds'] / b['seconds']:.2f} | {p['peak_rss'] / mb:.0f} / {b['peak_rss'] / mb:.0f} | "
+                     f"{p['all_seconds']}; {b['all_seconds']} | {p['loads']} |")
+    if "split" in results:
+        s = dict(results["split"])
+        n = s.pop("documents")
+        lines += ["", f"Per stage, `-j 1`, {n} real articles, each stage timed alone in one process:", "",
+                  "| stage | s | ms per document |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v:.2f} | {1000 * v / n:.1f} |" for k, v in s.items()]
+    if "cli" in results:
+        lines += ["", "Commands on the seed store (whole processes, medians):", "", "| command | s | runs |",
+                  "|---|---:|---|"]
+        lines += [f"| `{k}` | {v['seconds']:.2f} | {v['all_seconds']} |" for k, v in results["cli"].items()]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="*", type=Path, default=[ROOT / "seeds", ROOT / "tests" / "gold"])
-    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--quick", action="store_true",
+                        help="a few minutes: --real 40 --synthetic 40 --runs 3")
+    parser.add_argument("--real", type=int, default=200, help="real articles (train and dev gold texts), at most")
+    parser.add_argument("--synthetic", type=int, nargs="*", default=[1000], help="sizes of synthetic corpora")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--suite", action="store_true", help="run the scale suite instead")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-split", dest="split", action="store_false", help="skip the per-stage split")
+    parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip kg stats / kg query latency")
+    parser.add_argument("--suite", action="store_true", help="run the in-process scale suite instead")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--no-dask", dest="dask", action="store_false")
     parser.add_argument("--dask-runs", type=int, help="runs of the Dask path (default: --runs)")
     parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip bare nlp.pipe (no ratio)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "polkg-bench")
-    parser.add_argument("--json", type=Path, help="write the raw numbers of the suite here")
+    parser.add_argument("--json", type=Path, help="write the raw numbers here")
     args = parser.parse_args()
     if args.suite:
         run_suite(sizes=args.sizes, jobs=args.jobs, runs=args.runs, dask=args.dask,
                   workdir=args.workdir, json_path=args.json, dask_runs=args.dask_runs, bare=args.bare)
         return
-
-    texts = corpus(args.folders, args.docs)
-    words = sum(len(t.split()) for t in texts)
-    bare_nlp = spacy.load(MODEL, exclude=list(UNUSED_COMPONENTS))
-    our_nlp = build_nlp()
-    time_bare(bare_nlp, texts[:10])
-    time_polkg(our_nlp, texts[:10])
-    bare, ours = [], []
-    for _ in range(args.runs):
-        bare.append(time_bare(bare_nlp, texts))
-        ours.append(time_polkg(our_nlp, texts))
-    b, o = statistics.median(bare), statistics.median(ours)
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"spaCy {spacy.__version__}, model {MODEL}")
-    print(f"corpus: {len(texts)} documents, {words:,} words; {args.runs} runs, medians")
-    print(f"bare nlp.pipe : {b:7.2f} s  {len(texts) / b:7.1f} docs/s  {words / b:9,.0f} words/s")
-    print(f"polkg ingest  : {o:7.2f} s  {len(texts) / o:7.1f} docs/s  {words / o:9,.0f} words/s")
-    print(f"ratio polkg / bare: {o / b:.3f}")
+    if args.quick:
+        args.real, args.synthetic = 40, [40]
+    run_whole(real=args.real, synthetic=args.synthetic, jobs=args.jobs, runs=args.runs, workdir=args.workdir,
+              json_path=args.json, split=args.split, cli=args.cli)
 
 
 # -- the scale suite -----------------------------------------------------------------

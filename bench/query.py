@@ -100,8 +100,11 @@ def reference_entities() -> tuple[list[dict], list[dict]]:
     rows = store.query("""
         PREFIX pol: <https://w3id.org/polkg/ontology#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
         SELECT ?e ?class ?name ?qid WHERE {
-          ?e a ?class ; skos:prefLabel ?name . OPTIONAL { ?e pol:wikidata ?qid }
+          ?e a ?class ; skos:prefLabel ?name .
+          OPTIONAL { ?e owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+                     BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?qid) }
         } ORDER BY ?e""")
     actors, regions = [], []
     for row in rows:

@@ -3,32 +3,48 @@
 >>> import kg
 >>> report = kg.ingest(["seeds/"], store=".kg")          # doctest: +SKIP
 >>> kg.run_query(".kg", "preconditions", {"demander": "Russia"}).to_df()   # doctest: +SKIP
+
+The names below are imported on first use (PEP 562), so a command that does no NLP
+(``kg query``, ``kg stats``, ...) never loads spaCy or the extractor.
 """
 
-from kg.api import evaluate_gold, extract, extract_text, ingest, query, run_query
-from kg.documents import Document, read_document
-from kg.errors import DataFileError, InputError, KgError, QueryError, ShapeError, StoreError
-from kg.extract.model import Extraction
-from kg.query import Result
-from kg.store import OxigraphStore, open_store
+from __future__ import annotations
 
-__all__ = [
-    "ingest",
-    "extract",
-    "extract_text",
-    "query",
-    "run_query",
-    "evaluate_gold",
-    "open_store",
-    "OxigraphStore",
-    "Document",
-    "read_document",
-    "Extraction",
-    "Result",
-    "KgError",
-    "InputError",
-    "DataFileError",
-    "QueryError",
-    "ShapeError",
-    "StoreError",
-]
+import importlib
+
+# Loaded at once (it needs no NLP): the function ``kg.query`` shares its name with the
+# submodule ``kg.query``, and a submodule loaded later would otherwise replace it.
+from kg.query import Result, query, run_query
+
+_PLACES = {
+    "ingest": "kg.api",
+    "extract": "kg.api",
+    "extract_text": "kg.api",
+    "evaluate_gold": "kg.api",
+    "open_store": "kg.store",
+    "OxigraphStore": "kg.store",
+    "Document": "kg.documents",
+    "read_document": "kg.documents",
+    "Extraction": "kg.extract.model",
+    "KgError": "kg.errors",
+    "InputError": "kg.errors",
+    "DataFileError": "kg.errors",
+    "QueryError": "kg.errors",
+    "ShapeError": "kg.errors",
+    "StoreError": "kg.errors",
+}
+
+__all__ = ["query", "run_query", "Result", *_PLACES]
+
+
+def __getattr__(name: str):
+    place = _PLACES.get(name)
+    if place is None:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(place), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

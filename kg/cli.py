@@ -12,9 +12,18 @@ from pathlib import Path
 
 import click
 
+from kg.analysis.export import PROJECTIONS
+from kg.analysis.tables import ANALYSES
+from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
+from kg.codes import Outcome
 from kg.errors import KgError
+from kg.export import EXPORT_FORMATS
+from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
+from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
+from kg.query import FORMATS as QUERY_FORMATS
 
-STORE_HELP = "Store directory (default: .kg in the working directory)."
+STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
+              "POLKG_STORE; the default is .kg in the working directory.")
 
 
 class _Group(click.Group):
@@ -44,12 +53,24 @@ def _storage_fault(ctx, exc: BaseException):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_path", default=".kg", show_default=True, type=click.Path(file_okay=False),
-              help=STORE_HELP)
+              envvar="POLKG_STORE", show_envvar=True, help=STORE_HELP)
 @click.version_option(package_name="polkg")
 @click.pass_context
 def main(ctx: click.Context, store_path: str) -> None:
     """polkg: a knowledge graph of political positions and preconditions from news documents."""
     ctx.obj = {"store": store_path}
+
+
+def _store_option(command):
+    """``--store DIR`` after the command too (``kg ingest docs/ --store S``); it overrides the
+    one before the command and ``POLKG_STORE``."""
+    def remember(ctx: click.Context, param, value):
+        if value is not None:
+            ctx.find_root().obj["store"] = value
+        return value
+
+    return click.option("--store", type=click.Path(file_okay=False), expose_value=False, is_eager=True,
+                        callback=remember, help=STORE_HELP)(command)
 
 
 def _open(ctx, wait: float = 0, *, read_only: bool = False):
@@ -90,6 +111,7 @@ def _remote(endpoint, update_endpoint, graph_store, *, schema: bool = False):
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Run the NLP on the Dask cluster of this scheduler; this process stays the only writer.")
 @_endpoint_options("Write to this SPARQL endpoint instead of the store (see README, SPARQL).")
+@_store_option
 @click.pass_context
 def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoint, graph_store):
     """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store.
@@ -130,17 +152,19 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json", "ttl"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "ttl", "turtle"], case_sensitive=False), default="json",
+              show_default=True, help="json, or Turtle (ttl or turtle).")
 def extract(path, fmt):
     """Extract one file and print what was found (JSON of the extraction contract, or Turtle)."""
     from kg.api import extract as run_extract
+    from kg.export import graph_turtle
     from kg.rdf.mapping import to_graph
 
     for extraction in run_extract(path):
-        if fmt == "json":
+        if fmt.lower() == "json":
             click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
         else:
-            click.echo(to_graph(extraction).serialize(format="turtle"))
+            click.echo(graph_turtle(to_graph(extraction)).decode("utf-8"))
 
 
 @main.command()
@@ -148,17 +172,18 @@ def extract(path, fmt):
 @click.option("--name", "-n", help="Run a named query (see `kg queries`).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the named query; an actor or region may be any of its names, or its IRI.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"]),
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS + tuple(QUERY_FORMAT_SYNONYMS), case_sensitive=False),
               default="table", show_default=True,
-              help="table for people; SPARQL results csv, tsv, json, xml; turtle or ntriples for CONSTRUCT.")
+              help="table for people; SPARQL results csv, tsv, json, xml; turtle (ttl) or ntriples (nt) for CONSTRUCT.")
 @_endpoint_options("Query this SPARQL endpoint instead of the store.")
+@_store_option
 @click.pass_context
 def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store):
     """Run SPARQL (text, or a .rq file) or a named query over the store.
 
     Parameters are bound by the query engine, never pasted into the query text.
     """
-    from kg.query import run_named, run_sparql
+    from kg.query import run_named, run_sparql, sparql_text
 
     if bool(sparql) == bool(name):
         raise click.UsageError("give either SPARQL (text or a .rq file) or --name")
@@ -170,9 +195,7 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         values[key.strip()] = value
     if values and not name:
         raise click.UsageError("--param goes with --name")
-    text = None
-    if sparql:
-        text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") and Path(sparql).is_file() else sparql
+    text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
         result = run_named(store, name, values) if name else run_sparql(store, text)
     out = result.render(fmt)
@@ -207,6 +230,7 @@ def queries():
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.option("--allow-service", metavar="HOST[,HOST]",
               help="Let SPARQL SERVICE call these hosts (host or host:port); by default every SERVICE is refused.")
+@_store_option
 @click.pass_context
 def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
@@ -248,6 +272,7 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
 @_endpoint_options("The SPARQL endpoint to write to (required).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@_store_option
 @click.pass_context
 def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     """Copy the store's named graphs to a SPARQL endpoint (each replaces its namesake there)."""
@@ -260,19 +285,20 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     click.echo(report.summary())
 
 
-_ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
-"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes (``kg.analysis.ANALYSES``)."""
+_ANALYSES = ANALYSES
+"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes."""
 
 
 @main.command()
 @click.argument("what", type=click.Choice(list(_ANALYSES)), default="actors")
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
-@click.option("--outcome", type=click.Choice(["ceasefire", "negotiations", "agreement", "normalization", "other"]),
+@click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@_store_option
 @click.pass_context
 def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
@@ -286,6 +312,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     timeline ACTOR      an actor's positions and demands by date
     """
     from kg.analysis import analyze as run_analysis
+    from kg.analysis.tables import to_text
 
     if len(names) != _ANALYSES[what]:
         wanted = {0: "no ACTOR", 1: "one ACTOR", 2: "two ACTORs"}[_ANALYSES[what]]
@@ -299,16 +326,18 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     elif fmt == "csv":
         click.echo(frame.to_csv(index=False).rstrip("\n"))
     else:
-        click.echo(frame.to_string(index=False) if len(frame) else "(nothing to analyse)")
+        click.echo(to_text(frame))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf"]),
-              default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS + tuple(EXPORT_FORMAT_SYNONYMS), case_sensitive=False),
+              default="trig", show_default=True,
+              help="RDF: ttl (turtle), trig, nq (nquads), nt (ntriples), jsonld; networks: graphml, gexf.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
-@click.option("--projection", type=click.Choice(["actors", "regions", "positions", "preconditions"]), default="actors",
+@click.option("--projection", type=click.Choice(PROJECTIONS), default="actors",
               show_default=True, help="graphml/gexf: which network, with its measures as attributes.")
+@_store_option
 @click.pass_context
 def export(ctx, fmt, output, documents_only, projection):
     """Export the store as RDF, or a network (for Gephi, Cytoscape) as GraphML or GEXF."""
@@ -331,8 +360,10 @@ def export(ctx, fmt, output, documents_only, projection):
               help="Draw the result of this CONSTRUCT query (a .rq file) instead of the whole graph.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Keep only this many nodes, the most central, and say what was left out.")
+@_store_option
+@click.option("--raw", is_flag=True, help="Draw the extractor's assertions, without the reviewers' corrections.")
 @click.pass_context
-def view(ctx, output, focus, hops, query_file, max_nodes):
+def view(ctx, output, focus, hops, query_file, max_nodes, raw):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
     from kg.viz import write_html
 
@@ -341,12 +372,27 @@ def view(ctx, output, focus, hops, query_file, max_nodes):
     except UnicodeDecodeError as exc:
         raise click.BadParameter(f"{query_file}: not UTF-8", param_hint="--query") from exc
     with _open(ctx, read_only=True) as store:
-        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     click.echo(report.summary())
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def correct(ctx, file):
+    """Write the corrections the graph view exported (a JSON file) into the store, apart from the documents."""
+    from kg.corrections import write_corrections
+
+    with _open(ctx) as store:
+        corrections = write_corrections(store, file)
+    wrong = sum(c.wrong for c in corrections)
+    click.echo(f"{file}: {len(corrections)} correction{'s' if len(corrections) != 1 else ''} written "
+               f"({wrong} marked wrong, {len(corrections) - wrong} fixed)")
+
+
+@main.command()
 @click.option("--all", "everything", is_flag=True, help="Validate the whole store at once, not document by document.")
+@_store_option
 @click.pass_context
 def validate(ctx, everything):
     """Check the store against the SHACL shapes (ontology/shapes.ttl)."""
@@ -363,6 +409,7 @@ def validate(ctx, everything):
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_store_option
 @click.pass_context
 def stats(ctx, fmt):
     """Counts: documents, actors, regions, statements, positions, preconditions, triples."""
@@ -400,6 +447,7 @@ def restore(ctx, folder, wait):
 
 @main.command()
 @click.option("--limit", type=int, default=20, show_default=True, help="Most items listed per section.")
+@_store_option
 @click.pass_context
 def summary(ctx, limit):
     """A short account of the store: actors, regions and preconditions with their quotes."""
@@ -416,15 +464,16 @@ def summary(ctx, limit):
 @click.option("--explain", is_flag=True, help="List the false positives and the misses.")
 @click.option("--summary", is_flag=True,
               help="Only the aggregate table: no per-document line (for the locked test split).")
+@click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, fmt):
+def eval_(gold, documents, explain, summary, rules_only, fmt):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents)
+    report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:

@@ -29,7 +29,7 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -101,6 +101,9 @@ class Document:
     published: str | None = None
     source: str | None = None
     meta: dict = field(default_factory=dict, compare=False)
+    relative_path: str | None = field(default=None, compare=False)
+    """The path relative to the folder the document was found in (a file given by name: its
+    name; a JSON Lines record: ``file.jsonl:LINE``), what is shown of it, never the machine's."""
 
     @property
     def short_id(self) -> str:
@@ -490,13 +493,37 @@ def _walk(top: Path, roots: list[Path]) -> Iterator[Path | InputError]:
 
 def iter_documents(paths: Iterable[str | os.PathLike]) -> Iterator[Document | InputError]:
     """Yield each document under ``paths``, or the :class:`InputError` that refused it."""
+    paths = list(paths)
+    folders = [Path(p) for p in paths if Path(p).is_dir()]
     for item in iter_paths(paths):
         if isinstance(item, InputError):
             yield item
-        elif item.suffix.lower() in JSONL_SUFFIXES:
-            yield from read_jsonl(item)
+            continue
+        relative = relative_path(item, folders)
+        if item.suffix.lower() in JSONL_SUFFIXES:
+            for found in read_jsonl(item):
+                if isinstance(found, Document) and found.path:
+                    found = replace(found, relative_path=relative + ":" + found.path.rsplit(":", 1)[-1])
+                yield found
         else:
             try:
-                yield read_document(item)
+                yield replace(read_document(item), relative_path=relative)
             except InputError as exc:
                 yield exc
+
+
+def relative_path(path: Path, folders: Iterable[Path]) -> str:
+    """``path`` relative to the first of ``folders`` it lies in (as found there, links not
+    followed), else its name: what may be shown of where a document was read.
+
+    >>> relative_path(Path("/srv/news/2024/a.txt"), [Path("/srv/news")])
+    '2024/a.txt'
+    >>> relative_path(Path("/home/me/b.txt"), [])
+    'b.txt'
+    """
+    for folder in folders:
+        try:
+            return path.relative_to(folder).as_posix()
+        except ValueError:
+            continue
+    return path.name

@@ -13,10 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from kg.errors import DataFileError
-from kg.extract.model import Extraction
+
+if TYPE_CHECKING:  # the extractor (and spaCy) is not loaded by what only scores or reads words
+    from kg.extract.model import Extraction
 
 __all__ = ["normalise", "Score", "DocScore", "EvalReport", "evaluate", "load_gold", "TYPES"]
 

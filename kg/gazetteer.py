@@ -24,6 +24,8 @@ __all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabula
 _POL = "https://w3id.org/polkg/ontology#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_WD = "http://www.wikidata.org/entity/"
 
 CLASS_KINDS = {
     "State": "state",
@@ -122,7 +124,8 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
             demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
             seats=sorted({t.value for t in p.get(_POL + "seat", [])}),
-            wikidata=next((t.value for t in p.get(_POL + "wikidata", [])), None),
+            wikidata=next((t.value.removeprefix(_WD) for t in p.get(_SAME_AS, [])
+                           if t.value.startswith(_WD + "Q")), None),
             offices=sorted({t.value.lower() for t in p.get(_POL + "office", [])}),
             speaks_for=next((t.value for t in p.get(_POL + "speaksFor", [])), None),
             part_of=next((t.value for t in p.get(_POL + "partOf", [])), None),
@@ -155,9 +158,12 @@ class Vocabulary:
 @functools.lru_cache(maxsize=2)
 def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
     """Read the SKOS schemes (``ontology/vocab/*.ttl``)."""
+    from kg.extract.cues import cue_problem
+
     paths = tuple(paths or resources.vocab_files())
     schemes: dict[str, dict[str, Concept]] = defaultdict(dict)
     for path in paths:
+        lines: list[str] | None = None
         props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for triple in _parse(path):
             props[triple.subject.value][triple.predicate.value].append(triple.object)
@@ -167,6 +173,12 @@ def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
             if not notation or not scheme:
                 continue
             scheme_name = scheme[0].value.rstrip("/").rsplit("/", 1)[-1]
+            for cue in p.get(_POL + "cue", []):
+                problem = cue_problem(cue.value)
+                if problem is not None:
+                    lines = lines or Path(path).read_text(encoding="utf-8").splitlines()
+                    line = next((n for n, text in enumerate(lines, start=1) if cue.value in text), None)
+                    raise DataFileError(path, f"{notation[0].value}: {problem}", line)
             schemes[scheme_name][notation[0].value] = Concept(
                 code=notation[0].value,
                 iri=iri,

@@ -100,11 +100,9 @@ class Extracted:
 
 
 def _quads(extraction: Extraction) -> list:
-    from kg.rdf.mapping import to_graph
-    from kg.store.oxigraph import to_ox
+    from kg.rdf.mapping import to_quads
 
-    name = ox.NamedNode(extraction.document.id)
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in to_graph(extraction)]
+    return to_quads(extraction)
 
 
 def _extract_one(document: Document, doc, *, keep: bool, encode: bool) -> Extracted:

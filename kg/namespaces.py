@@ -7,10 +7,13 @@ A test keeps this list and ``ontology/polkg.ttl`` identical.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "PREFIXES", "BASE", "sparql_prefixes"]
+__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "WD", "PREFIXES", "QUERY_PREFIXES", "BASE",
+           "sparql_prefixes", "declare_prefixes"]
 
 BASE = "https://w3id.org/polkg/"
 
@@ -60,6 +63,7 @@ class POL(DefinedNamespace):
     mentionsRegion: object
     contentHash: object
     characters: object
+    relativePath: object
     speaker: object
     via: object
     date: object
@@ -72,6 +76,7 @@ class POL(DefinedNamespace):
     action: object
     forOutcome: object
     region: object
+    concerns: object
     cue: object
     stage: object
     # measures written by `kg analyze actors --write` (graph id/graph/analysis)
@@ -91,6 +96,8 @@ OUT = Namespace(BASE + "vocab/outcome/")
 ST = Namespace(BASE + "vocab/stance/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+"""Wikidata's entities (``wd:Q159``)."""
 
 PREFIXES: dict[str, Namespace | str] = {
     "pol": POL._NS,
@@ -104,6 +111,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "skos": SKOS,
     "foaf": FOAF,
     "schema": SCHEMA,
+    "wd": WD,
     "dcterms": DCTERMS,
     "owl": OWL,
     "rdf": RDF,
@@ -120,3 +128,29 @@ def sparql_prefixes(*names: str) -> str:
     PREFIX oa: <http://www.w3.org/ns/oa#>
     """
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
+
+
+QUERY_PREFIXES: dict[str, str] = {name: str(ns) for name, ns in {**PREFIXES, "wd": WD}.items()}
+"""The prefixes every SPARQL text may use without declaring them: ``kg query``,
+:func:`kg.query` and ``kg serve``'s ``/sparql``. A ``PREFIX`` line of the query
+itself wins over these."""
+
+
+def declare_prefixes(sparql: str) -> str:
+    """``sparql`` with a ``PREFIX`` declaration for each of :data:`QUERY_PREFIXES`
+    that it uses and does not declare itself, for an engine that cannot be given
+    them (a remote endpoint, Oxigraph's server).
+
+    The declarations go in front of the first line, on that line, so the lines of
+    a syntax error keep their numbers. A prefix that only looks used (in a
+    literal, say) is declared for nothing, which changes no answer.
+
+    >>> declare_prefixes("ASK { ?s a pol:Precondition }")
+    'PREFIX pol: <https://w3id.org/polkg/ontology#> ASK { ?s a pol:Precondition }'
+    >>> declare_prefixes("PREFIX pol: <urn:x:> ASK { ?s a pol:Precondition }")
+    'PREFIX pol: <urn:x:> ASK { ?s a pol:Precondition }'
+    """
+    missing = [name for name, iri in QUERY_PREFIXES.items()
+               if re.search(rf"(?<![\w.-]){name}:", sparql)
+               and not re.search(rf"\bPREFIX\s+{name}\s*:", sparql, re.IGNORECASE)]
+    return "".join(f"PREFIX {name}: <{QUERY_PREFIXES[name]}> " for name in missing) + sparql

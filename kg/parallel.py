@@ -7,7 +7,9 @@ worker are in flight, so the parent never holds more than those and one write
 batch, whatever the size of the corpus; results come back in input order.
 
 Workers are started from a fork server (a clean process, not a fork of the
-parent that holds the store open), only when the first document needs them.
+parent that holds the store open), only when the first document needs them; the
+fork server builds the pipeline once (:mod:`kg.nlp.warm`) and every worker starts
+from it.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class ProcessRunner:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
-                context.set_forkserver_preload(["kg.ingest", "kg.nlp.pipeline"])
+                context.set_forkserver_preload(["kg.ingest", "kg.nlp.warm"])  # workers fork from a built pipeline
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
         return self._pool.submit(_work, chunk, self.keep)
 

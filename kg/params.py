@@ -20,7 +20,7 @@ from rdflib.namespace import XSD
 from kg.errors import QueryError
 from kg.namespaces import ACT, OUT, POL, PREFIXES, ST, sparql_prefixes
 
-__all__ = ["bind_parameters", "resolve_entity", "check_iri"]
+__all__ = ["bind_parameters", "resolve_entity", "check_iri", "close_names"]
 
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
@@ -51,6 +51,44 @@ _BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?
 }"""
 
 _PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+# Every label, for suggestions when a name matches none.
+_ALL_LABELS = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
+  VALUES ?property { skos:prefLabel skos:altLabel }
+  ?entity ?property ?label ; a ?class .
+  FILTER(STRSTARTS(STR(?class), STR(pol:)))
+}"""
+
+
+def close_names(name: str, labels, *, limit: int = 3, cutoff: float = 80) -> list[str]:
+    """The ``labels`` most like ``name`` (rapidfuzz's ratio, ignoring case), best first;
+    none when no label scores ``cutoff`` (of 100) or more.
+
+    ``labels`` are strings, or ``(label, key)`` pairs: then one label per key (its best)
+    is given, so an entity with several close labels is suggested once.
+
+    >>> close_names("Rusia", ["Russia", "Prussia", "Norway"])
+    ['Russia', 'Prussia']
+    >>> close_names("Nowhere", ["Russia", "Norway", "other"])
+    []
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    pairs = [item if isinstance(item, tuple) else (item, item) for item in labels]
+    scored = process.extract(name, [label for label, _ in pairs], scorer=fuzz.ratio, processor=utils.default_process,
+                             score_cutoff=cutoff, limit=None)
+    best: dict = {}
+    for label, score, index in sorted(scored, key=lambda item: (-item[1], item[0])):
+        best.setdefault(pairs[index][1], label)
+    return list(best.values())[:limit]
+
+
+def _suggestions(store, value: str, kind: str) -> str:
+    """`` (did you mean A, B?)`` with the labels of entities of ``kind`` closest to ``value``, or ``""``."""
+    labels = [(r["label"].value, r["entity"].value) for r in store.query(_ALL_LABELS)
+              if kind == "entity" or (r["class"].value == _REGION) == (kind == "region")]
+    close = close_names(value, labels)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def check_iri(value: str, name: str = "parameter") -> URIRef:
@@ -117,7 +155,7 @@ def resolve_entity(store, value: str, name: str = "parameter", kind: str = "enti
     if not rows:
         rows = [(r["entity"].value, r["class"].value, False) for r in store.query(_BY_MENTION, {"label": Literal(value)})]
     if not rows:
-        raise QueryError(name, f"no actor or region is called {value!r}")
+        raise QueryError(name, f"no actor or region is called {value!r}{_suggestions(store, value, kind)}")
     found = _pick(rows, kind)
     if len(found) > 1:
         shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
@@ -142,6 +180,14 @@ def _code(value: str, name: str, vocabulary) -> str:
     return value
 
 
+def _codes(enum: str):
+    """The code enum ``Action``, ``Outcome`` or ``Stance``, imported only when a parameter needs it
+    (the model's package loads the extractor)."""
+    from kg.extract import model
+
+    return getattr(model, enum)
+
+
 def bind_parameters(store, query, params: dict[str, str]) -> dict:
     """``{variable: term}`` for the engine, from ``{name: string}``.
 
@@ -151,8 +197,6 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
         A parameter the query does not declare, or a value that does not fit
         its kind.
     """
-    from kg.extract.model import Action, Outcome, Stance
-
     unknown = set(params) - set(query.parameters)
     if unknown:
         known = ", ".join(query.parameters) or "none"
@@ -173,11 +217,11 @@ def bind_parameters(store, query, params: dict[str, str]) -> dict:
         elif kind == "date":
             bindings[name] = _date(value, name)
         elif kind == "action":
-            bindings[name] = ACT[_code(value, name, Action)]
+            bindings[name] = ACT[_code(value, name, _codes("Action"))]
         elif kind == "outcome":
-            bindings[name] = OUT[_code(value, name, Outcome)]
+            bindings[name] = OUT[_code(value, name, _codes("Outcome"))]
         elif kind == "stance":
-            bindings[name] = ST[_code(value, name, Stance)]
+            bindings[name] = ST[_code(value, name, _codes("Stance"))]
         elif kind == "integer":
             if not re.fullmatch(r"[+-]?\d+", value.strip()):
                 raise QueryError(name, f"not an integer: {value!r}")

@@ -13,6 +13,7 @@ formats are written by Oxigraph's own serialisers.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +25,12 @@ from kg import resources
 from kg.errors import DataFileError, QueryError
 
 __all__ = [
+    "query",
+    "run_query",
+    "opened_store",
     "Result",
     "FORMATS",
+    "FORMAT_SYNONYMS",
     "run_sparql",
     "run_named",
     "collect",
@@ -36,10 +41,14 @@ __all__ = [
     "named_queries",
     "get_query",
     "load_query",
+    "syntax_error",
+    "sparql_text",
 ]
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 """What :meth:`Result.render` writes; ``kg query --format`` offers the same."""
+FORMAT_SYNONYMS = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "srj": "json", "srx": "xml"}
+"""Other names :meth:`Result.render` takes for :data:`FORMATS` (``kg export`` says ``ttl``)."""
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -139,12 +148,13 @@ class Result:
         return self._graph("ntriples", None)
 
     def render(self, fmt: str) -> str:
-        """The result in one of :data:`FORMATS`."""
+        """The result in one of :data:`FORMATS` (or a name of :data:`FORMAT_SYNONYMS`)."""
         writers = {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json,
                    "xml": self.to_xml, "turtle": self.to_turtle, "ntriples": self.to_ntriples}
-        if fmt not in writers:
+        name = FORMAT_SYNONYMS.get(fmt.lower(), fmt.lower())
+        if name not in writers:
             raise QueryError("result", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
-        return writers[fmt]()
+        return writers[name]()
 
     def _need_solutions(self, fmt: str) -> None:
         if self.kind == "graph":
@@ -164,8 +174,9 @@ class Result:
     # -- for people ------------------------------------------------------------
 
     def to_table(self, max_width: int = 60) -> str:
-        """A plain-text table; IRIs shortened with polkg's prefixes, columns that
-        are unbound in every row left out."""
+        """A plain-text table; IRIs whole, or as prefixed names with polkg's
+        prefixes; text longer than ``max_width`` cut with "…" (the other formats
+        give it whole); columns that are unbound in every row left out."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
         if not self.rows:
@@ -219,13 +230,11 @@ def _compact(iri: str) -> str:
 def _short(term, width: int) -> str:
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
-        text = _compact(term.value)
-    elif isinstance(term, ox.BlankNode):
-        text = "_:" + term.value
-    else:
-        text = term.value
-    text = " ".join(text.split())
+    if isinstance(term, ox.NamedNode):  # a name to copy: whole, prefixed where a prefix fits
+        return _compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    text = " ".join(term.value.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -244,6 +253,70 @@ def _json_term(term) -> dict:
     elif term.datatype.value != _XSD + "string":
         out["datatype"] = term.datatype.value
     return out
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
+_CHAR_CLASS = re.compile(r"\[[^\[\]]*(?:'|\.\.=|_)[^\[\]]*\]")
+_PNAME_BEFORE = re.compile(r"(?:^|[^\w.:-])([A-Za-z][\w.-]*)?:[\w.%-]*\s*$")
+
+
+def syntax_error(sparql: str, message: str) -> str:
+    """One line for the parser's ``message`` about ``sparql``: the position
+    (line:column), the message without its lists of character ranges, and an
+    unknown prefix by name.
+
+    >>> syntax_error("ASK { ?s a foo:Bar }", "error at 1:19: expected one of Prefix not found, ['%'], ['.']")
+    "SPARQL syntax error at 1:19: unknown prefix 'foo:'"
+    >>> syntax_error("SELEC ?s", "error at 1:9: expected one of DESCRIBE, [_]")
+    'SPARQL syntax error at 1:9: expected one of DESCRIBE'
+    """
+    text = " ".join(message.split())
+    match = _POSITION.match(text)
+    where = ""
+    if match:
+        where = f" at {match.group(1)}:{match.group(2)}"
+        text = text[match.end():]
+    if "Prefix not found" in text:
+        prefix = None
+        if match:
+            lines = sparql.splitlines() or [""]
+            number, column = int(match.group(1)), int(match.group(2))
+            line = lines[number - 1] if 0 < number <= len(lines) else ""
+            found = _PNAME_BEFORE.search(line[: max(column - 1, 0)])
+            prefix = found.group(1) or "" if found else None
+        text = f"unknown prefix '{prefix}:'" if prefix is not None else "unknown prefix"
+    else:
+        text = _CHAR_CLASS.sub("", text)
+        text = re.sub(r"(,\s*)+", ", ", text).strip(" ,")
+        if len(text) > 120:
+            text = text[:120].rsplit(",", 1)[0] + ", ..."
+    return f"SPARQL syntax error{where}: {text or 'not SPARQL'}"
+
+
+def sparql_text(value: str) -> str:
+    """The SPARQL that ``value`` stands for: the text of a ``.rq`` file, or ``value``
+    itself. A value ending in ``.rq`` is always a file name, never query text.
+
+    Raises
+    ------
+    InputError
+        ``value`` ends in ``.rq`` and is no readable UTF-8 file.
+    """
+    from kg.errors import InputError
+
+    if not value.strip().endswith(".rq"):
+        return value
+    path = Path(value.strip())
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if not path.is_file():
+        raise InputError(path, "not a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at {exc.start})") from exc
+    except OSError as exc:
+        raise InputError(path, exc.strerror or "cannot be read") from exc
 
 
 def collect(raw) -> Result:
@@ -342,6 +415,42 @@ def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
 
     named = get_query(name)
     return run_sparql(store, named.text, bind_parameters(store, named, params or {}))
+
+
+def opened_store(store):
+    """An open store and whether it was opened here (and must be closed here).
+
+    ``store`` is a path (``None``: the default ``.kg``), an open
+    :class:`~kg.store.OxigraphStore`, or any open store with the same ``query``
+    method, such as :class:`kg.store.remote.RemoteStore`.
+    """
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        from kg.store import DEFAULT_STORE, open_store
+
+        return open_store(store if store is not None else DEFAULT_STORE), True
+    return store, False
+
+
+def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
+    """Run the named query ``name`` on ``store`` (a path or an open store), its
+    parameters bound by the engine (:func:`run_named`)."""
+    opened, close = opened_store(store)
+    try:
+        return run_named(opened, name, params)
+    finally:
+        if close:
+            opened.close()
+
+
+def query(store, sparql: str, bindings: dict | None = None) -> Result:
+    """Run SPARQL text on ``store`` (a path or an open store); ``bindings`` maps
+    variable names to rdflib terms."""
+    opened, close = opened_store(store)
+    try:
+        return run_sparql(opened, sparql, bindings)
+    finally:
+        if close:
+            opened.close()
 
 
 PARAMETER_KINDS = {

@@ -56,10 +56,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from kg.errors import KgError, QueryError, StoreError
 from kg.federation import check_federation
+from kg.namespaces import declare_prefixes
 
 __all__ = ["EndpointServer", "start_server", "oxigraph_command"]
 
@@ -193,7 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if self._fetches_a_url(body):
                 return
-            return self._forward("/update" if kind == "update" else "/query", body)
+            query_string, body = self._declare_prefixes(body)
+            return self._forward("/update" if kind == "update" else "/query", body, query_string)
         if path == "/store":
             if self.command not in ("GET", "HEAD") and not self._may_write():
                 return
@@ -259,6 +261,27 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
         return False
 
+    def _declare_prefixes(self, body: bytes) -> tuple[str, bytes]:
+        """The request's query string and body with a declaration of each prefix of
+        :data:`kg.namespaces.QUERY_PREFIXES` that its SPARQL uses and does not declare
+        (:func:`kg.namespaces.declare_prefixes`): Oxigraph's server knows none. The
+        user's own text follows unchanged, so its ``PREFIX`` lines still win."""
+        def rewrite(fields: str) -> str:
+            pairs = parse_qsl(fields, keep_blank_values=True)
+            changed = [(k, declare_prefixes(v) if k in ("query", "update") else v) for k, v in pairs]
+            return urlencode(changed) if changed != pairs else fields
+
+        query_string = rewrite(urlsplit(self.path).query)
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            if media == "application/x-www-form-urlencoded":
+                body = rewrite(body.decode("utf-8")).encode("utf-8")
+            elif media in ("application/sparql-query", "application/sparql-update"):
+                body = declare_prefixes(body.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:  # passed on as it came; Oxigraph answers it
+            pass
+        return query_string, body
+
     def _may_write(self) -> bool:
         endpoint = self.server.endpoint
         if not endpoint.allow_update:
@@ -272,9 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def _forward(self, upstream_path: str, body: bytes) -> None:
+    def _forward(self, upstream_path: str, body: bytes, query_string: str | None = None) -> None:
         endpoint = self.server.endpoint
-        query_string = urlsplit(self.path).query
+        if query_string is None:
+            query_string = urlsplit(self.path).query
         target = upstream_path + ("?" + query_string if query_string else "")
         headers = {k: self.headers[k] for k in _FORWARDED_HEADERS if self.headers.get(k)}
         headers["Accept-Encoding"] = "identity"

@@ -131,6 +131,30 @@ def test_serve_curl(server, query, accept, media, check):
     assert check(body), body
 
 
+HABIT = "SELECT ?p WHERE { ?p a pol:Precondition ; pol:demander ref:Russia }"
+
+
+@pytest.mark.parametrize("how", ["GET", "form", "body"])
+def test_serve_predeclares_the_usual_prefixes(server, how):
+    accept = {"Accept": "application/sparql-results+json"}
+    if how == "GET":
+        answer = requests.get(server.endpoint, params={"query": HABIT}, headers=accept, timeout=30)
+    elif how == "form":
+        answer = requests.post(server.endpoint, data={"query": HABIT}, headers=accept, timeout=30)
+    else:
+        answer = requests.post(server.endpoint, data=HABIT.encode("utf-8"),
+                               headers={**accept, "Content-Type": "application/sparql-query"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["results"]["bindings"]) == 2
+
+
+def test_serve_a_query_s_own_prefix_wins(server):
+    own = "PREFIX pol: <urn:elsewhere:> " + HABIT
+    answer = requests.get(server.endpoint, params={"query": own},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["results"]["bindings"] == []
+
+
 def test_serve_graph_view_and_unknown_paths(server):
     page = requests.get(server.base + "/", timeout=30)
     assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -21,7 +21,7 @@ from kg.namespaces import sparql_prefixes
 
 __all__ = ["Entity", "Assertion", "Facts", "read_facts", "topic_words", "same_topic"]
 
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms")
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "owl")
 
 ENTITY_QUERY = _PREFIXES + """
 SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
@@ -32,7 +32,8 @@ SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
   } }
   OPTIONAL { ?entity a ?class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/polkg/ontology#")) }
   OPTIONAL { ?entity skos:prefLabel ?label }
-  OPTIONAL { ?entity pol:wikidata ?wikidata }
+  OPTIONAL { ?entity owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+             BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
   OPTIONAL { ?entity pol:speaksFor ?speaksFor }
 }
 """
@@ -59,7 +60,7 @@ SELECT ?assertion ?quote ?start ?end ?doc WHERE {
 PROPERTY_QUERY = _PREFIXES + """
 SELECT ?assertion ?property ?value WHERE {
   VALUES ?property { pol:speaker pol:date pol:holder pol:stance pol:topic pol:demander pol:addressee
-                     pol:action pol:forOutcome pol:statedIn pol:region }
+                     pol:action pol:forOutcome pol:statedIn pol:region pol:concerns }
   ?assertion ?property ?value .
 }
 """
@@ -123,6 +124,8 @@ class Assertion:
     action: str | None = None
     outcome: str | None = None
     regions: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    """The actors the demanded action of a precondition is about (``pol:concerns``)."""
     stance: str | None = None
     topic: str | None = None
 
@@ -274,7 +277,8 @@ def read_facts(store) -> Facts:
                              topic=one(found, "topic"), **common)
         elif found.get("demander") and found.get("action"):
             item = Assertion(kind="precondition", actor=one(found, "demander"), addressee=one(found, "addressee"),
-                             action=_code(one(found, "action")), outcome=_code(one(found, "forOutcome")), **common)
+                             action=_code(one(found, "action")), outcome=_code(one(found, "forOutcome")),
+                             concerns=tuple(sorted(set(found["concerns"]))), **common)
         else:
             continue
         facts.assertions[iri] = item

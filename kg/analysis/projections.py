@@ -44,9 +44,9 @@ __all__ = [
     "EDGE_QUERY",
 ]
 
-ACTOR_RELATIONS = ("demands_of", "addresses", "speaks_for", "co_mentioned")
+ACTOR_RELATIONS = ("demands_of", "concerns", "addresses", "speaks_for", "co_mentioned")
 """The kinds of edges of :func:`actor_graph`."""
-EVIDENCE_RELATIONS = ("demands_of", "addresses", "speaks_for")
+EVIDENCE_RELATIONS = ("demands_of", "concerns", "addresses", "speaks_for")
 """The actor relations that rest on assertions with a quote (co-mentions rest on documents only)."""
 TOPIC_BASE = "https://w3id.org/polkg/id/topic/"
 """Position topics are keyed ``TOPIC_BASE + their content words``."""
@@ -60,6 +60,9 @@ EDGE_QUERY = sparql_prefixes("pol", "skos", "oa") + """SELECT ?source ?target ?k
   } UNION {
     ?assertion a pol:Precondition ; pol:demander ?source ; pol:region ?target ; pol:action ?a .
     ?a skos:notation ?label . BIND("demands_about" AS ?kind)
+  } UNION {
+    ?assertion a pol:Precondition ; pol:demander ?source ; pol:concerns ?target ; pol:action ?a .
+    ?a skos:notation ?label . BIND("concerns" AS ?kind)
   } UNION {
     ?assertion a pol:Statement ; pol:speaker ?source .
     ?source pol:speaksFor ?target . BIND("speaks_for" AS ?kind) BIND("speaks for" AS ?label)
@@ -120,6 +123,9 @@ def actor_graph(store, *, relations: tuple[str, ...] = ACTOR_RELATIONS) -> nx.Mu
 
         ``demands_of``
             demander → addressee, from preconditions.
+        ``concerns``
+            demander → an actor the demanded action is about (``pol:concerns``:
+            "Russia demands that Ukraine renounce joining NATO" links Russia to NATO).
         ``addresses``
             speaker → the addressee of a demand made in their statement
             (``pol:statedIn``), unless the speaker speaks for the addressee;
@@ -166,6 +172,10 @@ def actor_graph(store, *, relations: tuple[str, ...] = ACTOR_RELATIONS) -> nx.Mu
         _add_entity(G, facts, iri)
     tally = _Tally()
     for item in facts.assertions.values():
+        if item.kind == "precondition" and "concerns" in relations:
+            for actor in item.concerns:
+                if actor != item.actor:
+                    tally.add((item.actor, actor, "concerns"), item.iri, item.document)
         if item.kind != "precondition" or not item.addressee:
             continue
         if "demands_of" in relations and item.addressee != item.actor:
@@ -386,7 +396,8 @@ def to_networkx(store, *, positions: bool = False) -> nx.MultiDiGraph:
         ontology class's local name), ``role`` (``actor``/``region``),
         ``roles`` and ``wikidata``. Each edge is one assertion: ``kind`` is
         ``demands_of`` (demander → addressee), ``demands_about`` (demander →
-        region), ``speaks_for`` (speaker → the actor they speak for, one per
+        region), ``concerns`` (demander → an actor the demanded action is
+        about), ``speaks_for`` (speaker → the actor they speak for, one per
         statement) or, with ``positions=True``, ``position`` (holder → topic
         node); it carries ``label``, ``quote``, ``document``, ``start``,
         ``end`` and ``assertion``.
@@ -417,6 +428,8 @@ def to_networkx(store, *, positions: bool = False) -> nx.MultiDiGraph:
                 edge(item.actor, item.addressee, "demands_of", item.action, item)
             for region in item.regions:
                 edge(item.actor, region, "demands_about", item.action, item)
+            for actor in item.concerns:
+                edge(item.actor, actor, "concerns", item.action, item)
         elif item.kind == "statement":
             entity = facts.entities.get(item.actor)
             for actor in entity.speaks_for if entity else ():

@@ -26,10 +26,35 @@ __all__ = [
     "timeline_table",
     "analyze",
     "ANALYSES",
+    "FORMATS",
+    "to_text",
 ]
 
 ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
 """``kg analyze`` subcommands and how many actor names each takes."""
+
+
+FORMATS = ("table", "json", "csv")
+"""What ``kg analyze --format`` writes: :func:`to_text`, or pandas' JSON records and CSV."""
+
+
+def to_text(frame) -> str:
+    """``frame`` as a plain-text table for people: every value whole (IRIs and quotes
+    are not cut), an empty cell where a value is missing (never ``NaN``), and
+    ``frame.attrs["empty"]`` (or ``(nothing to analyse)``) when it has no rows.
+
+    >>> import pandas as pd
+    >>> print(to_text(pd.DataFrame({"actor": ["Russia", "NATO"], "wikidata": ["Q159", None],
+    ...                             "pagerank": [0.5, float("nan")]})))
+     actor wikidata pagerank
+    Russia     Q159      0.5
+      NATO
+    """
+    if not len(frame):
+        return frame.attrs.get("empty", "(nothing to analyse)")
+    shown = frame.astype(object).where(frame.notna(), "")
+    lines = shown.to_string(index=False).splitlines()
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _frame(rows: list[dict], columns: list[str]):
@@ -181,7 +206,7 @@ def precondition_table(store, *, outcome: str | None = None):
 def _actor(store, facts, value: str, where: str) -> str:
     from kg.params import resolve_entity
 
-    iri = str(resolve_entity(store, value, "actor"))
+    iri = str(resolve_entity(store, value, "actor", "actor"))
     entity = facts.entities.get(iri)
     if entity is None or not entity.is_actor:
         raise QueryError(where, f"{value!r} is not an actor named in any document")
@@ -202,7 +227,9 @@ def path_table(store, source: str, target: str):
     pandas.DataFrame
         One row per assertion: ``hop``, ``from``, ``relation`` (with ``(reverse)``
         when it runs against the path), ``to``, ``quote``, ``document``,
-        ``start``, ``end``, ``assertion``; empty when they are not connected.
+        ``start``, ``end``, ``assertion`` (these five empty for a link of the
+        reference data, such as a person speaking for a state); empty when they
+        are not connected, with ``frame.attrs["empty"]`` saying so.
     """
     facts = read_facts(store)
     a, b = _actor(store, facts, source, "path"), _actor(store, facts, target, "path")
@@ -210,11 +237,16 @@ def path_table(store, source: str, target: str):
     rows = []
     for link in explain_connection(G, a, b):
         frm, to = (link.source, link.target) if link.forward else (link.target, link.source)
-        for item in link.assertions:
-            rows.append({"hop": link.hop, "from": facts.name(frm), "relation": link.kind,
-                         "to": facts.name(to), "quote": item.quote, "document": item.document,
-                         "start": item.start, "end": item.end, "assertion": item.iri})
-    return _frame(rows, ["hop", "from", "relation", "to", "quote", "document", "start", "end", "assertion"])
+        hop = {"hop": link.hop, "from": facts.name(frm), "relation": link.kind, "to": facts.name(to)}
+        # a link from the reference data (a person speaks for a state) has no quote, but is a hop
+        for item in link.assertions or (None,):
+            rows.append({**hop, "quote": item and item.quote, "document": item and item.document,
+                         "start": item and item.start, "end": item and item.end, "assertion": item and item.iri})
+    frame = _frame(rows, ["hop", "from", "relation", "to", "quote", "document", "start", "end", "assertion"])
+    frame = frame.astype({"start": "Int64", "end": "Int64"})  # whole numbers, empty where there is no quote
+    if not rows:
+        frame.attrs["empty"] = f"no connection between {facts.name(a)} and {facts.name(b)} in the graph"
+    return frame
 
 
 def timeline_table(store, actor: str):

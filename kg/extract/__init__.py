@@ -17,12 +17,13 @@ from kg.documents import Document
 from kg.extract.context import discourse_subjects, evidence_of, sentences
 from kg.extract.cues import CueSet
 from kg.extract.entities import Entities, find_entities
+from kg.extract.learned import apply_decisions, decide, feature_cues, propose_positions
 from kg.extract.model import (
     EXTRACTOR, Actor, DocumentInfo, Extraction, Position, Precondition, Region, Span, Statement,
 )
 from kg.extract.positions import find_positions
-from kg.extract.preconditions import _Cues, find_preconditions
-from kg.extract.statements import find_statements
+from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
+from kg.extract.statements import document_author, find_statements
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
 __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
@@ -67,8 +68,15 @@ def extract_doc(
     doc: SpacyDoc,
     reference: Reference | None = None,
     vocabulary: Vocabulary | None = None,
+    *,
+    learned=True,
 ) -> Extraction:
-    """Extract actors, regions, statements, positions and preconditions from ``doc``."""
+    """Extract actors, regions, statements, positions and preconditions from ``doc``.
+
+    ``learned``: the trained sentence classifier gates and labels what the rules find
+    (:mod:`kg.extract.learned`); ``True`` uses the one shipped with the package, a loaded spaCy
+    pipeline another one, ``False`` gives the rules' output alone.
+    """
     reference = reference or load_reference()
     vocabulary = vocabulary or load_vocabulary()
     cues, stances = _cues(vocabulary)
@@ -79,19 +87,39 @@ def extract_doc(
         headline.add(sents[0].index)  # a headline's capitals mislead the parser; the body says it again
     said = find_statements(sents, entities, document.published, skip=headline)
     subjects = discourse_subjects(sents, entities)
-    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects)
+    attributed = document_author(sents, entities)
+    author = attributed[0] if attributed else None  # "Statement from President X": whose "we" it is
+    demands = find_preconditions(sents, entities, cues, said, skip=headline, subjects=subjects, author=author)
+    # a call the text ties to no outcome is a position of the caller, not a precondition (ANNOTATION.md)
+    calls = [d for d in demands if not d.tied]
+    demands = [d for d in demands if d.tied]
     # what an actor demands in a sentence is its precondition there, not also a position
     # (the contract's seed annotation); other actors' positions in that sentence, and what the
     # demander condemns or welcomes beside the demand, stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
+    voices = _voices(sents, said, entities)
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
-                                      voices=_voices(sents, said, entities))
+                                      voices=voices, author=author)
             if h.evaluates or (h.sentence.index, h.holder) not in demanding]
+    held += calls_as_positions(calls, held)
+    decisions = None
+    if learned is not False:
+        decisions = decide([s.span for s in sents], feature_cues(vocabulary), None if learned is True else learned)
+    proposed = []
+    if decisions is not None:
+        found = {h.sentence.index for h in held} | {d.sentence.index for d in demands} | headline
+        taken = {n for n, s in enumerate(sents) if s.index in found}
+        speaking = dict(voices)
+        if author is not None:  # a statement document speaks for its author throughout
+            speaking.update({n: entities.political(author) for n in range(len(sents)) if n not in voices})
+        proposed = propose_positions([s.span for s in sents], decisions, speaking, taken)
 
     doc_iri = document_iri(document)
-    used = {s.speaker for s in said} | {h.holder for h in held}
+    used = {s.speaker for s in said} | {h.holder for h in held} | {p[1] for p in proposed}
     used |= {k for d in demands for k in (d.demander, d.addressee, *d.regions) if k}
     keep = _kept_entities(entities, used)
+    # what a demand concerns names only actors kept on their own: it adds no actor to the document
+    concerned = {id(d): [k for k in _concerns(d, entities) if k in keep] for d in demands}
     name = {key: entities.records[key].name for key in keep}
 
     statements = []
@@ -104,19 +132,27 @@ def extract_doc(
         Position(f"{doc_iri}/position/{n}", name[h.holder], h.stance, h.topic, evidence_of(h.sentence.span))
         for n, h in enumerate(held, start=1)
     )
+    positions += [Position(f"{doc_iri}/position/0", name[holder], stance, topic, evidence_of(sents[n].span))
+                  for n, holder, stance, topic in proposed]
     preconditions = [
         Precondition(
             f"{doc_iri}/precondition/{n}", name[d.demander], name[d.addressee] if d.addressee else None,
             d.action, [name[r] for r in d.regions], d.outcome, evidence_of(d.sentence.span),
             statement_ids.get(id(d.statement)) if d.statement else None,
+            [name[k] for k in concerned[id(d)]],
         )
         for n, d in enumerate(demands, start=1)
     ]
+    if decisions is not None:
+        by_start = {evidence_of(s.span).start: d for s, d in zip(sents, decisions)}
+        preconditions, positions = apply_decisions(preconditions, positions, by_start,
+                                                   labels_of=_action_topics(vocabulary))
     actors, regions = _entity_records(entities, keep)
     return Extraction(
         document=DocumentInfo(
             id=doc_iri, title=document.title, published=document.published, source=document.source,
             path=document.path, content_hash=document.id, characters=len(document.text),
+            relative_path=document.relative_path,
         ),
         actors=actors,
         regions=regions,
@@ -126,6 +162,12 @@ def extract_doc(
         extractor=EXTRACTOR,
         version=extractor_version(),
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _action_topics(vocabulary: Vocabulary) -> dict[str, str]:
+    """Action code -> the topic of a position that asks for it (its label, "withdraw forces")."""
+    return {code: c.label for code, c in vocabulary["action"].items() if code != "other"}
 
 
 def _voices(sents, said, entities) -> dict[int, str]:
@@ -145,6 +187,17 @@ def _voices(sents, said, entities) -> dict[int, str]:
 
 _SURE_PLACES = {"direction", "place"}
 """How a region was found when one mention is enough: "eastern Ukraine", "fighting near Marinka"."""
+
+
+def _concerns(demand, entities: Entities) -> list[str]:
+    """The actors the demanded action is about, besides its demander and addressee."""
+    from kg.extract.roles import RoleContext
+    from kg.extract.roles import concerns
+
+    ctx = RoleContext(demand.sentence, entities, token=entities.doc[demand.anchor], demander=demand.demander,
+                      addressee=demand.addressee, action=demand.action,
+                      speaker=demand.statement.speaker if demand.statement else None)
+    return concerns.find(ctx)
 
 
 def _kept_entities(entities: Entities, used: set[str]) -> set[str]:

@@ -104,8 +104,8 @@ def pronoun_subject(sent: Sentence) -> bool:
 def coordinated_actors(span: tuple[int, int], entities) -> list[str]:
     """The political actors a subject names: one, or all of a coordination.
 
-    "Russia" -> [Russia]; "Lebanon and its Arab League allies" -> [Lebanon, Arab League];
-    "Egypt, Greece, Cyprus and France" -> all four.
+    "Chile" -> [Chile]; "Peru and its Andean partners" -> [Peru, Andean Community];
+    "Ghana, Togo, Benin and Niger" -> all four.
     """
     mentions = entities.actors_in(*span)
     if not mentions:
@@ -119,8 +119,7 @@ def coordinated_actors(span: tuple[int, int], entities) -> list[str]:
 def discourse_subjects(sents: list[Sentence], entities) -> dict[int, list[str]]:
     """The actors each sentence is about (its main subject), carried over pronoun subjects.
 
-    "The members of the Security Council condemned ... They demanded that ...":
-    "they" is the Security Council.
+    "The council members deplored ... They asked that ...": "they" is the council.
     """
     out: dict[int, list[str]] = {}
     current: list[str] = []

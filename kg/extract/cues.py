@@ -16,9 +16,36 @@ from spacy.tokens import Span as SpacySpan
 
 from kg.gazetteer import Concept
 
-__all__ = ["CueHit", "CueSet", "WINDOW"]
+__all__ = ["CueHit", "CueSet", "WINDOW", "MARKS", "cue_problem"]
 
 WINDOW = 15
+MARKS = frozenset({"REGION", "ALLIANCE", "DEMONYM", "ARMED"})
+"""The marks a cue may use: a mention of a region, of an alliance, a people's adjective standing
+for its armed forces, an armed group or force."""
+
+
+def cue_problem(cue: str) -> str | None:
+    """What is wrong with a cue rule, or None: an unknown ``@MARK``, an empty phrase or part.
+
+    >>> cue_problem("withdraw|pull out + @REGION") is None
+    True
+    >>> cue_problem("withdraw + @PLACE")
+    "unknown cue mark '@PLACE' (known: @ALLIANCE, @ARMED, @DEMONYM, @REGION)"
+    """
+    if not cue.strip():
+        return "empty cue"
+    for part in cue.split(" + "):
+        alternatives = part.split("|")
+        for alt in alternatives:
+            alt = alt.strip()
+            if not alt:
+                return f"empty alternative in {cue!r}"
+            if alt.startswith("@") and alt[1:] not in MARKS:
+                known = ", ".join("@" + m for m in sorted(MARKS))
+                return f"unknown cue mark {alt!r} (known: {known})"
+            if "+" in alt and alt != "+":
+                return f"'+' must stand between spaces in {cue!r}"
+    return None
 _SPLIT = re.compile(r"\s+|(?=-)|(?<=-)")
 
 
@@ -95,10 +122,9 @@ class CueSet:
                     break
                 part_hits.append(sorted(hits))
             else:
-                for anchor in part_hits[0]:
+                for anchor in part_hits[0]:  # every anchor: a sentence may ask for the same thing twice
                     if all(any(abs(h[0] - anchor[0]) <= WINDOW for h in hits) for hits in part_hits[1:]):
                         found.append(CueHit(code, anchor[0], anchor[1]))
-                        break
         return found
 
     def find_longest(self, sent: SpacySpan) -> list[CueHit]:

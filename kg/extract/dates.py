@@ -6,15 +6,14 @@ import re
 from datetime import datetime
 
 import dateparser
+from kg.extract.lexicon import words
 
 __all__ = ["resolve_date"]
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
+_MONTHS = words("months")
 _DAY = re.compile(r"\b\d{1,2}(st|nd|rd|th)?\b")
-_RELATIVE = ("today", "yesterday", "monday", "tuesday", "wednesday", "thursday", "friday",
-             "saturday", "sunday", "last week", "this week", "last month", "earlier this")
+_RELATIVE = words("relative")
 
 
 def resolve_date(text: str, published: str | None) -> str | None:

@@ -8,6 +8,7 @@ found become *local* entities with an IRI minted from their name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -16,94 +17,61 @@ from spacy.tokens import Span as SpacySpan
 
 from kg.gazetteer import Entity, Reference, normalise_label
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+from kg.extract.lexicon import mapping, words
 
 __all__ = ["Mention", "Known", "Entities", "find_entities", "slug", "LOCAL_BASE"]
 
 LOCAL_BASE = "https://w3id.org/polkg/id/"
 
-AGENTIVE = {
-    "force", "troop", "army", "military", "government", "official", "authority", "side",
-    "delegation", "diplomat", "negotiator", "soldier", "navy", "leader", "leadership",
-    "administration", "regime", "commander", "unit", "president", "spokesman", "spokesperson",
-    "spokeswoman", "representative", "envoy", "ambassador", "minister", "ministry",
-    "counterpart", "team", "mediator", "parliament", "cabinet", "state", "militia", "fighter",
-    "statement",
-}
+AGENTIVE = words("agentive")
 """Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""
-AGENTIVE |= {
-    "withdrawal", "pullout", "attack", "strike", "offensive", "operation", "occupation", "aggression",
-    "invasion", "proposal", "recognition", "refusal", "demand", "concession", "position", "decision",
-}
+AGENTIVE |= words("agentive_more")
 """...and what a state does ("an immediate Israeli withdrawal")."""
 
-TITLES = {
-    "president": "president",
-    "prime minister": "prime minister",
-    "premier": "prime minister",
-    "foreign minister": "foreign minister",
-    "foreign secretary": "foreign minister",
-    "secretary of state": "foreign minister",
-    "defence minister": "defence minister",
-    "defense minister": "defence minister",
-    "chancellor": "chancellor",
-    "spokesperson": "spokesperson",
-    "spokesman": "spokesperson",
-    "spokeswoman": "spokesperson",
-    "press secretary": "spokesperson",
-    "secretary-general": "secretary-general",
-    "secretary general": "secretary-general",
-    "supreme leader": "supreme leader",
-    "king": "king",
-    "emir": "emir",
-    "crown prince": "crown prince",
-    "leader": "leader",
-}
-HEAD_OFFICES = ("president", "prime minister", "supreme leader", "king", "emir", "chancellor")
+TITLES = mapping("titles")
+HEAD_OFFICES = words("head_offices")
 _TITLE_RE = re.compile(
     r"\b(?P<the>[Tt]he\s+)?(?:(?P<mod>(?-i:[A-Z][\w'\u2019-]+(?:[ \t]+[A-Z][\w'\u2019-]+)?))[ \t]+)?"
     r"(?P<title>" + "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-NON_PLACE_HEADS = {
-    "agreement", "accord", "protocol", "process", "format", "talk", "summit", "deal", "declaration",
-    "memorandum", "group", "plan", "framework", "initiative", "package", "arrangement", "formula",
-    "communique", "statement", "resolution", "treaty", "conference", "meeting", "round", "pact", "platform",
-    "roadmap",
-}
+NON_PLACE_HEADS = words("non_place_heads")
 """Nouns a place name only labels ("the Minsk agreements", "the Ohrid Agreement")."""
 
-_PLURALS = {
-    "people's republics": "People's Republic",
-    "republics": "Republic",
-    "regions": "region",
-    "oblasts": "Oblast",
-    "provinces": "Province",
-    "governorates": "Governorate",
-    "districts": "District",
-    "territories": "Territory",
-    "states": "State",
-    "islands": "Island",
-}
+_PLURALS = mapping("plurals")
 _COORDINATED = re.compile(
     r"^(?:the\s+)?(?P<stems>.+?)\s+(?P<suffix>" + "|".join(re.escape(p) for p in _PLURALS) + r")$",
     re.IGNORECASE,
 )
 _LOCAL_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "region", "LOC": "region", "FAC": "region"}
-_TITLE_WORDS = {
-    "representative", "minister", "secretary", "president", "ambassador", "head", "envoy",
-    "spokesperson", "spokesman", "spokeswoman", "coordinator", "director", "chief", "commander",
-    "under-secretary-general", "secretary-general", "chair", "chairman", "chairwoman", "leader",
-    "adviser", "advisor", "deputy", "prime", "foreign", "special", "senior", "high", "assistant",
-}
+_TITLE_WORDS = words("title_words")
 """First words of a title in apposition that make the name before it a person's."""
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?)$")
 
 
 def slug(name: str) -> str:
-    """An IRI-safe local name: ASCII letters, digits and ``_``."""
-    text = re.sub(r"['\u2019]", "", name)
-    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_")
-    return text or "x"
+    """A readable IRI local name: the name's letters, marks and digits in any script, apostrophes
+    dropped, every other run of characters (spaces, punctuation) one ``_``. IRIs allow these
+    characters (RFC 3987 ``ucschar``); one that an IRI forbids is percent-encoded.
+
+    >>> slug("João Lourenço"), slug("Donetsk People's Republic"), slug("Ахмат"), slug("  ")
+    ('João_Lourenço', 'Donetsk_Peoples_Republic', 'Ахмат', 'x')
+    """
+    text = unicodedata.normalize("NFC", re.sub(r"['\u2019]", "", name))
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
+    return "_".join(_iri_chars(word) for word in kept.split()) or "x"
+
+
+def _iri_chars(text: str) -> str:
+    """``text`` with each character outside RFC 3987's ``iunreserved`` percent-encoded (UTF-8)."""
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or _ucschar(ord(ch))
+                   else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def _ucschar(code: int) -> bool:
+    if code < 0x10000:
+        return 0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+    return code <= 0xEFFFD and (code & 0xFFFF) <= 0xFFFD
 
 
 @dataclass
@@ -148,6 +116,8 @@ class Entities:
     records: dict[str, Known] = field(default_factory=dict)
     actor_mentions: list[Mention] = field(default_factory=list)
     region_mentions: list[Mention] = field(default_factory=list)
+    outlets: set[str] = field(default_factory=set)
+    """Keys of the organisations the text cites as a source ("told Reuters", "the BBC reported")."""
 
     def political(self, key: str) -> str:
         """The actor a position of ``key`` belongs to: a person's state or group, else itself."""
@@ -170,12 +140,25 @@ class Entities:
         return None
 
     def last_actor_before(self, char: int, *, person: bool | None = None) -> Mention | None:
+        """The actor named last before ``char``; with ``person=True`` the last one who is surely a
+        person, so that "he" never becomes a place the NER took for a name (:meth:`surely_person`)."""
         best = None
         for m in self.actor_mentions:
-            if m.end <= char and (person is None or self.records[m.key].is_person == person):
+            if m.end <= char and (person is None or (self.surely_person(m.key) if person
+                                                     else not self.records[m.key].is_person)):
                 if best is None or m.end > best.end:
                     best = m
         return best
+
+    def surely_person(self, key: str) -> bool:
+        """A person of the reference data, or one the text names with a given name, a title or an
+        affiliation; a lone capitalised word the NER called a person may be a town."""
+        record = self.records.get(key)
+        if record is None or not record.is_person:
+            return False
+        if record.linked or record.speaks_for or record.offices or len(record.name.split()) > 1:
+            return not any(m.key == key for m in self.region_mentions)
+        return False
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -192,22 +175,17 @@ def _record(entity: Entity) -> Known:
     )
 
 
-_EVENTS = {"bombing", "attack", "strike", "blast", "explosion", "shelling", "bomb", "airstrike", "protest", "siege"}
-_GOING = {"transport", "travel", "send", "return", "fly", "move", "deploy", "march", "advance", "come", "go", "head",
-          "flee", "evacuate", "bring", "take", "arrive", "push", "drive"}
-_PLACE_PARTS = {"resident", "outskirts", "street", "suburb", "centre", "center", "people", "citizen", "inhabitant",
-                "population", "mayor", "district", "neighbourhood", "neighborhood", "airport", "city"}
-_LOCATIVE = {"in", "into", "inside", "within", "throughout", "across", "near", "around"}
-_TAKING = {"enter", "capture", "seize", "recapture", "retake", "storm", "overrun", "besiege", "encircle"}
-_ROUTES = {"mission", "convoy", "trip", "visit", "journey", "route", "road", "corridor", "access", "flight"}
-_CITY_NOUNS = {"capital", "city", "town", "village", "port", "province", "district"}
-_MOVING = {"withdraw", "withdrawal", "pull", "pullout", "leave", "expel", "expulsion", "evacuate",
-           "evacuation", "flee", "retreat", "remove", "removal", "exit", "depart", "oust", "drive"}
+_EVENTS = words("events")
+_GOING = words("going")
+_PLACE_PARTS = words("place_parts")
+_LOCATIVE = words("locative")
+_TAKING = words("taking")
+_ROUTES = words("routes")
+_CITY_NOUNS = words("city_nouns")
+_MOVING = words("moving")
 
 
-_DIRECTIONS = {"eastern", "western", "northern", "southern", "central", "north-eastern", "northeastern",
-               "north-western", "northwestern", "south-eastern", "southeastern", "south-western",
-               "southwestern"}
+_DIRECTIONS = words("directions")
 
 
 def _directional_part(span: SpacySpan):
@@ -224,7 +202,7 @@ def _place(span: SpacySpan) -> bool:
     if root.dep_ == "compound" and root.head.lemma_.lower() in _EVENTS:
         return True  # "a Kabul car bombing"
     if root.dep_ in ("dobj", "conj") and _taken(root):
-        return True  # "entered Tell Tamer and Ain Issa"
+        return True  # "rebels entered Aldor and Betsy Creek"
     if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
         return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
@@ -239,16 +217,13 @@ def _place(span: SpacySpan) -> bool:
     return prep.lower_ in ("from", "out") and prep.head.lemma_.lower() in _MOVING
 
 
-_CONFLICT = {"troop", "force", "soldier", "deployment", "fight", "fighting", "war", "attack", "strike", "airstrike",
-             "hostility", "presence", "access", "displacement", "offensive", "operation", "invasion", "incursion",
-             "crisis", "violation", "bloodshed", "loose", "remain", "station", "base", "break", "erupt", "escalate",
-             "rage", "flare"}
+_CONFLICT = words("conflict")
 
 
 def _theatre(span: SpacySpan) -> bool:
     """Is a state named here as the place where forces are, or fighting or a crisis goes on?
 
-    "US troops in Iraq", "sending soldiers to Libya", "access into and throughout Sudan",
+    "Danish troops in Mali", "sending soldiers to Chad", "access into and across Yemen",
     but not "elections in the DRC" or "talks in Qatar" (a venue)."""
     if not _place(span) or _acts(span):
         return False
@@ -257,14 +232,12 @@ def _theatre(span: SpacySpan) -> bool:
         return root.dep_ == "dobj"  # "entered Syria"
     head = root.head.head
     while head.dep_ in ("conj", "prep") and head.head.i != head.i:
-        head = head.head  # "into and throughout Sudan", "the fight against ISIS in Syria"
+        head = head.head  # "into and across Yemen", "the campaign against a militia in Mali"
     lemma = head.lemma_.lower()
     return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
 
 
-_INSTITUTION_WORDS = {"council", "ministry", "assembly", "committee", "commission", "government", "parliament",
-                      "court", "office", "department", "agency", "organization", "organisation", "region", "gulf",
-                      "mission", "secretariat", "union", "league", "forces", "army", "party"}
+_INSTITUTION_WORDS = words("institution_words")
 
 
 def _institution(span: SpacySpan) -> bool:
@@ -272,15 +245,12 @@ def _institution(span: SpacySpan) -> bool:
     return any(t.lower_ in _INSTITUTION_WORDS for t in span)
 
 
-_VENUES = {"talk", "meeting", "summit", "conference", "negotiation", "convene", "convening", "meet", "reach", "sign",
-           "hold", "official", "office", "headquarters", "embassy", "session", "forum", "gathering",
-           "representative", "envoy", "delegation", "press", "speak", "statement", "assembly", "minister",
-           "gather", "announce", "headquarter"}
+_VENUES = words("venues")
 
 
 def _venue(span: SpacySpan) -> bool:
     """Is the place named only as where people met, spoke or sit ("talks in Geneva", "the official in
-    Pristina", "his headquarters in the West Bank city of Ramallah")?"""
+    Arusha", "her office in the capital city of Dodoma")?"""
     root = span.root
     while root.dep_ == "compound" and root.head.i != root.i:
         root = root.head
@@ -290,7 +260,7 @@ def _venue(span: SpacySpan) -> bool:
     return head.lemma_.lower() in _VENUES
 
 
-_ADMIN_UNITS = {"province", "region", "oblast", "governorate", "district", "state", "prefecture", "county", "raion"}
+_ADMIN_UNITS = words("admin_units")
 
 
 def _whole_place_name(span: SpacySpan) -> SpacySpan:
@@ -305,8 +275,8 @@ def _whole_place_name(span: SpacySpan) -> SpacySpan:
     return doc[start:end] if (start, end) != (span.start, span.end) else span
 
 
-_GROUP_NOUNS = {"party", "faction", "rebel", "group", "coalition", "insurgent", "militant", "movement"}
-_ARMED_WORDS = {"rebel", "armed", "warring", "militant", "insurgent"}
+_GROUP_NOUNS = words("group_nouns")
+_ARMED_WORDS = words("armed_words")
 
 
 def _group_phrase(token, taken: set[int]) -> SpacySpan | None:
@@ -339,8 +309,8 @@ def _local_authorities(token, found: Entities, taken: set[int]) -> tuple[SpacySp
 
 
 def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
-    """ "his Greek, Cypriot and French counterparts, Nikos Dendias, Nikos Christodoulides and
-    Jean-Yves Le Drian, respectively": each named person speaks for the state in the same place."""
+    """ "her Chilean and Peruvian counterparts, Ana Ruiz and Luis Soto, respectively": each named
+    person speaks for the state in the same place of the list."""
     for token in doc:
         if token.lower_ != "respectively":
             continue
@@ -382,15 +352,14 @@ def _zone_of(span: SpacySpan) -> SpacySpan | None:
     return None
 
 
-_BODY_WORDS = {"council", "commission", "assembly", "union", "alliance", "committee", "court", "parliament"}
+_BODY_WORDS = words("body_words")
 
 
-_SIDES = {"east", "west", "north", "south", "north-east", "northeast", "north-west", "northwest", "south-east",
-          "southeast", "south-west", "southwest"}
+_SIDES = words("sides")
 
 
 def _side_of(span: SpacySpan) -> SpacySpan | None:
-    """ "East of the Euphrates River": the side of a river or line, a region of its own."""
+    """ "West of the Drina River": the side of a river or line, a region of its own."""
     doc = span.doc
     start = span.start - 1
     if start >= 0 and doc[start].lower_ == "the":
@@ -412,9 +381,8 @@ def _border_phrases(doc: SpacyDoc, taken: set[int]) -> list[SpacySpan]:
     return spans
 
 
-_FACILITIES = {"airport", "port", "base", "bridge", "dam", "plant", "station", "crossing", "harbour", "harbor"}
-_TITLE_HEADS = {"general", "envoy", "representative", "coordinator", "commissioner", "minister", "secretary",
-                "director", "adviser", "advisor", "ambassador", "chief", "head", "department", "division", "bureau"}
+_FACILITIES = words("facilities")
+_TITLE_HEADS = words("title_heads")
 
 
 def _facility(span: SpacySpan) -> SpacySpan | None:
@@ -427,12 +395,12 @@ def _facility(span: SpacySpan) -> SpacySpan | None:
     return span.doc[span.start:head.i + 1]
 
 
-_NOT_PLACES = {"earth", "world", "globe", "states", "nations", "countries"}
+_NOT_PLACES = words("not_places")
 """Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
 
 
 def _in_title(span: SpacySpan) -> bool:
-    """Is the place part of an office's name ("Assistant Secretary-General for the Middle East")?"""
+    """Is the place part of an office's name ("Deputy Envoy for the Great Lakes")?"""
     root = span.root
     if root.dep_ == "conj":
         root = root.head
@@ -444,7 +412,7 @@ def _in_title(span: SpacySpan) -> bool:
 def _taken(token) -> bool:
     while token.head.i != token.i and (token.dep_ in ("conj", "compound", "appos")
                                        or token.dep_ == "dobj" and token.head.pos_ != "VERB"):
-        token = token.head  # "entered Tell Tamer and Ain Issa", however the names were parsed
+        token = token.head  # "entered Aldor and Betsy Creek", however the names were parsed
     return token.dep_ == "dobj" and token.head.lemma_.lower() in _TAKING
 
 
@@ -463,9 +431,9 @@ def _acts(span: SpacySpan) -> bool:
     return nxt is not None and nxt.lemma_.lower() in AGENTIVE
 
 
-_NOT_AFFILIATION = {"against", "with", "from", "to"}
+_NOT_AFFILIATION = words("not_affiliation")
 """Prepositions before an organisation that name whom the person deals with, not works for."""
-_UN_TITLES = ("secretary-general", "under-secretary-general", "special representative", "special envoy of the secretary")
+_UN_TITLES = words("un_titles")
 
 
 def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
@@ -505,7 +473,7 @@ def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Referen
 
 
 def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) -> str | None:
-    """ "Iranian Foreign Ministry spokesman Saeed Khatibzadeh", "President Hassan Rouhani of Iran".
+    """ "Chilean Foreign Ministry spokesman Luis Soto", "President Ana Ruiz of Peru".
 
     The title before the name and an "of X" after it, within the name's own noun phrase.
     """
@@ -565,7 +533,7 @@ def _titled(span: SpacySpan) -> bool:
 
 def _labels_only(span: SpacySpan) -> bool:
     """Is this name only a modifier of a non-place noun ("the Minsk agreements", "the Normandy
-    Four format", "the Nairobi and Luanda processes")?"""
+    Group format", "the Lome and Accra processes")?"""
     token = span.root
     while token.dep_ in ("compound", "nmod", "amod", "nummod", "conj") and token.head.i != token.i:
         modifies = token.dep_ != "conj"  # "Nairobi and Luanda": the second name is one of a list
@@ -582,6 +550,14 @@ def _in_parentheses_after_person(span: SpacySpan) -> bool:
     if span.start < 2 or span.end >= len(doc):
         return False
     return doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON"
+
+
+def _without_title(name: str) -> str:
+    """A person's name without the titles the NER took in with it ("Spokesperson Matthew Miller")."""
+    parts = name.split()
+    while len(parts) > 2 and (parts[0].lower() in TITLES or parts[0].lower() in _TITLE_WORDS):
+        parts = parts[1:]
+    return " ".join(parts)
 
 
 def _clean_name(text: str) -> str:
@@ -603,6 +579,9 @@ class _Linker:
     def link(self, name: str, kind: str) -> Entity | None:
         key = normalise_label(name)
         candidates = self.index.get(key)
+        if not candidates and kind == "person":
+            # "Antony J. Blinken": the name without its middle initials
+            candidates = self.index.get(normalise_label(_INITIAL.sub(" ", name)))
         if not candidates and len(key) >= 6:
             match = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=92)
             if match is not None:
@@ -627,6 +606,87 @@ def _linker(reference: Reference) -> _Linker:
     return linker
 
 
+_INITIAL = re.compile(r"(?<=\s)[A-Z]\.(?=\s)")
+_ATTRIBUTION_RE = re.compile(r"\b(?:[Ss]tatement|[Rr]emarks|[Rr]eadout|[Mm]essage|[Aa]ddress|[Ss]peech)\s+(?:by|from|of)\b"
+                             r"[^.\n]*$")
+"""A headline naming its author just before the name: "Remarks by Deputy Adviser X"."""
+
+
+_BYLINE_RE = re.compile(r"^[ \t]*(?P<name>[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\u2019-]+)){1,3}),[ \t]+"
+                        r"(?P<title>[^\n]{3,80})$", re.MULTILINE)
+
+
+_OFFICE_STATES = mapping("office_states")
+
+
+def _bylines(doc: SpacyDoc, found: Entities, linker: "_Linker", taken: set[int], reference: Reference) -> None:
+    """ "Ana Ruiz, Department Spokesperson" on a line of its own near the top: the author's
+    byline, a person whether or not the NER saw one in a line of capitals."""
+    text = doc.text
+    for match in _BYLINE_RE.finditer(text, 0, min(len(text), 600)):
+        title_words = {w.lower() for w in re.findall(r"[\w-]+", match.group("title"))}
+        if not title_words & (_TITLE_WORDS | set(TITLES)):
+            continue
+        span = doc.char_span(match.start("name"), match.end("name"), alignment_mode="contract")
+        if span is None:
+            continue
+        overlapping = [m for m in found.actor_mentions + found.region_mentions
+                       if m.tok_start < span.end and span.start < m.tok_end]
+        if any(found.records[m.key].linked and not found.records[m.key].is_person for m in overlapping):
+            continue  # a known actor's name, not a byline
+        for m in overlapping:  # what the NER made of the line ("A. Ruiz" as an organisation) gives way
+            (found.actor_mentions if m in found.actor_mentions else found.region_mentions).remove(m)
+        name = " ".join(match.group("name").split())
+        entity = linker.link(name, "person")
+        if entity is not None:
+            found.records.setdefault(entity.iri, _record(entity))
+            key = entity.iri
+        else:
+            key = LOCAL_BASE + "actor/" + slug(_INITIAL.sub(" ", name))
+            found.records.setdefault(key, Known(key=key, name=" ".join(_INITIAL.sub(" ", name).split()),
+                                                kind="person", region=False, linked=False))
+        found.actor_mentions.append(Mention(span.start_char, span.end_char, span.text, key, span.start, span.end,
+                                            "byline"))
+        taken.update(range(span.start, span.end))
+        _office_state(found.records[key], match.group("title"), found, reference)
+
+
+def _office_state(record: Known, title: str, found: Entities, reference: Reference) -> None:
+    """A person whose title names one state's office ("Secretary of State", "National Security
+    Advisor") speaks for that state (``office_states`` in the lexicon)."""
+    if record.speaks_for or record.linked:
+        return
+    lowered = " ".join(title.lower().split())
+    for office, state_name in _OFFICE_STATES.items():
+        if office in lowered:
+            state = _by_name(reference, state_name)
+            if state is not None:
+                found.records.setdefault(state.iri, _record(state))
+                record.speaks_for = state.iri
+            return
+
+
+def _headline_authors(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
+    """ "Remarks by Deputy Adviser X on ...": the title before the author's name."""
+    for m in found.actor_mentions:
+        if m.start > 300 or not found.records[m.key].is_person:
+            continue
+        match = _ATTRIBUTION_RE.search(doc.text[:m.start])
+        if match is not None:
+            _office_state(found.records[m.key], doc.text[match.end(0) - len(match.group(0)):m.start], found, reference)
+
+
+def _headline_end(text: str) -> int:
+    """Where the first line ends when a body follows it, else 0: a one-line document, with or
+    without a final line break, is all body."""
+    stripped = text.lstrip()
+    lead = len(text) - len(stripped)
+    cut = stripped.find("\n")
+    if cut < 0 or not stripped[cut:].strip():
+        return 0
+    return lead + cut
+
+
 def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = None) -> Entities:
     """Collect the actor and region mentions of ``doc``.
 
@@ -638,14 +698,14 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     taken: set[int] = set()
     persons_by_surname: dict[str, str] = {}
     represented: dict[int, str] = {}  # token of a person's name -> the state in parentheses after it
-    headline_end = next((t.idx for t in doc if "\n" in t.text), len(doc.text)) if "\n" in doc.text else 0
+    headline_end = _headline_end(doc.text)
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
         if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
                                                         or span.text.lower() in _NOT_PLACES):
             taken.update(range(span.start, span.end))
-            return  # "talks in Geneva", "Assistant Secretary-General for the Middle East": not a territory under discussion
+            return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
         (found.actor_mentions if role == "actor" else found.region_mentions).append(mention)
         taken.update(range(span.start, span.end))
@@ -678,7 +738,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.i:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
-                # "at Baghdad International Airport": the facility, a place of its own
+                # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
                 found.records.setdefault(key, Known(key=key, name=facility.text, kind=None, region=True, linked=False))
                 add(facility, key, "region", "direction")
@@ -699,7 +759,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 persons_by_surname[entity.name.split()[-1]] = entity.iri
                 titled_by = _phrase_affiliation(ent, found, reference)
                 if titled_by is not None and found.records[titled_by].kind == "government":
-                    # "Palestinian Authority President Mahmoud Abbas": the text's own title wins
+                    # "Transitional Council President Ana Ruiz": the text's own title wins
                     found.records[entity.iri].speaks_for = titled_by
         elif ent.label_ == DEMONYM_LABEL:
             entity = reference.entities.get(ent.ent_id_)
@@ -715,7 +775,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if kind is None or taken.intersection(range(ent.start, ent.end)):
             continue
         if kind != "person" and _titled(ent):
-            kind = "person"  # "Bintou Keita, Special Representative of ...": a person whatever NER said
+            kind = "person"  # "Ana Ruiz, Special Envoy of ...": a person whatever NER said
         elif ent.label_ == "FAC" and not ((_place(ent) or ent.root.dep_ == "pobj" and ent.root.head.lower_ == "at")
                                            and any(t.is_title for t in ent)):
             continue  # a building or road, unless named as where something happened ("at Baghdad Airport")
@@ -737,15 +797,25 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(part, entity.iri, "region", "coordination")
             continue
         name = _clean_name(ent.text)
+        if kind == "person":
+            name = _without_title(name)  # "Spokesperson Matthew Miller" -> "Matthew Miller"
         if name.lower().endswith((" of", " of the")):
             continue  # "the Government of| Ethiopia": NER stopped before the name that matters
         if len(name) < 2 or not any(ch.isupper() for ch in name) or _labels_only(ent):
             continue
-        if ent.start_char < headline_end and name not in body:
-            continue  # a headline's capitals make poor names: only what the body repeats
+        if ent.start_char < headline_end and name not in body and not (
+                kind == "person" and _ATTRIBUTION_RE.search(doc.text[:ent.start_char])):
+            continue  # a headline's capitals make poor names: only what the body repeats, or its author
         shorter = _short_form(name, found, kind)
         if shorter is not None:
             add(ent, shorter, "actor", "short form")
+            continue
+        if kind == "organization" and _generic_body(name):
+            owner = _body_owner(ent, found)
+            if owner is not None:
+                add(ent, owner, "actor", "body")  # "Albania's Foreign Ministry", "the Serbian Interior Ministry"
+            else:
+                taken.update(range(ent.start, ent.end))  # "the Association": a label, no actor named
             continue
         entity = linker.link(name, kind)
         if entity is not None:
@@ -794,12 +864,14 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
             groups[token.lemma_.lower()] = key
         elif (local := _local_authorities(token, found, taken)) is not None:
-            span, name = local  # "the authorities in non-Government-controlled Donetsk"
+            span, name = local  # "the de facto authorities in rebel-held Aldor"
             key = LOCAL_BASE + "actor/" + slug(name)
             found.records.setdefault(key, Known(key=key, name=name, kind="government", region=False, linked=False))
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
+    _bylines(doc, found, linker, taken, reference)
+    _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
     _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
     state = _dominant_state(found)
@@ -811,7 +883,63 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records[target] = _record(reference.entities[target])
     found.actor_mentions.sort(key=lambda m: m.start)
     found.region_mentions.sort(key=lambda m: m.start)
+    found.outlets = _outlets(doc, found)
     return found
+
+
+_REPORTING = words("reporting")
+_TOLD = words("told")
+_OUTLET_NAME_WORDS = words("outlet_name_words")
+_POSTING = words("posting")
+"""Verbs of putting something out on a platform ("wrote on Twitter", "criticized ... via Twitter")."""
+
+
+def _outlets(doc: SpacyDoc, found: Entities) -> set[str]:
+    """Organisations cited as a source, never a party: the subject of a reporting verb ("the BBC
+    reported"), whom a speaker told or spoke to ("told Reuters", "in an interview with CNN"), the
+    source after "according to", or a local name made with a word for a medium ("Al Jazeera
+    Television", "the Kyiv Post")."""
+    out: set[str] = set()
+    for m in found.actor_mentions:
+        record = found.records[m.key]
+        if record.linked or record.kind not in ("organization", None):
+            continue  # the reference data holds parties, not media
+        root = doc[m.tok_start:m.tok_end].root
+        head = root.head
+        lemma = head.lemma_.lower()
+        cited = (
+            root.dep_ == "nsubj" and lemma in _REPORTING
+            or root.dep_ in ("dobj", "dative") and lemma in _TOLD
+            or root.dep_ == "pobj" and head.lower_ in ("to", "with") and head.head.lemma_.lower() in _TOLD | {"interview"}
+            or root.dep_ == "pobj" and head.lower_ in ("on", "via") and head.head.lemma_.lower() in _POSTING
+            or root.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+            or any(w.lower() in _OUTLET_NAME_WORDS for w in record.name.split())
+        )
+        if cited:
+            out.add(m.key)
+    return out
+
+
+_BODY_NAME_WORDS = words("body_name_words")
+"""Words of a body's name that say what kind of body it is, not whose: a name made only of them
+("the Association", "Foreign Ministry") needs an owner to be an actor."""
+
+
+def _generic_body(name: str) -> bool:
+    words = [w.lower() for w in re.split(r"[\s-]+", name) if w]
+    return bool(words) and all(w in _BODY_NAME_WORDS for w in words)
+
+
+def _body_owner(ent: SpacySpan, found: Entities) -> str | None:
+    """The actor whose body it is: the mention just before it ("Albania's", "the Albanian")."""
+    doc = ent.doc
+    end = ent.start
+    while end > 0 and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in ("the", "'s", "\u2019s")):
+        end -= 1
+    for m in reversed(found.actor_mentions):
+        if m.tok_end == end and end < ent.start + 1:
+            return found.political(m.key)
+    return None
 
 
 def _short_form(name: str, found: Entities, kind: str) -> str | None:
@@ -927,7 +1055,7 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
 def _unheld_office(match: re.Match, text: str) -> bool:
     """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
-    of another title ("Special Representative of the Secretary-General"), not "... of NATO"?"""
+    of another title ("Deputy Representative of the High Commissioner"), not "... of NATO"?"""
     if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
         return False
     return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])
@@ -950,7 +1078,7 @@ _NATIONAL_OFFICES = tuple(title for title, office in TITLES.items()
 
 
 def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None) -> None:
-    """ "President Francois Bozize", "Adil Abdul-Mahdi, the caretaker Prime Minister": a national
+    """ "President Ana Ruiz", "Luis Soto, the interim Prime Minister": a national
     office that names no state is held in ``state``, the state the document is about."""
     if state is None:
         return
@@ -968,7 +1096,7 @@ def _resolve_national_offices(doc: SpacyDoc, found: Entities, state: str | None)
 
 
 def _resolve_the_government(doc: SpacyDoc, found: Entities, taken: set[int], state: str | None) -> None:
-    """ "The Government has called for ...": ``state``, the state the document is about
+    """ "The Government asked for ...": ``state``, the state the document is about
     (:func:`_dominant_state`)."""
     if state is None:
         return

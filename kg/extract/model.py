@@ -8,7 +8,7 @@ Relations name actors and regions by their canonical ``name``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from kg.codes import Action, ActorKind, Outcome, Stance
 
 __all__ = [
     "ActorKind",
@@ -24,52 +24,12 @@ __all__ = [
     "Position",
     "Precondition",
     "Extraction",
+    "SentenceDecision",
     "EXTRACTOR",
 ]
 
 EXTRACTOR = "polkg-rules"
 """Name of the extractor recorded in provenance; its version is the package's."""
-
-
-class ActorKind(str, Enum):
-    STATE = "state"
-    GOVERNMENT = "government"
-    PERSON = "person"
-    ALLIANCE = "alliance"
-    ORGANIZATION = "organization"
-    ARMED_GROUP = "armed_group"
-    PARTY = "party"
-    OTHER = "other"
-
-
-class Action(str, Enum):
-    WITHDRAW_FORCES = "withdraw_forces"
-    RECOGNIZE_TERRITORY = "recognize_territory"
-    RENOUNCE_ALLIANCE = "renounce_alliance"
-    NEUTRALITY = "neutrality"
-    DEMILITARIZATION = "demilitarization"
-    CEASEFIRE = "ceasefire"
-    LIFT_SANCTIONS = "lift_sanctions"
-    SECURITY_GUARANTEES = "security_guarantees"
-    RELEASE_PRISONERS = "release_prisoners"
-    HOLD_ELECTIONS = "hold_elections"
-    HUMANITARIAN_ACCESS = "humanitarian_access"
-    DISARM_GROUP = "disarm_group"
-    RETURN_TERRITORY = "return_territory"
-    OTHER = "other"
-
-
-class Outcome(str, Enum):
-    CEASEFIRE = "ceasefire"
-    NEGOTIATIONS = "negotiations"
-    AGREEMENT = "agreement"
-    NORMALIZATION = "normalization"
-    OTHER = "other"
-
-
-class Stance(str, Enum):
-    SUPPORTS = "supports"
-    OPPOSES = "opposes"
 
 
 @dataclass(frozen=True)
@@ -99,6 +59,8 @@ class DocumentInfo:
     path: str | None = None
     content_hash: str | None = None
     characters: int | None = None
+    relative_path: str | None = None
+    """The path relative to the folder it was ingested from (``Document.relative_path``)."""
 
 
 @dataclass
@@ -150,6 +112,27 @@ class Precondition:
     for_: str
     evidence: Evidence
     statement: str | None = None
+    concerns: list[str] = field(default_factory=list)
+    """Other actors the demanded action is about (an extra key of the contract's JSON):
+    ``renounce_alliance`` -> the alliance."""
+
+
+@dataclass(frozen=True)
+class SentenceDecision:
+    """What the learned classifier says of one sentence, as scores in [0, 1].
+
+    Where the learned decisions (``kg.extract.learned``) meet the rules' candidates: whether the
+    sentence states a demand (``precondition``) and/or a ``position``, and, if so, the score of
+    each action code, each outcome (``for``; ``other`` when it names none) and each stance;
+    ``cues`` are the vocabulary codes whose cue phrases match in the sentence (``outcome_ceasefire``).
+    """
+
+    precondition: float
+    position: float
+    action: dict[str, float]
+    outcome: dict[str, float]
+    stance: dict[str, float]
+    cues: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase, subject_span
+from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
-from kg.extract.statements import SPEAKING_FOR, SPEECH_VERBS, named_spokesperson
+from kg.extract.roles import RoleContext
+from kg.extract.roles import holder as holder_role
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+from kg.extract.lexicon import words
 
 __all__ = ["Held", "find_positions"]
 
-_TOPIC_PREPS = {"for", "of", "to", "on", "towards", "toward", "in", "over", "about", "at", "with"}
+_TOPIC_PREPS = words("topic_preps")
 
 
 @dataclass
@@ -31,31 +33,22 @@ class Held:
         return self.cue in EVALUATIVE_CUES
 
 
-EVALUATIVE_CUES = {
-    "condemn", "denounce", "reject", "deplore", "regret", "criticize", "criticise", "oppose", "welcome",
-    "commend", "praise", "hail", "endorse", "support", "back", "condemnation", "denunciation", "rejection",
-    "criticism", "opposition", "disappointed", "disappointment", "concern", "alarm",
-}
+EVALUATIVE_CUES = words("evaluative_cues")
 """Stance words that judge what someone did or said; a demand in the same sentence is a separate
 assertion ("They condemned all external support ... and called for an end to it")."""
 
-_CREDITING = {"commend", "praise", "thank", "applaud", "congratulate", "hail", "condemn", "criticize", "criticise",
-              "blame", "denounce"}
+_CREDITING = words("crediting")
 """Verbs that credit or blame someone *for* something: the topic is the something."""
 
-_ADDRESSING = {"urge", "call", "press", "ask", "encourage", "invite", "appeal"}
+_ADDRESSING = words("positions_addressing")
 """Verbs whose object is who must act; what they support is the clause ("urge both sides to talk")."""
-_JUDGING = {"call", "deem", "consider", "declare", "describe", "characterize", "characterise", "term", "brand",
-            "label", "find", "see", "regard", "view"}
+_JUDGING = words("judging")
 """Verbs that pass a judgement on their object ("called the agreement null and void")."""
-_AGAINST_HEADS = {"be", "vote", "stand", "speak", "campaign", "argue", "lobby", "side", "come", "rule", "decide",
-                  "warn", "caution"}
+_AGAINST_HEADS = words("against_heads")
 """Verbs after which "against" is a stance ("voted against"), not a part of a noun ("the war against")."""
 _NOUN_CUE_ROLES = {"dobj", "attr", "ROOT", "appos", "oprd"}
 """Where a stance noun must stand to be the holder's ("expressed concern", "its support for")."""
 _NOT_TOPIC = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
-_PLURAL_PRONOUNS = {"we", "they", "it"}
-_PERSON_PRONOUNS = {"he", "she"}
 
 
 def _pobj(prep: Token) -> list[Token]:
@@ -69,8 +62,7 @@ def _clause(token: Token) -> list[Token]:
     return [t for t in token.subtree if not (t.dep_ == "aux" and t.lower_ == "to")]
 
 
-_ADDRESSEES = {"party", "side", "government", "country", "state", "member", "leader", "authority", "council",
-               "community", "nation", "group", "everyone", "all"}
+_ADDRESSEES = words("addressees")
 
 
 def _addressee_like(token: Token) -> bool:
@@ -80,8 +72,7 @@ def _addressee_like(token: Token) -> bool:
     )
 
 
-_ENDING = {"refrain", "stop", "cease", "halt", "end", "avoid", "desist", "abandon", "renounce", "drop", "lift",
-           "scrap", "cancel", "revoke", "rescind", "reverse"}
+_ENDING = words("ending")
 """Words that turn support into opposition of their object ("urge X to refrain from launches")."""
 
 
@@ -102,12 +93,25 @@ def _ending(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
-_PURPOSEFUL = {"indispensable", "essential", "vital", "crucial", "way", "solution", "path", "option"}
-"""Judgements that keep their purpose ("indispensable to lead Ukraine out of conflict")."""
+def _not_to(tokens: list[Token]) -> list[Token] | None:
+    """ "not to block the bid" -> "block the bid": a clause asked not to happen, without its negation."""
+    if not tokens:
+        return None
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    negations = [c for c in root.children if c.dep_ == "neg"]
+    if root.pos_ not in ("VERB", "AUX") or not negations:
+        return None
+    return [t for t in tokens if t not in negations and not (t.dep_ == "aux" and t.lower_ == "to")]
 
 
-_UPHELD = {"respect", "uphold", "implement", "honour", "honor", "protect", "preserve", "restore", "guarantee"}
-_STOPPED = {"stop", "end", "cease", "halt"}
+_PURPOSEFUL = words("purposeful")
+"""Judgements that keep their purpose ("essential to bring the region back to calm")."""
+
+
+_COURTESIES = words("courtesies")
+"""Verbs of a courtesy a speaker "wants" or "wishes" to perform: no stance on the thanking."""
+_UPHELD = words("upheld")
+_STOPPED = words("stopped")
 
 
 def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
@@ -127,12 +131,10 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
     return out
 
 
-_ANNOUNCING = {"announce"}
-_POLICIES = {"withdrawal", "pullout", "ceasefire", "truce", "agreement", "deal", "plan", "initiative", "talks",
-             "deployment", "offensive", "operation", "withdraw", "leave", "deploy", "accept", "join", "end", "halt",
-             "suspend", "suspension", "resume", "resumption", "moratorium", "recognition", "recognize"}
+_ANNOUNCING = words("positions_announcing")
+_POLICIES = words("policies")
 """What an actor announces as its own course: "announced a complete withdrawal", "announced the
-truce", "announced US troops would be leaving Syria"."""
+truce", "announced its troops would be leaving the island"."""
 
 
 def _policy(tokens: list[Token]) -> bool:
@@ -144,12 +146,12 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
     """ "the agreement is null and void", "called the agreement null and void": what is judged,
     and the verb whose subject holds the judgement."""
     if cue.lower_ == "only" and cue.dep_ == "amod":
-        cue = cue.head  # "negotiation is the only way to ...": the noun is the judgement
+        cue = cue.head  # "dialogue is the only route to ...": the noun is the judgement
     if cue.pos_ not in ("ADJ", "NOUN") or (cue.lemma_.lower() not in _PURPOSEFUL and any(
             c.dep_ in ("prep", "xcomp", "ccomp") for c in cue.children)):
         return [], None  # "committed to supporting ...": the cue has its own object
     head = cue.head
-    if cue.dep_ == "pobj" and head.lower_ == "as":  # "characterized the attack as a violation"
+    if cue.dep_ == "pobj" and head.lower_ == "as":  # "described the raid as a breach"
         head = head.head
     elif cue.dep_ not in ("acomp", "attr", "oprd", "ccomp", "xcomp", "dobj"):
         return [], None
@@ -167,15 +169,15 @@ def _judged(cue: Token) -> tuple[list[Token], Token | None]:
 
 def _topic_tokens(cue: Token) -> list[Token]:
     """What the cue word governs: its object, its prepositional object, or its clause."""
-    if cue.dep_ == "mark":  # "its call for the United States to drop sanctions"
+    if cue.dep_ == "mark":  # "its call for Chile to end the blockade"
         return [t for t in _clause(cue.head) if t.i != cue.i]
     if cue.pos_ == "ADP":
         return _pobj(cue)
     if cue.lemma_.lower() in _CREDITING:
-        # "commends the parties for committing to this ceasefire": what they did, not who
+        # "praises both sides for agreeing to the truce": what they did, not who
         for child in cue.children:
-            if child.dep_ == "prep" and child.lower_ == "for" and child.i > cue.i:
-                tokens = _pobj(child)
+            if child.dep_ == "prep" and child.lower_ in ("for", "of") and child.i > cue.i:
+                tokens = _pobj(child)  # "censured X for sheltering ...", "accused X of interfering ..."
                 if tokens:
                     return tokens
     if cue.lemma_.lower() in _ADDRESSING:
@@ -204,9 +206,13 @@ def _topic_tokens(cue: Token) -> list[Token]:
 def _is_stance(cue: Token) -> bool:
     """Whether the cue word states the stance of someone named in its clause."""
     if cue.lower_ in ("back", "backs") and cue.pos_ != "VERB":
-        return False  # "back on track", "have the backs of our allies"
+        return False  # "back on track", "has the backs of its partners"
     if cue.lower_ == "against":
         return cue.head.lemma_.lower() in _AGAINST_HEADS
+    if cue.lemma_.lower() == "need" and cue.pos_ != "NOUN":
+        return False  # "the US needs to lift ...": an obligation put on the US, not its stance
+    if cue.pos_ == "VERB" and any(c.dep_ == "xcomp" and c.lemma_.lower() in _COURTESIES for c in cue.children):
+        return False  # "I want to thank ...", "we wish to express ...": a courtesy, not a stance
     if cue.pos_ == "NOUN":
         if any(c.dep_ == "poss" for c in cue.children):
             return True
@@ -214,76 +220,6 @@ def _is_stance(cue: Token) -> bool:
             return cue.head.dep_ in _NOUN_CUE_ROLES
         return cue.dep_ in _NOUN_CUE_ROLES or (cue.dep_ == "pobj" and cue.head.lower_ == "with")
     return True
-
-
-def _subject_core(span: tuple[int, int], doc) -> tuple[int, int]:
-    """The subject without its relative clauses ("ISIS fighters which European nations refused ...")."""
-    start, end = span
-    for token in doc[start:end]:
-        if token.dep_ in ("relcl", "acl") and start <= token.head.i < end:
-            end = min(end, token.left_edge.i)
-    return start, end
-
-
-def _speaker_of(verb: Token, entities: Entities) -> list[str]:
-    """Who says the clause ``verb`` is in: "the U.S. said it supports", '"We urge ...," he said'."""
-    for token in (verb, *verb.ancestors):
-        candidates = [token] if token is not verb and token.lemma_.lower() in SPEECH_VERBS else []
-        candidates += [c for c in token.children
-                       if c.dep_ in ("parataxis", "ccomp") and c.lemma_.lower() in SPEECH_VERBS]
-        for speech in candidates:
-            span = subject_span(speech)
-            if span is None:
-                continue
-            words = verb.doc[span[0]:span[1]]
-            mentions = entities.actors_in(*span)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-            if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-                person = entities.last_actor_before(words[0].idx, person=True)
-                if person is not None:
-                    return [entities.political(person.key)]
-    return []
-
-
-def _holders(cue: Token, verb: Token | None, entities: Entities, topic: set[int],
-             previous: list[str]) -> list[str]:
-    """Whose position: the subject of the clause the cue word belongs to, or the cue noun's possessor.
-
-    "Serbia will never recognize ...", "Russia's preference for ...", "Lebanon and its Arab
-    League allies pressed ..." (both); pronouns are the person named last ("she"), the speaker
-    of the clause, or the previous sentence's subject ("they").
-    """
-    for child in cue.children:
-        if child.dep_ == "poss":
-            mentions = entities.actors_in(child.left_edge.i, child.i + 1)
-            if mentions:
-                return [entities.political(mentions[0].key)]
-    if verb is None:
-        return []
-    span = subject_span(verb)
-    if span is None:
-        return []
-    doc = verb.doc
-    start, end = _subject_core(span, doc)
-    mentions = [m for m in entities.actors_in(start, end) if m.tok_start not in topic]
-    if mentions:
-        if any(t.dep_ == "cc" for t in doc[start:end]):
-            return list(dict.fromkeys(entities.political(m.key) for m in mentions))
-        head = doc[start:end].root
-        covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
-        if not covering and head.lemma_.lower() in SPEAKING_FOR:
-            named = named_spokesperson(mentions[0], entities)  # "the UN top official in Pristina"
-            if named is not None:
-                return [entities.political(named.key)]
-        return [entities.political((covering or mentions)[0].key)]
-    words = doc[start:end]
-    if len(words) == 1 and words[0].lower_ in _PERSON_PRONOUNS:
-        person = entities.last_actor_before(words[0].idx, person=True)
-        return [entities.political(person.key)] if person is not None else []
-    if len(words) == 1 and words[0].lower_ in _PLURAL_PRONOUNS:
-        return _speaker_of(verb, entities) or previous
-    return []
 
 
 def _obliged(cue: Token) -> bool:
@@ -313,14 +249,46 @@ def _negated(cue: Token) -> bool:
     return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
 
 
+def _refusals(sent) -> list[tuple[Token, Token]]:
+    """ "would not meet the rebels' demands", "refused to accept the demand", "will not give in to
+    demands": the refusing verb and the demand it refuses; the refuser ``opposes`` it."""
+    from kg.extract.preconditions import _refusal_of
+
+    out = []
+    for token in sent:
+        if token.pos_ == "NOUN":
+            verb = _refusal_of(token)
+            if verb is not None:
+                out.append((verb, token))
+    return out
+
+
+_DENYING = words("denying")
+"""Verbs that deny what their clause says: "denied supporting the rebels" states no support."""
+
+
+def _denied(cue: Token) -> bool:
+    """Is the stance word inside a clause its subject denies ("denied supporting", "denies that it
+    backs")? Such a clause holds no stance of the subject's."""
+    token = cue
+    for _ in range(3):
+        if token.dep_ not in ("xcomp", "ccomp", "pcomp", "dobj") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() in _DENYING and token.i != cue.i:
+            return True
+    return False
+
+
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
+    author: str | None = None,
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
     :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
     sentence's position to the actor whose statement it is part of, for judgements that name
-    no holder ("Negotiation is the only way forward.")."""
+    no holder ("Dialogue is the only route.")."""
     found: list[Held] = []
     voices = voices or {}
     if subjects is None:
@@ -346,13 +314,25 @@ def find_positions(
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
         for stance_code, cue, tokens in _must_be_done(sent.span):
             readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
+        refusing = set()
+        for verb, noun in _refusals(sent.span):
+            refusing.add(verb.i)
+            if not any(r[1].i == verb.i for r in readings):
+                readings.append((CueHit("opposes", verb.i, verb.i + 1), verb, list(noun.subtree), verb))
+        readings = [r for r in readings if not _denied(r[1])]
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
-                continue  # "condemned all external support to ...": the outer cue speaks
+                continue  # "deplored any foreign support for ...": the outer cue speaks
             stance = hit.code
-            if _negated(head_cue):
+            if head_cue.i in refusing:
+                pass  # "would not meet the demands": the negation is the refusal itself
+            elif _negated(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
+            unsaid = _not_to(tokens)
+            if unsaid is not None:
+                tokens = unsaid  # "urged Turkey not to block the bid": opposes blocking the bid
                 stance = "opposes" if stance == "supports" else "supports"
             ended = _ending(tokens)
             if ended is not None:
@@ -365,11 +345,11 @@ def find_positions(
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
-            holders = _holders(head_cue, verb, entities, in_any_topic, previous)
-            if not holders and position in voices and (verb is None or head_cue.lemma_.lower() in _UPHELD | _STOPPED):
-                holders = [voices[position]]  # "Negotiation is the only way ...", in her statement
+            holders = holder_role.find(RoleContext(
+                sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
+                voice=voices.get(position), author=author))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
-                    continue  # "the full support of the United Nations to ...": the supporter, not the topic
+                    continue  # "the steady backing of the African Union for ...": the supporter, not the topic
                 found.append(Held(holder, stance, topic_text, sent, head_cue.lemma_.lower()))
     return found

@@ -13,30 +13,28 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.context import (
-    Sentence, coordinated_actors, discourse_subjects, governing_verb, pronoun_subject, subject_span,
+    Sentence, coordinated_actors, discourse_subjects, governing_verb, subject_span,
 )
 from kg.extract.cues import CueHit, CueSet
-from kg.extract.entities import Entities, Mention
+from kg.extract.entities import Entities
+from kg.extract.roles import RoleContext
+from kg.extract.roles import addressee as addressee_role
+from kg.extract.roles import demander as demander_role
+from kg.extract.roles import regions as region_role
+from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject, obliged
 from kg.extract.statements import SPEECH_VERBS, Said
+from kg.extract.lexicon import words
 
-__all__ = ["Demand", "find_preconditions"]
+__all__ = ["Demand", "find_preconditions", "calls_as_positions"]
 
-_ENUMERATORS = {"first", "second", "third", "fourth", "fifth", "finally", "also", "lastly",
-                "additionally", "moreover", "furthermore", "-", "•", "*", "1", "2", "3", "4", "5"}
-_RESULT_WORDS = {"path", "lead", "open", "pave", "result", "pathway", "way", "toward", "towards",
-                 "bring", "achieve", "reach", "secure", "clear"}
+_ENUMERATORS = words("enumerators")
+_RESULT_WORDS = words("result_words")
 """Words that make a ceasefire the outcome ("open the path to a ceasefire"), not the demand."""
-_NO_REGIONS = {"renounce_alliance", "neutrality", "lift_sanctions", "hold_elections"}
-_NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
-_CLAUSE_WORDS = {"until", "unless", "if", "provided", "providing", "once"}
+_CLAUSE_WORDS = words("clause_words")
 """Words that open the clause saying what the other side must do first ("until the US lifts sanctions")."""
-_STRONG = {"precondition", "prerequisite", "condition", "demand", "insist", "until", "unless", "provided",
-           "call", "urge", "must",
-           "ultimatum", "only"}
+_STRONG = words("strong")
 """Markers strong enough to make a demand a precondition even when its action has no code ("other")."""
-_PRONOUNS = {"it", "they", "he", "she", "we"}
-_ANNOUNCING = {"outline", "set", "list", "present", "announce", "describe", "lay", "spell", "detail",
-               "discuss", "name", "put", "state", "explain"}
+_ANNOUNCING = words("preconditions_announcing")
 """Verbs that announce conditions listed elsewhere ("outlined conditions for peace talks")."""
 
 
@@ -50,6 +48,10 @@ class Demand:
     sentence: Sentence
     statement: Said | None = None
     anchor: int = 0
+    tied: bool = True
+    """Does the text tie the demand to an outcome? A call that names none is its caller's position."""
+    asked: str = ""
+    """What is asked for, as a topic phrase, for when the demand is a position."""
 
 
 @dataclass
@@ -62,9 +64,16 @@ class _Cues:
 
 def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSet) -> list[CueHit] | None:
     doc = sent.span.doc
-    hits = [h for h in conditions.find_longest(sent.span) if doc[h.start].dep_ != "compound"]  # "press secretary"
+    # "press secretary", "the Associated Press": part of a name, no demand
+    found = [h for h in conditions.find_longest(sent.span)
+             if doc[h.start].dep_ != "compound" and doc[h.start].pos_ != "PROPN"]
+    hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])
+            and not _state_of_things(doc[h.start])
+            and not (doc[h.start].dep_ == "prep" and doc[h.start].lower_ in _CLAUSE_WORDS and _time_only(doc[h.start]))]
     if hits:
         return hits
+    if found:
+        return None  # "did not demand", "asked about": no demand made
     if previous is None or previous.paragraph != sent.paragraph and previous.span.text.rstrip()[-1:] != ":":
         return None
     first = next((t for t in sent.span if not t.is_space), None)
@@ -74,23 +83,92 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     return None
 
 
-def _demanders(sent: Sentence, markers: list[CueHit], entities: Entities) -> list[str]:
-    """Who demands: the possessor of a marker noun ("Israel's demand"), else the subject of a
-    marker verb or of the sentence, all of a coordination ("Egypt, Greece and France called on ...")."""
-    doc = sent.span.doc
-    for hit in markers:
-        marker = doc[hit.start]
-        if marker.pos_ == "NOUN":
-            for child in marker.children:
-                if child.dep_ == "poss":
-                    found = coordinated_actors((child.left_edge.i, child.i + 1), entities)
-                    if found:
-                        return found
-    for verb in [doc[h.start] for h in markers] + [sent.span.root]:
-        target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
-        span = subject_span(target) if target.pos_ in ("VERB", "AUX") else None
-        if span is not None:
-            found = coordinated_actors(span, entities)
+_ASKING_WITH_OBJECT = words("asking_with_object")
+"""Verbs that are a demand only when they name who is to act and what ("asked Morocco to withdraw")."""
+_NEGATORS = words("negators")
+
+
+def _negated_marker(token) -> bool:
+    """ "Russia did not demand ...", "never called for ...": a demand denied is none."""
+    verb = token if token.pos_ in ("VERB", "AUX") else None
+    return verb is not None and any(c.dep_ == "neg" or c.lower_ in _NEGATORS and c.dep_ == "advmod"
+                                    for c in verb.children)
+
+
+def _asks_someone(token) -> bool:
+    """An asking verb ("ask", "plead") makes a demand with an object and a clause of what to do:
+    "asked the EU to impose sanctions", "pleaded with Chile to halt ..."."""
+    if token.lemma_.lower() not in _ASKING_WITH_OBJECT or token.pos_ != "VERB":
+        return True
+    has_clause = any(_to_clause(c) for c in token.children) or any(
+        c.dep_ == "dobj" and any(g.dep_ in ("xcomp", "acl") for g in c.children) for c in token.children)
+    return has_clause
+
+
+_SETTING = {"set", "meet", "impose", "put", "lay", "accept", "reject", "fulfil", "fulfill", "satisfy", "attach",
+            "create", "name", "list", "outline", "spell", "agree"}
+
+
+def _state_of_things(token) -> bool:
+    """Is a "condition" noun a state of things ("humanitarian conditions", "living conditions")
+    rather than a condition set: it has no complement ("conditions for talks", "on condition
+    that"), is not set or met by anyone, and stands in no "as a condition"?"""
+    if token.lemma_.lower() != "condition" or token.pos_ != "NOUN":
+        return False
+    if any(c.dep_ in ("prep", "acl", "relcl", "ccomp") and c.lower_ not in ("in", "at", "across") for c in token.children):
+        return False
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in ("on", "as", "under", "without"):
+        return False
+    return not (token.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in _SETTING)
+
+
+def _to_clause(token) -> bool:
+    """A clause of what someone is to do: "urged X *to talk*", "demanded that ...", and the
+    parser's adverbial reading of "pleaded with X *to halt*"."""
+    return token.dep_ in ("xcomp", "ccomp") or token.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+_DEMAND_NOUNS = words("demand_nouns")
+_REFUSING = words("refusing")
+_GRANTING = words("granting")
+"""Verbs that grant a demand; negated ("would not meet the demands") they refuse it."""
+
+
+def _refusal_of(noun):
+    """The verb by which someone refuses the demand the noun names, or None: "rejected calls",
+    "would not meet the demands", "refused to accept the demand", "will not give in to demands"."""
+    if noun.lemma_.lower() not in _DEMAND_NOUNS or noun.pos_ != "NOUN":
+        return None
+    head = noun.head
+    if noun.dep_ == "pobj":
+        head = head.head  # "give in to the demands", "bow to demands"
+    for _ in range(3):
+        if head.pos_ not in ("VERB", "AUX"):
+            return None
+        lemma = head.lemma_.lower()
+        negated = any(c.dep_ == "neg" or c.lower_ in _NEGATORS for c in head.children)
+        if lemma in _REFUSING and not negated or lemma in _GRANTING and negated:
+            return head
+        if lemma in _GRANTING and head.dep_ == "xcomp" and head.head.lemma_.lower() in _REFUSING:
+            return head.head  # "refused to accept the demand"
+        if head.dep_ not in ("xcomp", "conj") or head.head is head:
+            return None
+        head = head.head
+    return None
+
+
+def _call_owners(noun, entities: Entities) -> list[str]:
+    """Who made the demand a noun names: its possessor ("the rebels' demands"), or the actor
+    after "by" or "from" ("calls by Belarus's rulers", "demands from Athens")."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            found = coordinated_actors((child.left_edge.i, child.i + 1), entities)
+            if found:
+                return found
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            found = coordinated_actors((child.i + 1, child.right_edge.i + 1), entities)
             if found:
                 return found
     return []
@@ -134,99 +212,42 @@ def _speaker_before(sent: Sentence, said: list[Said], entities: Entities) -> Sai
     return best
 
 
-def _addressee(sent, hit: CueHit, entities: Entities, demander: str | None, action: str,
-               sents: list[Sentence]) -> str | None:
-    def usable(m: Mention) -> bool:
-        record = entities.records[m.key]
-        key = entities.political(m.key)
-        if key == demander:
-            return False
-        if action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance":
-            return False
-        return record.kind is not None
-
-    addressed = _addressed_object(sent)
-    if addressed is not None:
-        # "called on all foreign forces to withdraw": whoever the call names, actor or not
-        inside = [m for m in entities.actors_in(*addressed) if usable(m)]
-        return entities.political(inside[0].key) if inside else None
-    mentions = [m for m in entities.actors_in(sent.start, sent.end) if usable(m)]
-    if mentions:
-        mentions.sort(key=lambda m: (m.how != "demonym", abs(m.tok_start - hit.start)))
-        return entities.political(mentions[0].key)
-    wanted = ("armed_group",) if action in _GROUP_ACTIONS else ("state", "government")
-    for other in reversed(sents[: sent.index]):
-        if other.paragraph != sent.paragraph:
-            break
-        candidates = [m for m in entities.actors_in(other.start, other.end)
-                      if usable(m) and entities.records[entities.political(m.key)].kind in wanted]
-        if candidates:
-            return entities.political(candidates[-1].key)
-    return None
-
-
-_ADDRESSING = {"call", "urge", "press", "ask", "appeal"}
-_DEMANDING = _ADDRESSING | {"demand", "insist", "want", "expect", "require", "recommend", "advise", "propose", "seek",
-                           "push"}
+_ADDRESSING = ADDRESSING
+_DEMANDING = _ADDRESSING | words("demanding_more")
 """Verbs whose subject asks for what they govern (:func:`_attributed`)."""
-_GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
-"""Demands most often made of armed groups: when the sentence names no one, look for a group first."""
 
 
-def _also_addressed(sent: Sentence, entities: Entities, addressee: str | None, demander: str,
-                    co_demanders: set[str]) -> list[str]:
-    """The others a call names with the addressee: "to call on Hizbullah and Israel to pull back"."""
-    addressed = _addressed_object(sent)
-    if addressee is None or addressed is None:
-        return []
+def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: set[int],
+             asked: set[int] = frozenset(), markers=None) -> str | None:
+    """The outcome the demand is a condition of, or None when the text names none. In the
+    sentence, an outcome word counts when it is the purpose of the demand ("... before any
+    talks", "so that talks can resume", "as a condition for a truce") or stands in the main
+    clause of a condition clause ("will not return to talks until ..."); anywhere else it is the
+    thing asked ("urged both sides to return to talks", "to sign a peace treaty") or a venue
+    ("in an emergency meeting"). In the paragraph, only a sentence that speaks of conditions
+    names it ("conditions for talks")."""
     doc = sent.span.doc
-    head = doc[addressed[1] - 1]
-    out = []
-    for token in head.conjuncts:
-        for m in entities.actors_in(token.left_edge.i, token.i + 1):
-            key = entities.political(m.key)
-            if key not in (addressee, demander) and key not in co_demanders and entities.records[key].kind:
-                out.append(key)
-                break
-    return list(dict.fromkeys(out))
 
-
-def _addressed_object(sent: Sentence) -> tuple[int, int] | None:
-    """The token range of whom a call is addressed to ("urged *the parties* to"), if the sentence has one."""
-    for token in sent.span:
-        if token.lemma_.lower() not in _ADDRESSING or token.pos_ != "VERB":
-            continue
-        for child in token.children:
-            if child.dep_ == "dobj" and any(c.dep_ in ("xcomp", "acl") for c in child.children) or (
-                child.dep_ == "dobj" and any(c.dep_ == "xcomp" for c in token.children)
-            ):
-                return child.left_edge.i, child.i + 1
-            if child.dep_ == "prep" and child.lower_ in ("on", "upon"):
-                for pobj in child.children:
-                    if pobj.dep_ == "pobj":
-                        return pobj.left_edge.i, pobj.i + 1
-    return None
-
-
-def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: set[int]) -> str:
     def stage_of(hits):
         codes = [h.code for h in hits if action_tokens.isdisjoint(range(h.start, h.end))]
         return min(codes, key=lambda c: cues.stages.get(c, 9)) if codes else None
 
-    found = stage_of(cues.outcomes.find_longest(sent.span))
+    conditioned = _condition_clause(sent) is not None
+    here = [h for h in cues.outcomes.find_longest(sent.span)
+            if _purpose(doc[h.start], markers) or conditioned and h.start not in asked
+            or _obliged_outcome(doc[h.start], markers)]
+    found = stage_of(here)
     if found:
         return found
-    # the outcome named where the conditions are announced ("conditions for peace talks",
-    # "meeting these conditions would open the path to a ceasefire"), in the same paragraph
     window = [s for s in sents if s.paragraph == sent.paragraph and s.index != sent.index
-              and cues.conditions.find_longest(s.span)]
+              and any(t.lemma_.lower() in ("condition", "precondition", "prerequisite", "requirement") for t in s.span)]
     hits = [h for s in window for h in cues.outcomes.find_longest(s.span)]
-    return stage_of(hits) or "other"
+    return stage_of(hits)
 
 
 def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                        said: list[Said], *, skip: set[int] = frozenset(),
-                       subjects: dict[int, list[str]] | None = None) -> list[Demand]:
+                       subjects: dict[int, list[str]] | None = None, author: str | None = None) -> list[Demand]:
     """The demands of the document, merged per (demander, addressee, action); ``subjects`` are
     the :func:`~kg.extract.context.discourse_subjects`, computed if not given."""
     merged: dict[tuple, Demand] = {}
@@ -255,98 +276,205 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start])
                         or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
+        doc = sent.span.doc
         clause_verb = _condition_clause(sent)
+        clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
+        # "... before any ceasefire": the outcome, not the demand
+        hits = [h for h in hits if h.start in clause_tokens or not _purpose(doc[h.start], markers)]
+        statement = _speaker_before(sent, said, entities)
+        refused = [(h, _refusal_of(doc[h.start])) for h in markers or ()]
+        refused = [(h, verb) for h, verb in refused if verb is not None]
+        if refused:
+            # a refused demand is its maker's, asked of the refuser; the refuser's own stance is a position
+            hit, verb = refused[0]
+            owners = _call_owners(doc[hit.start], entities)
+            refuser = clause_subject(verb, entities, None)
+            for demander in owners:
+                _demands_of(demander, sent, sents, entities, cues, markers, hits, None, set(), regions,
+                            statement, merged, co_demanders=set(owners), addressee=refuser)
+            continue
         clause: set[int] = set()
         if clause_verb is not None:
             clause = {t.i for t in clause_verb.subtree}
-            inside = [h for h in hits if h.start in clause]
-            hits = inside or hits
+            # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks";
+            # what it asks of another still is: "if the US wants a deal, the US must lift sanctions"
+            offerer = None if obliged(clause_verb.head) else clause_subject(clause_verb.head, entities, None)
+            hits = [h for h in hits if h.start in clause or offerer is None
+                    or _doer(doc[h.start], entities) != offerer]
             regions = [m for m in regions if m.tok_start in clause] or regions
-        statement = _speaker_before(sent, said, entities)
-        earlier = subjects.get(position - 1, [])
-        if clause_verb is not None:
-            demander = _clause_subject(clause_verb.head, entities, earlier[0] if earlier else None)
-            demanders = [demander] if demander else []
-        else:
-            demanders = _demanders(sent, markers, entities)
-        if not demanders and pronoun_subject(sent):
-            demanders = list(earlier)
-        if not demanders and statement is not None:
-            demanders = [entities.political(statement.speaker)]
+        demanders = demander_role.find(RoleContext(
+            sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
+            previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None,
+            author=author))
         for demander, own in _attributed(sent, hits, demanders, entities):
             _demands_of(demander, sent, sents, entities, cues, markers, own, clause_verb, clause,
                         regions, statement, merged, co_demanders=set(demanders))
     return list(merged.values())
 
 
+_PURPOSE_VERBS = words("purpose_verbs")
+"""Verbs of an infinitive that names what a demand is for ("to reach a truce", "to pave the way")."""
+_TIE_NOUNS = words("tie_nouns")
+_CONNECTORS = words("connectors")
+"""Words that open the purpose of a demand ("before any talks", "so that talks can resume")."""
+
+
+def _purpose(token, markers) -> bool:
+    """Is the token inside the purpose a demand serves, not the demand ("withdraw before a
+    ceasefire", "release them so that talks can resume", "as a condition for a truce")? A
+    preposition of the demanding word itself ("called for a ceasefire") opens what is asked."""
+    marker_tokens = {m.start for m in markers or ()}
+    for _ in range(6):
+        head = token.head
+        if token.dep_ == "prep" and token.lower_ == "for" and head.lemma_.lower() in _TIE_NOUNS:
+            return True  # "as a condition for a truce"
+        if head.i == token.i or token.i in marker_tokens:
+            return False
+        word = token.lower_
+        if token.dep_ in ("prep", "mark") and word in _CONNECTORS and head.i not in marker_tokens and not (
+                head.lemma_.lower() in _DEMANDING or head.lemma_.lower() in _DEMAND_NOUNS):
+            return True
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _CONNECTORS for c in token.children):
+            return True
+        if token.lemma_.lower() in ("condition", "precondition", "prerequisite") and token.i not in marker_tokens:
+            return True
+        if head.lemma_.lower() in _RESULT_WORDS and token.dep_ in ("prep", "pobj"):
+            return True  # "the path *to* a ceasefire", "lead *to* talks"; not "open *a dialogue*"
+        if token.dep_ == "advcl" and token.lemma_.lower() in _PURPOSE_VERBS and head.i not in marker_tokens and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True  # "resume work *to reach* a durable truce": an infinitive of purpose
+        token = head
+    return False
+
+
+def _obliged_outcome(token, markers) -> bool:
+    """Is the outcome word what a condition is put on ("any agreement *must* uphold ...", "a
+    settlement should include ...")? Then it is the outcome the demand is for."""
+    marker_tokens = {m.start for m in markers or ()}
+    verb = token.head if token.dep_ in ("nsubj", "nsubjpass") else None
+    return verb is not None and any(c.i in marker_tokens and c.dep_ == "aux" for c in verb.children)
+
+
 def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_verb, clause, regions,
-                statement, merged, *, co_demanders: set[str] = frozenset()) -> None:
+                statement, merged, *, co_demanders: set[str] = frozenset(), addressee: str | None = None) -> None:
     """Record the demands ``demander`` makes in ``sent`` (one per action); those who demand
-    together ("the UN and the OSCE called on all parties") are never each other's addressee."""
+    together ("the AU and the UN asked every side") are never each other's addressee;
+    ``addressee``, when given, is whom the demand is known to be made of (the refuser of it)."""
+    given = addressee
+    doc = sent.span.doc
     if not hits:
         strong = any(
-            sent.span.doc[h.start].lemma_.lower() in _STRONG and not _announced(sent.span.doc[h.start])
+            doc[h.start].lemma_.lower() in _STRONG and not _announced(doc[h.start])
             for h in markers or ()
         )
-        addressee = _clause_subject(clause_verb, entities, None) if clause_verb is not None else None
-        if addressee is None and strong:
-            anchor = markers[0] if markers else None
-            addressee = _addressee(sent, anchor or CueHit("other", sent.start, sent.start + 1),
-                                   entities, demander, "other", [])
-        if strong and addressee is not None and addressee != demander:
+        if addressee is None and (strong or clause_verb is not None):
+            anchor = markers[0] if markers else CueHit("other", sent.start, sent.start + 1)
+            ctx = RoleContext(sent, entities, markers=markers or [], clause_verb=clause_verb, demander=demander,
+                              action="other", hit=anchor)
+            addressee = addressee_role.find_for_call(ctx) if strong else addressee_role.condition_clause_subject(ctx)
+        if (strong or given) and addressee is not None and addressee != demander:
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
+            given = addressee  # whom the call asks
+        elif strong and markers and clause_verb is None and not _ties(markers, doc):
+            # "appealed for international help": a call with no one named; its caller's position
+            asked = _asked_phrase(sent, markers, [])
+            if asked and (demander, None, "other") not in merged:
+                merged[(demander, None, "other")] = Demand(demander, None, "other", [], "other", sent, statement,
+                                                          markers[0].start, False, asked)
+            return
         else:
             return
     hits = _one_per_code(hits)
     action_tokens = {i for h in hits for i in range(h.start, h.end)}
-    outcome = _outcome(sent, sents, cues, action_tokens | clause)
+    outcome = _outcome(sent, sents, cues, action_tokens | clause, _asked_tokens(sent, markers, hits), markers)
+    tied = outcome is not None or clause_verb is not None or markers == [] or _ties(markers, doc)
+    asked = _asked_phrase(sent, markers, hits)
     for hit in hits:
-        if hit.code == outcome == "ceasefire":
-            outcome = "other"  # a ceasefire demanded for its own sake
-        addressee = None
-        if clause_verb is not None:
-            addressee = _clause_subject(clause_verb, entities, None)
-        if addressee is None or addressee == demander:
-            addressee = _action_subject(sent.span.doc[hit.start], entities, demander, hit.code)
-        if addressee is None:
-            addressee = _addressee(sent, hit, entities, demander, hit.code, sents)
+        found = outcome or "other"
+        if hit.code == found == "ceasefire":
+            found = "other"  # a ceasefire demanded for its own sake
+        ctx = RoleContext(sent, entities, sents, token=doc[hit.start], markers=markers or [],
+                          clause_verb=clause_verb, demander=demander, action=hit.code, given=given,
+                          hits=hits, hit=hit, places=regions)
+        addressee = addressee_role.find(ctx)
         if addressee in co_demanders:
             addressee = None
-        for also in _also_addressed(sent, entities, addressee, demander, co_demanders):
-            _record_demand(merged, demander, also, hit, hits, regions, sent, sents, entities, outcome, statement)
-        _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement)
+        places = [m.key for m in region_role.find(ctx)]
+        joint, instead = addressee_role.others(ctx, addressee, co_demanders)
+        for party in joint + ([] if instead else [addressee]):
+            _record_demand(merged, demander, party, hit, places, sent, found, statement, tied, asked)
 
 
-def _record_demand(merged, demander, addressee, hit, hits, regions, sent, sents, entities, outcome, statement):
+_TIES = words("ties")
+"""Markers that tie a demand to something in return by themselves ("only if", "in exchange for")."""
+
+
+def _ties(markers, doc) -> bool:
+    return any(doc[h.start].lemma_.lower() in _TIES or doc[h.start].lower_ in _TIES for h in markers or ())
+
+
+def _asked_tokens(sent: Sentence, markers, hits) -> set[int]:
+    """The tokens of what is asked: the clause or object of each demanding word and each action."""
+    doc = sent.span.doc
+    out: set[int] = set()
+    for h in markers or ():
+        token = doc[h.start]
+        if token.dep_ == "aux":  # "X must take steps to resume dialogue": the obliged verb's clause
+            out.update(t.i for t in token.head.subtree)
+        for child in token.children:
+            if child.dep_ in ("xcomp", "ccomp", "dobj") or _to_clause(child) or child.dep_ == "prep" and child.lower_ in ("for", "on", "upon", "to", "with"):
+                out.update(t.i for t in child.subtree)
+    for h in hits:
+        token = doc[h.start]
+        verb = governing_verb(token, hops=2) or token
+        out.update(t.i for t in verb.subtree)
+    return out
+
+
+def _asked_phrase(sent: Sentence, markers, hits) -> str:
+    """What a call asks for, as a topic: "to withdraw its troops from the islet" -> "withdraw its troops ..."."""
+    doc = sent.span.doc
+    for h in markers or ():
+        token = doc[h.start]
+        for child in token.children:
+            if _to_clause(child) and child.i > token.i:
+                return _topic_text([t for t in child.subtree if not (t.dep_ in ("aux", "mark") and t.i == child.left_edge.i)])
+            if child.dep_ == "dobj":
+                clause = [g for g in child.children if g.dep_ in ("xcomp", "acl", "relcl") and g.i > child.i]
+                if clause:
+                    return _topic_text(list(clause[0].subtree))
+                if token.lemma_.lower() not in _ADDRESSING:
+                    return _topic_text(list(child.subtree))
+            if child.dep_ == "prep" and child.lower_ == "for" and h.start < child.i:
+                return _topic_text([t for t in child.subtree if t.i != child.i])
+    if hits:
+        token = doc[hits[0].start]
+        verb = governing_verb(token, hops=2) or token
+        return _topic_text(list(verb.subtree))
+    return ""
+
+
+def _topic_text(tokens) -> str:
+    from kg.extract.context import phrase
+
+    tokens = [t for t in tokens if not (t.dep_ == "aux" and t.lower_ == "to")]
+    while tokens and tokens[0].dep_ in ("nsubj", "det") and tokens[0].pos_ in ("PRON", "DET"):
+        tokens = tokens[1:]
+    return phrase(tokens, max_words=10)
+
+
+def _record_demand(merged, demander, addressee, hit, names, sent, outcome, statement, tied=True, asked=""):
     """Add one demand to ``merged``, or add its regions to the same demand met before."""
-    owned = [m for m in regions if hit.code not in _NO_REGIONS and _owner(m, hits) == hit]
-    if not owned and hit.code in _PLACE_ACTIONS:
-        owned = _regions_before(sent, sents, entities)
-    names = [m.key for m in owned]
     key = (demander, addressee, hit.code)
     if key in merged:
         for name in names:
             if name not in merged[key].regions:
                 merged[key].regions.append(name)
+        merged[key].tied = merged[key].tied or tied
         return
     merged[key] = Demand(demander, addressee, hit.code, list(dict.fromkeys(names)), outcome,
-                         sent, statement, hit.start)
-
-
-_PLACE_ACTIONS = {"withdraw_forces", "ceasefire", "humanitarian_access", "return_territory", "demilitarization"}
-"""Actions that happen somewhere: with no place in the sentence, the one just named is meant."""
-
-
-def _regions_before(sent: Sentence, sents: list[Sentence], entities: Entities) -> list:
-    """The regions of the closest earlier sentence of the paragraph that names one (two back at most)."""
-    for other in reversed(sents[max(0, sent.index - 2): sent.index]):
-        if other.paragraph != sent.paragraph:
-            break
-        found = [m for m in entities.regions_in(other.start, other.end) if entities.records[m.key].linked]
-        if found:
-            return found
-    return []
+                         sent, statement, hit.start, tied, asked)
 
 
 def _announced(token) -> bool:
@@ -365,6 +493,8 @@ def _condition_clause(sent: Sentence):
                 if child.dep_ in ("ccomp", "advcl") and child.pos_ in ("VERB", "AUX"):
                     return child
         head = token.head
+        if token.dep_ == "prep" and _time_only(token):
+            continue  # "envoy until December": a time, not a condition
         if token.dep_ in ("mark", "advmod", "prep") and head.pos_ in ("VERB", "AUX") and head is not sent.span.root:
             return head
         if word == "as":
@@ -374,65 +504,20 @@ def _condition_clause(sent: Sentence):
     return None
 
 
-def _clause_subject(verb, entities: Entities, fallback: str | None) -> str | None:
-    """The political actor who is the subject of ``verb``; pronouns resolve to the reporting verb's subject."""
-    for _ in range(4):
-        if verb is None:
-            return None
-        span = subject_span(verb)
-        if span is not None:
-            mentions = entities.actors_in(*span)
-            if mentions:
-                return entities.political(mentions[0].key)
-            doc = verb.doc
-            words = doc[span[0]:span[1]]
-            if len(words) == 1 and words[0].lower_ in _PRONOUNS:
-                if verb.head is verb:
-                    return fallback
-                verb = verb.head
-                continue
-        return None
-    return None
+def _doer(token, entities: Entities) -> str | None:
+    """Who does the action a cue word names: the subject of its verb (pronouns resolved)."""
+    verb = governing_verb(token, hops=3)
+    return clause_subject(verb, entities, None) if verb is not None else None
 
 
-def _action_subject(token, entities: Entities, demander: str | None, action: str) -> str | None:
-    """Who is to do the action: the subject of its verb ("that *Kyiv* renounce"), or for a
-    noun the actor that qualifies it ("an immediate *Israeli* withdrawal", "withdrawal *of Israel*")."""
-    def usable(mention) -> str | None:
-        record = entities.records[mention.key]
-        key = entities.political(mention.key)
-        if key == demander or (action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
-            return None
-        return key
-
-    if token.pos_ in ("NOUN", "PROPN"):
-        for child in token.children:
-            if child.dep_ in ("amod", "poss", "compound", "nmod") or (
-                child.dep_ == "prep" and child.lower_ in ("of", "by")
-            ):
-                for mention in entities.actors_in(child.left_edge.i, child.right_edge.i + 1):
-                    key = usable(mention)
-                    if key:
-                        return key
-        if token.dep_ not in ("dobj", "xcomp", "ccomp"):
-            return None
-    verb = governing_verb(token, hops=4)
-    if verb is None:
-        return None
-    span = subject_span(verb)
-    if span is None:
-        return None
-    for mention in entities.actors_in(*span):
-        record = entities.records[mention.key]
-        key = entities.political(mention.key)
-        if key == demander or (action in _NOT_ADDRESSED_TO_ALLIANCES and record.kind == "alliance"):
-            continue
-        return key
-    return None
+def _time_only(prep) -> bool:
+    """Does the preposition govern only a time ("until December", "until 2019", "until then")?"""
+    objects = [c for c in prep.children if c.dep_ == "pobj"]
+    return not objects or objects[0].ent_type_ in ("DATE", "TIME") or objects[0].lower_ in ("then", "now")
 
 
 def _violated(token) -> bool:
-    """Is this ceasefire one that was broken ("violations of the ceasefire agreement", "ceasefire
+    """Is this ceasefire one that was broken ("breaches of the truce deal", "ceasefire
     violations")? Reports of violations are news, not a demand for a ceasefire."""
     for _ in range(3):
         if token.lemma_.lower() in ("violation", "breach", "violate"):
@@ -454,8 +539,7 @@ def _is_result(token) -> bool:
     return False
 
 
-_MILITARY_NOUNS = {"withdrawal", "pullout", "pull-out", "troop", "force", "soldier", "army", "presence", "military",
-                   "contingent", "unit"}
+_MILITARY_NOUNS = words("military_nouns")
 """What a people's adjective must modify to stand for armed forces ("an Israeli withdrawal", "US troops"),
 not "U.S. President"."""
 
@@ -471,9 +555,9 @@ def _armed(entities: Entities) -> set[str]:
 
 
 def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit]:
-    """ "called on all parties to the conflict to lay down their weapons": when every side is asked,
+    """ "asked every party to the war to lay down arms": when every side is asked,
     laying down arms is a ceasefire; disarm_group is one armed group giving up its weapons."""
-    addressed = _addressed_object(sent)
+    addressed = addressed_object(sent)
     if addressed is None or not any(h.code == "disarm_group" for h in hits):
         return hits
     head = sent.span.doc[addressed[1] - 1]
@@ -488,11 +572,11 @@ def _returning_to(token) -> bool:
         and not any(c.dep_ == "dobj" for c in token.children)
 
 
-_AID_PRINCIPLES = {"humanity", "impartiality", "independence"}
+_AID_PRINCIPLES = words("aid_principles")
 
 
 def _humanitarian_principle(token) -> bool:
-    """ "humanity, impartiality, neutrality and independence": the principles of aid, not a status."""
+    """Neutrality listed with impartiality or independence: a principle of aid, not a status."""
     return any(c.lemma_.lower() in _AID_PRINCIPLES for c in token.conjuncts)
 
 
@@ -503,7 +587,19 @@ def _one_per_code(hits: list[CueHit]) -> list[CueHit]:
     return sorted(seen.values(), key=lambda h: h.start)
 
 
-def _owner(mention: Mention, hits: list[CueHit]) -> CueHit:
-    """The action a region belongs to: the nearest one before it, else the first."""
-    before = [h for h in hits if h.start <= mention.tok_start]
-    return before[-1] if before else hits[0]
+
+
+def calls_as_positions(calls: list[Demand], held: list) -> list:
+    """Each caller's position for the calls tied to no outcome: it ``supports`` what it asks,
+    unless a stance word of the same sentence already gave that caller a position there."""
+    from kg.extract.positions import Held
+
+    have = {(h.sentence.index, h.holder) for h in held}
+    out = []
+    for call in calls:
+        key = (call.sentence.index, call.demander)
+        if key in have or not call.asked:
+            continue
+        have.add(key)
+        out.append(Held(call.demander, "supports", call.asked, call.sentence, "call"))
+    return out

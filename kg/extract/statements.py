@@ -6,40 +6,26 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, subject_span
+from kg.extract.context import Sentence
 from kg.extract.dates import resolve_date
-from kg.extract.entities import Entities, Mention
+from kg.extract.entities import Entities
+from kg.extract.roles import RoleContext
+from kg.extract.roles import speaker as speaker_role
+from kg.extract.roles.speaker import SPEAKING_FOR, named_spokesperson
+from kg.extract.lexicon import words
 
-__all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "find_statements", "named_spokesperson"]
+__all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "document_author", "find_statements", "named_spokesperson"]
 
-SPEECH_VERBS = {
-    "say", "tell", "state", "stress", "underscore", "underline", "emphasize", "emphasise",
-    "insist", "add", "warn", "declare", "announce", "claim", "outline", "articulate",
-    "convey", "reiterate", "affirm", "reaffirm", "confirm", "argue", "explain", "remark",
-    "comment", "assert", "write", "tweet", "post", "respond", "reply", "acknowledge",
-    "deny", "pledge", "vow", "promise", "threaten", "demand", "urge", "propose", "signal",
-    "accuse", "describe", "call", "suggest", "told", "note", "voice", "express", "indicate",
-    "issue", "deliver", "brief", "caution", "highlight", "recall", "report", "reply", "welcome",
-}
+SPEECH_VERBS = words("speech_verbs")
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
-SPEAKING_FOR = {"delegate", "delegation", "representative", "spokesman", "spokeswoman", "spokesperson", "envoy",
-                "ambassador", "official", "minister", "ministry", "office", "negotiator", "diplomat", "source",
-                "statement", "government", "mission"}
 """Nouns whose possessor or modifier is the speaker when no one is named ("Russia's delegate said")."""
 _NON_SPEECH_SENSES = {"call": {"for", "on", "upon"}}
-_VIA_PREPS = {"through", "via", "in", "on", "to"}
-_VIA_WORDS = {
-    "outlet", "agency", "interview", "television", "tv", "newspaper", "channel", "broadcaster",
-    "radio", "press", "conference", "briefing", "telegram", "media", "post", "statement",
-    "address", "speech", "website", "network", "daily",
-}
-_PRONOUNS = {"he": True, "she": True}
-"""Pronouns resolved to the last person named before them; "they" and "it" are too loose."""
-_WEAK_SPEECH = {"note", "signal", "indicate", "express", "suggest", "describe", "call", "post", "propose",
-                "brief", "highlight", "recall", "report", "welcome", "deliver"}
+_VIA_PREPS = words("via_preps")
+_VIA_WORDS = words("via_words")
+_WEAK_SPEECH = words("weak_speech")
 """Verbs that are an act of saying only when a person does them."""
-_OUTLET_VERBS = {"report", "write", "post", "tweet"}
-_NOT_SAID = {"to", "must", "should", "would", "could", "can", "may", "might", "will", "shall"}
+_OUTLET_VERBS = words("outlet_verbs")
+_NOT_SAID = words("not_said")
 """Auxiliaries that make the verb a wish or a duty, not something said ("must urge", "to urge")."""
 
 
@@ -52,41 +38,6 @@ class Said:
     via: str | None
     sentence: Sentence
     verb: Token
-
-
-def _speaker(verb: Token, sent: Sentence, entities: Entities) -> Mention | None:
-    span = subject_span(verb)
-    if span is None:
-        return None
-    in_subject = entities.actors_in(*span)
-    head = verb.doc[span[0]:span[1]].root
-    covering = [m for m in in_subject if m.tok_start <= head.i < m.tok_end]
-    people = [m for m in in_subject if entities.records[m.key].is_person]
-    if people:
-        return next((m for m in covering if m in people), people[0])  # "President of Ukraine Volodymyr Zelenskyy"
-    if covering:
-        return covering[0]
-    if head.lemma_.lower() in SPEAKING_FOR:
-        for m in in_subject:  # "the Russian Federation's delegate", "a White House spokesperson"
-            root = verb.doc[m.tok_start:m.tok_end].root
-            if root.head.i == head.i and root.dep_ in ("poss", "compound", "amod", "nmod"):
-                return named_spokesperson(m, entities) or m
-    if in_subject:
-        return None
-    subject = verb.doc[span[0]:span[1]]
-    if len(subject) == 1 and subject[0].lower_ in _PRONOUNS:
-        wants_person = _PRONOUNS[subject[0].lower_]
-        return entities.last_actor_before(subject[0].idx, person=wants_person)
-    return None
-
-
-def named_spokesperson(mention: Mention, entities: Entities) -> Mention | None:
-    """ "a senior United Nations official warned": the one person the document names who speaks
-    for that actor, if there is exactly one."""
-    political = entities.political(mention.key)
-    people = {m.key: m for m in entities.actor_mentions
-              if entities.records[m.key].is_person and entities.records[m.key].speaks_for == political}
-    return next(iter(people.values())) if len(people) == 1 else None
 
 
 def _via(verb: Token) -> str | None:
@@ -106,12 +57,22 @@ def _via(verb: Token) -> str | None:
 
 
 def _date(sent: Sentence, published: str | None) -> str | None:
+    """The first date of the sentence that dates an event: not a year inside a noun phrase
+    ("the 1899 award", "the 2015 accords", "last year's elections")."""
     for ent in sent.span.ents:
-        if ent.label_ == "DATE":
+        if ent.label_ == "DATE" and not _names_a_thing(ent):
             value = resolve_date(ent.text, published)
             if value:
                 return value
     return None
+
+
+def _names_a_thing(ent) -> bool:
+    """Is the date a modifier of a noun ("the 1959 treaty") rather than when something happened?"""
+    root = ent.root
+    if root.dep_ in ("compound", "nummod", "amod", "nmod", "poss") and root.head.pos_ in ("NOUN", "PROPN"):
+        return not (ent.start <= root.head.i < ent.end)
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in ("NOUN", "PROPN")
 
 
 def find_statements(sents: list[Sentence], entities: Entities, published: str | None,
@@ -133,7 +94,7 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
                 continue
             if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _NOT_SAID for c in token.children):
                 continue
-            mention = _speaker(token, sent, entities)
+            mention = speaker_role.find(RoleContext(sent, entities, verb=token))
             if mention is None:
                 continue
             record = entities.records[mention.key]
@@ -159,7 +120,39 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
                 if after and (after[0].key, sent.index) not in seen:  # "according to the BBC": an outlet
                     seen.add((after[0].key, sent.index))
                     found.append(Said(after[0].key, _date(sent, published), None, sent, token))
+    author = document_author(sents, entities)
+    if author is not None and not any(s.speaker == author[0] for s in found):
+        key, sent, token = author
+        found.insert(0, Said(key, _date(sent, published), None, sent, token))
     return _people_first(found, entities)
+
+
+_ATTRIBUTING = words("attributing")
+"""Words by which a document names its author: "Statement from ...", "Remarks by ...",
+"attributable to ..."."""
+
+
+def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sentence, Token] | None:
+    """Who the document as a whole is attributed to, from its first lines: a byline ("Ana
+    Ruiz, Foreign Minister"), "Statement from President X on ...", "Remarks by X", "What follows
+    is attributable to Y:". The person named (else the actor) and where."""
+    byline = next((m for m in entities.actor_mentions if m.how == "byline"), None)
+    if byline is not None:
+        sent = next((s for s in sents if s.start <= byline.tok_start < s.end), None)
+        if sent is not None:
+            return byline.key, sent, sent.span.doc[byline.tok_start]
+    for sent in sents[:3]:
+        for token in sent.span:
+            if token.lemma_.lower() not in _ATTRIBUTING:
+                continue
+            for prep in token.children:
+                if prep.dep_ != "prep" or prep.lower_ not in ("from", "by", "to", "of"):
+                    continue
+                named = entities.actors_in(prep.i + 1, prep.right_edge.i + 1)
+                people = [m for m in named if entities.records[m.key].is_person]
+                if people or named:
+                    return (people or named)[0].key, sent, token
+    return None
 
 
 def _people_first(found: list[Said], entities: Entities) -> list[Said]:

@@ -579,6 +579,7 @@ PREFIXES = (
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("wd", "http://www.wikidata.org/entity/"),
 )
 
 
@@ -596,7 +597,10 @@ TERRITORY_STATUSES = {"other", "observer"}
 
 def entity_turtle(entity: Entity) -> str:
     """Turtle block describing one entity."""
+    if entity.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", entity.wikidata):
+        raise ValueError(f"{entity.name}: wikidata {entity.wikidata!r} is not a Wikidata QID (Q123)")
     lines: list[tuple[str, list[str]]] = [
+        ("rdfs:label", [turtle_string(entity.name) + "@en"]),
         ("skos:prefLabel", [turtle_string(entity.name) + "@en"]),
         ("skos:altLabel", [turtle_string(label) + "@en" for label in entity.labels]),
         ("pol:demonym", [turtle_string(label) + "@en" for label in entity.demonyms]),
@@ -605,7 +609,7 @@ def entity_turtle(entity: Entity) -> str:
         ("pol:speaksFor", [f"ref:{slug(t)}" for t in entity.speaks_for]),
         ("pol:partOf", [f"ref:{slug(t)}" for t in entity.part_of]),
         ("pol:iso3166", [turtle_string(code) for code in entity.iso3166]),
-        ("pol:wikidata", [turtle_string(entity.wikidata)] if entity.wikidata else []),
+        ("owl:sameAs", [f"wd:{entity.wikidata}"] if entity.wikidata else []),
     ]
     classes = f"pol:{entity.cls}"
     if entity.cls == "State" and entity.status in TERRITORY_STATUSES:

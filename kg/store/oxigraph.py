@@ -43,6 +43,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
+from kg.namespaces import QUERY_PREFIXES
 from kg.store.faults import is_store_fault, store_fault
 
 __all__ = [
@@ -359,6 +360,39 @@ def _ask_for_snapshot(directory: Path, timeout: float):
     return None
 
 
+def _schema_nquads(stale: dict[str, tuple[list[Path], str]]) -> bytes:
+    """The schema graphs (ontology, vocabularies, reference data) and their digests in the meta
+    graph, as N-Quads: what ``ensure_schema`` writes into a fresh store."""
+    quads = []
+    for graph, (paths, digest) in stale.items():
+        node = ox.NamedNode(graph)
+        for path in paths:
+            for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, node))
+        quads.append(ox.Quad(node, ox.NamedNode(_HASH), ox.Literal(digest), ox.NamedNode(META_GRAPH)))
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
+def _bulk_load_schema(raw: ox.Store, stale: dict[str, tuple[list[Path], str]]) -> None:
+    """Load the schema graphs into the empty store ``raw`` in one atomic bulk load, from a
+    prebuilt N-Quads file in the user cache (named by the files' digests; built when missing)."""
+    from kg.cache import cached_bytes
+
+    key = hashlib.sha256("".join(f"{g} {d}\n" for g, (_, d) in sorted(stale.items())).encode()).hexdigest()
+    data, path = cached_bytes(f"schema-{key[:32]}-ox{ox.__version__}.nq", lambda: _schema_nquads(stale))
+    if path is not None:
+        try:
+            raw.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            return
+        except (SyntaxError, OSError, ValueError):  # a damaged cache file: build it again here
+            data = _schema_nquads(stale)
+    raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+
+def _is_empty(raw: ox.Store) -> bool:
+    return next(iter(raw.quads_for_pattern(None, None, None, None)), None) is None
+
+
 class OxigraphStore:
     """A persistent Oxigraph store in ``path`` (or in memory when ``path`` is None).
 
@@ -568,6 +602,10 @@ class OxigraphStore:
         if not stale:
             return
         raw = self._writable()
+        if self.path is not None and len(stale) == len(self._schema_files()) and _is_empty(raw):
+            _bulk_load_schema(raw, stale)  # a fresh store: one bulk load of a prebuilt file
+            raw.flush()
+            return
         for graph, (paths, digest) in stale.items():
             node = ox.NamedNode(graph)
             quads = []
@@ -647,12 +685,16 @@ class OxigraphStore:
 
     def query(self, sparql: str, bindings: dict | None = None, *, union: bool = True):
         """Run SPARQL on the union of all graphs; ``bindings`` (``{name: rdflib term}``)
-        are substituted by the engine, never pasted into the text."""
+        are substituted by the engine, never pasted into the text. The prefixes of
+        :data:`kg.namespaces.QUERY_PREFIXES` need no declaration."""
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
-            return self.raw.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None)
+            return self.raw.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None,
+                                  prefixes=QUERY_PREFIXES)
         except SyntaxError as exc:
-            raise QueryError("query", f"SPARQL syntax error: {exc}") from exc
+            from kg.query import syntax_error
+
+            raise QueryError("query", syntax_error(sparql, str(exc))) from exc
         except (RuntimeError, OSError) as exc:
             if is_store_fault(exc) and self.path is not None:
                 raise store_fault(self.path, exc, doing="reading") from exc
@@ -668,13 +710,15 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self.raw)
 
-    def dump(self, fmt: ox.RdfFormat, *, graphs: Iterable[str] | None = None) -> bytes:
+    def dump(self, fmt: ox.RdfFormat, *, graphs: Iterable[str] | None = None,
+             prefixes: dict[str, str] | None = None) -> bytes:
+        """The named ``graphs`` (default: all) in ``fmt``; ``prefixes`` for formats that use them."""
         if graphs is None:
-            return self.raw.dump(format=fmt)
+            return self.raw.dump(format=fmt, prefixes=prefixes)
         out = ox.Store()
         for g in graphs:
             out.extend(self.raw.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-        return out.dump(format=fmt)
+        return out.dump(format=fmt, prefixes=prefixes)
 
 
 def open_store(path: str | os.PathLike | None = DEFAULT_STORE, *, wait: float = 0,

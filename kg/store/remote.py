@@ -36,7 +36,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
-from kg.namespaces import sparql_prefixes
+from kg.namespaces import declare_prefixes, sparql_prefixes
 from kg.params import check_iri
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash, to_ox
 
@@ -251,7 +251,7 @@ class RemoteStore:
         ``QueryBoolean``, or a list of ``Triple``. ``union`` is the server's
         setting, not the request's (see the module's notes).
         """
-        text = inline_bindings(sparql, bindings)
+        text = declare_prefixes(inline_bindings(sparql, bindings))
         response = self._request("POST", self.endpoint, data={"query": text}, headers={"Accept": _ACCEPT})
         if response.status_code >= 300:
             raise self._fail(self.endpoint, response, "query")

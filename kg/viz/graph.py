@@ -18,13 +18,13 @@ its ``title``, ``date``, ``source`` and ``path``.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.corrections import read_corrections
 from kg.errors import QueryError
 from kg.namespaces import sparql_prefixes
 from kg.store import REFERENCE_GRAPH
@@ -40,15 +40,16 @@ __all__ = [
 ]
 
 _POL = "https://w3id.org/polkg/ontology#"
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs")
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl")
 
 DOCUMENT_QUERY = _PREFIXES + """
-SELECT ?document ?title ?date ?source ?path WHERE {
+SELECT ?document ?title ?date ?source ?path ?relative WHERE {
   ?document a pol:Document .
   OPTIONAL { ?document dcterms:title ?title }
   OPTIONAL { ?document dcterms:date ?date }
   OPTIONAL { ?document dcterms:source ?source }
   OPTIONAL { ?document prov:atLocation ?path }
+  OPTIONAL { ?document pol:relativePath ?relative }
 }
 """
 
@@ -66,7 +67,8 @@ ENTITY_QUERY = _PREFIXES + """
 SELECT ?node ?class ?name ?wikidata WHERE {
   ?node a ?class ; skos:prefLabel ?name .
   FILTER(STRSTARTS(STR(?class), STR(pol:)))
-  OPTIONAL { ?node pol:wikidata ?wikidata }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
 }
 """
 
@@ -94,8 +96,15 @@ SELECT ?assertion ?quote ?document ?start ?end WHERE {
 ROLE_QUERY = _PREFIXES + """
 SELECT ?assertion ?role ?value WHERE {
   VALUES ?role { pol:speaker pol:date pol:via pol:holder pol:stance pol:topic pol:demander
-                 pol:addressee pol:action pol:forOutcome pol:region pol:statedIn }
+                 pol:addressee pol:action pol:forOutcome pol:region pol:concerns pol:statedIn }
   ?assertion ?role ?value .
+}
+"""
+
+VOCAB_QUERY = _PREFIXES + """
+SELECT ?concept ?class ?label WHERE {
+  VALUES ?class { pol:Action pol:Outcome pol:Stance }
+  ?concept a ?class ; skos:prefLabel ?label .
 }
 """
 
@@ -114,11 +123,31 @@ SELECT ?node ?name ?class ?wikidata WHERE {
   VALUES ?node { %s }
   OPTIONAL { ?node skos:prefLabel|dcterms:title|rdfs:label ?name }
   OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
-  OPTIONAL { ?node pol:wikidata ?wikidata }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
+              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
 }
 """
 
 _ASSERTION_TYPES = {"Statement", "Position", "Precondition"}
+
+
+def shown_path(relative: str | None, location: str | None) -> str | None:
+    """What the viewer shows of where a document was read: its path relative to the folder it
+    was ingested from; for a store written before that was recorded, the path as given when it
+    is relative, else only the file's name (never the machine's absolute path).
+
+    >>> shown_path("2024/a.txt", "/srv/news/2024/a.txt"), shown_path(None, "/srv/news/a.txt:3")
+    ('2024/a.txt', 'a.txt:3')
+    >>> shown_path(None, "seeds/b.txt"), shown_path(None, None)
+    ('seeds/b.txt', None)
+    """
+    if relative:
+        return relative
+    if not location:
+        return None
+    if location.startswith(("/", "~", "\\")) or (len(location) > 2 and location[1] == ":" and location[2] in "\\/"):
+        return location.replace("\\", "/").rsplit("/", 1)[-1]
+    return location
 
 
 def _local(iri: str) -> str:
@@ -143,13 +172,17 @@ def _add_unique(values: list[str], value: str | None) -> None:
         values.append(value)
 
 
-def to_view_graph(store) -> nx.MultiDiGraph:
+def to_view_graph(store, *, raw: bool = False) -> nx.MultiDiGraph:
     """The graph of the viewer: actors, regions, documents, positions, preconditions, outcomes.
 
     Parameters
     ----------
     store : kg.store.OxigraphStore
         An open store.
+    raw : bool, optional (default=False)
+        Draw what the extractor asserted, without the reviewers' corrections
+        (:mod:`kg.corrections`); by default a correction replaces the fields it
+        sets and an assertion marked wrong is left out.
 
     Returns
     -------
@@ -159,7 +192,8 @@ def to_view_graph(store) -> nx.MultiDiGraph:
         statement is an edge ``speaker -> document`` (``kind="statement"``); a
         position is reached by ``holder -> position`` (``kind="holds"``); a
         precondition by ``demander -> precondition`` (``demands``) and left by
-        ``-> addressee`` (``addressee``), ``-> region`` (``about``) and
+        ``-> addressee`` (``addressee``), ``-> region`` (``about``), ``-> actor``
+        the demanded action is about (``concerns``) and
         ``-> outcome`` (``for``); each assertion points to its document
         (``in``). ``speaks_for`` edges link a person to the actor they speak for.
     """
@@ -169,7 +203,7 @@ def to_view_graph(store) -> nx.MultiDiGraph:
         iri = row["document"].value
         documents[iri] = {
             "title": _value(row["title"]), "date": _value(row["date"]),
-            "source": _value(row["source"]), "path": _value(row["path"]),
+            "source": _value(row["source"]), "path": shown_path(_value(row["relative"]), _value(row["path"])),
         }
     G.graph["documents"] = documents
     for iri, info in documents.items():
@@ -179,7 +213,13 @@ def to_view_graph(store) -> nx.MultiDiGraph:
 
     _add_entities(store, G)
     concepts = {row["concept"].value: row["label"].value for row in store.query(CONCEPT_QUERY)}
-    _add_assertions(store, G, documents, concepts)
+    vocab: dict[str, dict[str, str]] = {}
+    for row in store.query(VOCAB_QUERY):
+        vocab.setdefault(_local(row["class"].value), {})[row["concept"].value] = row["label"].value
+    G.graph["vocab"] = {kind: sorted(items.items(), key=lambda item: item[1]) for kind, items in vocab.items()}
+    corrections = {} if raw else read_corrections(store)
+    G.graph["corrections"] = len(corrections)
+    _add_assertions(store, G, documents, concepts, corrections)
 
     for row in store.query(SPEAKS_FOR_QUERY):
         person, actor, graph = row["person"].value, row["actor"].value, row["graph"].value
@@ -219,7 +259,8 @@ def _add_entities(store, G: nx.MultiDiGraph) -> None:
             _add_unique(G.nodes[node]["labels"], row["label"].value)
 
 
-def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[str, str]) -> None:
+def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[str, str],
+                    corrections: dict[str, dict]) -> None:
     types = {row["assertion"].value: _local(row["class"].value) for row in store.query(ASSERTION_QUERY)}
     evidence: dict[str, dict] = {}
     for row in store.query(EVIDENCE_QUERY):
@@ -233,6 +274,12 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
     for row in store.query(ROLE_QUERY):
         by_role = roles.setdefault(row["assertion"].value, {})
         by_role.setdefault(_local(row["role"].value), []).append(row["value"].value)
+    # a reviewer's correction replaces the fields it sets; one marked wrong is left out
+    for assertion, correction in corrections.items():
+        if correction["wrong"]:
+            evidence.pop(assertion, None)
+        elif assertion in evidence:
+            roles.setdefault(assertion, {}).update(correction["values"])
 
     def name(node: str) -> str:
         return G.nodes[node]["name"] if node in G else _local(node)
@@ -272,6 +319,8 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
                        document=doc, start=prov["start"], end=prov["end"], date=date, via=via)
             continue
         facts: list[tuple[str, str]] = []
+        if assertion in corrections:
+            facts.append(("Corrected", corrections[assertion]["time"]))
         if statement and first(statement, "speaker"):
             facts.append(("Voiced by", name(first(statement, "speaker"))))
         if kind == "Position":
@@ -280,7 +329,9 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             label = f"{stance} {topic}".strip()
             facts[:0] = [("Holder", name(holder) if holder else "?"), ("Stance", stance), ("Topic", topic)]
             G.add_node(assertion, name=label, type="Position", labels=[label, topic], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, holder=holder, stance=stance, topic=topic,
+                       stance_iri=first(assertion, "stance"), corrected=assertion in corrections,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if holder:
                 ensure(holder, "Actor")
                 connect(holder, assertion, assertion + "#holds", "holds", stance, prov, date)
@@ -291,15 +342,22 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             demander = first(assertion, "demander")
             addressees = sorted(roles.get(assertion, {}).get("addressee", []))
             regions = sorted(roles.get(assertion, {}).get("region", []))
+            concerned = sorted(roles.get(assertion, {}).get("concerns", []))
             facts[:0] = [("Demander", name(demander) if demander else "?")]
             if addressees:
                 facts.append(("Addressee", ", ".join(name(a) for a in addressees)))
             if regions:
                 facts.append(("Regions", ", ".join(name(r) for r in regions)))
+            if concerned:
+                facts.append(("Concerns", ", ".join(name(a) for a in concerned)))
             if outcome:
                 facts.append(("For", concepts.get(outcome, _local(outcome))))
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
-                       documents=[doc], date=date, facts=facts, **_prov_fields(prov))
+                       documents=[doc], date=date, facts=facts, demander=demander, addressees=addressees,
+                       regions=regions, action=label, action_code=_local(action) if action else None,
+                       action_iri=action, outcome_iri=outcome, corrected=assertion in corrections,
+                       outcome=concepts.get(outcome, _local(outcome)) if outcome else None,
+                       speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if demander:
                 ensure(demander, "Actor")
                 connect(demander, assertion, assertion + "#demander", "demands", "demands", prov, date)
@@ -310,6 +368,9 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             for region in regions:
                 ensure(region, "Region")
                 connect(assertion, region, assertion + "#region/" + region, "about", "about", prov, date)
+            for actor in concerned:
+                ensure(actor, "Actor")
+                connect(assertion, actor, assertion + "#concerns/" + actor, "concerns", "concerns", prov, date)
             if outcome:
                 ensure(outcome, "Outcome")
                 connect(assertion, outcome, assertion + "#for", "for", "for", prov, date)
@@ -455,20 +516,29 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("’", "'").split())
 
 
+_NAMED_TYPES = frozenset({"Actor", "State", "Government", "Person", "Alliance", "Organization", "ArmedGroup", "Party",
+                          "Region"})
+"""The node types whose labels are suggested for a name that matches nothing."""
+
+
 def find_nodes(G: nx.MultiDiGraph, name: str) -> list[str]:
     """The nodes one of whose labels (or whose IRI) is ``name``, ignoring case.
 
     Raises
     ------
     kg.errors.QueryError
-        No node goes by that name; the message suggests close names.
+        No node goes by that name; the message suggests the actors and regions
+        with the closest labels (:func:`kg.params.close_names`).
     """
     wanted = _normal(name)
     found = [node for node, data in G.nodes(data=True)
              if node == name or any(_normal(label) == wanted for label in data.get("labels") or [data.get("name", "")])]
     if not found:
-        names = sorted({label for _, data in G.nodes(data=True) for label in data.get("labels") or []})
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        from kg.params import close_names
+
+        labels = sorted((label, node) for node, data in G.nodes(data=True) if data.get("type") in _NAMED_TYPES
+                        for label in data.get("labels") or [data.get("name", "")])
+        close = close_names(name, labels)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise QueryError("focus", f"no node is named {name!r}{hint}")
     return sorted(found)

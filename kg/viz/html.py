@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 
 from kg import resources
+from kg.analysis.communities import actor_communities, community_index
 from kg.viz.graph import LeftOut, centrality, keep_central, neighbourhood, query_graph, to_view_graph
 from kg.viz.layout import spring_positions
 from kg.viz.styles import NODE_STYLES, edge_style, node_style
@@ -127,6 +128,69 @@ def _layout_graph(G: nx.MultiDiGraph) -> nx.MultiGraph:
     return H
 
 
+def _wrap(text: str, width: int = 26, lines: int = 3) -> str:
+    r"""``text`` broken into at most ``lines`` lines of about ``width`` characters, for a node's label.
+
+    >>> _wrap("withdraw forces — Ukraine — Kherson, Zaporizhzhia")
+    'withdraw forces — Ukraine\n— Kherson, Zaporizhzhia'
+    """
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _short(out[-1] + " …", width)
+    return "\n".join(out)
+
+
+def display_label(G: nx.MultiDiGraph, node) -> str:
+    """What a node says on the page: a document its title, a precondition its action, addressee
+    and regions ("withdraw forces — Ukraine — Kherson, Zaporizhzhia"), a position its topic."""
+    data = G.nodes[node]
+
+    def names(nodes) -> str:
+        return ", ".join(str(G.nodes[n].get("name", n)) if n in G else str(n).rsplit("/", 1)[-1] for n in nodes)
+
+    kind = data.get("type")
+    name = str(data.get("name") or node)
+    if kind == "Precondition" and "addressees" in data:
+        action = str(data.get("action") or "demand")
+        if data.get("action_code") in (None, "other"):
+            outcome = data.get("outcome")
+            action = f"demand for {outcome}" if outcome and outcome != "other" else "demand"
+        parts = [action, names(data.get("addressees") or []), names(data.get("regions") or [])]
+        return " — ".join(part for part in parts if part)
+    if kind == "Position" and data.get("topic"):
+        return str(data["topic"])
+    return name
+
+
+def communities(G: nx.MultiDiGraph) -> dict:
+    """Node -> its Louvain community (:func:`kg.analysis.actor_communities`) in the drawn graph,
+    0 the largest; where something was found pulls less than what it says."""
+    return community_index(actor_communities(_layout_graph(G), seed=0))
+
+
+def _grouped_positions(G: nx.MultiDiGraph, groups: dict) -> dict:
+    """Positions that keep each community together: a hidden hub per community pulls its members."""
+    H = _layout_graph(G)
+    members: dict[int, list] = {}
+    for node, group in groups.items():
+        members.setdefault(group, []).append(node)
+    for group, nodes in members.items():
+        if len(nodes) > 2:
+            hub = ("community", group)
+            H.add_edges_from((hub, node, {"weight": 0.3}) for node in nodes)
+    positions = spring_positions(H)
+    return {node: positions[node] for node in G}
+
+
 def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
     """Everything the page shows, as plain JSON-ready data."""
     documents: list[dict] = []
@@ -150,7 +214,8 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     ranks = centrality(G)
     top = max(ranks.values(), default=0.0) or 1.0
-    positions = spring_positions(_layout_graph(G))
+    groups = communities(G)
+    positions = _grouped_positions(G, groups)
     nodes = []
     counts: dict[str, int] = {}
     for node, data in G.nodes(data=True):
@@ -162,8 +227,10 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
         if data.get("type") and data.get("type") != kind:
             facts.insert(0, ["Class", str(data["type"])])
         x, y = positions[node]
+        shown = display_label(G, node)
         item = {
-            "id": str(node), "label": _short(name), "name": name, "type": kind,
+            "id": str(node), "label": _wrap(shown, 24 if kind == "Document" else 26), "text": shown,
+            "name": name, "type": kind, "community": groups.get(node),
             "color": style["color"], "shape": style["shape"],
             "size": round(10 + 30 * math.sqrt(ranks.get(node, 0.0) / top), 2),
             "x": round(x, 1), "y": round(y, 1), "rank": round(ranks.get(node, 0.0), 5),
@@ -171,9 +238,20 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
             "docs": [i for i in (doc_ref(d) for d in data.get("documents") or []) if i is not None],
             "date": _text(data.get("date")), "facts": facts,
         }
+        for key in ("demander", "holder", "speaker"):
+            if data.get(key):
+                item[key] = str(data[key])
+        for key in ("addressees", "regions"):
+            if data.get(key):
+                item[key] = [str(v) for v in data[key]]
+        for key in ("action", "outcome", "stance", "topic", "action_iri", "outcome_iri", "stance_iri"):
+            if data.get(key):
+                item[key] = str(data[key])
         qid = data.get("wikidata")
         if wikidata_url(qid):
             item["wikidata"] = qid
+        if data.get("corrected"):
+            item["corrected"] = True
         if data.get("quote") is not None:
             item.update(quote=str(data["quote"]), doc=doc_ref(data.get("document")),
                         start=_offset(data.get("start")), end=_offset(data.get("end")))
@@ -181,7 +259,7 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     edges = []
     parallel: dict[tuple[str, str], int] = {}
-    for index, (u, v, data) in enumerate(G.edges(data=True)):
+    for index, (u, v, k, data) in enumerate(G.edges(keys=True, data=True)):
         pair = (str(min(u, v, key=str)), str(max(u, v, key=str)))
         nth = parallel.get(pair, 0)
         parallel[pair] = nth + 1
@@ -194,6 +272,8 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
         }
         if data.get("via"):
             item["via"] = str(data["via"])
+        if data.get("kind") == "statement" and isinstance(k, str):
+            item["assertion"] = k
         if data.get("source"):
             item["source"] = str(data["source"])
         if nth:  # bend parallel edges apart, alternately to either side
@@ -203,9 +283,11 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     legend = [{"type": kind, "label": style["label"], "color": style["color"], "shape": style["shape"],
                "count": counts[kind]} for kind, style in NODE_STYLES.items() if kind in counts]
+    vocab = {kind: [[str(iri), str(label)] for iri, label in items]
+             for kind, items in G.graph.get("vocab", {}).items()}
     return {
         "title": title, "notes": notes, "nodes": nodes, "edges": edges, "documents": documents,
-        "legend": legend,
+        "legend": legend, "vocab": vocab,
     }
 
 
@@ -261,7 +343,8 @@ class ViewReport:
 
 
 def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | None = None,
-               max_nodes: int | None = DEFAULT_MAX_NODES) -> tuple[nx.MultiDiGraph, LeftOut, list[str]]:
+               max_nodes: int | None = DEFAULT_MAX_NODES,
+               raw: bool = False) -> tuple[nx.MultiDiGraph, LeftOut, list[str]]:
     """The graph a page will draw, what was left out of it, and the notes that say so.
 
     Parameters
@@ -276,9 +359,17 @@ def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | N
         SPARQL CONSTRUCT text; draw its result instead of the whole graph.
     max_nodes : int or None, optional (default=5000)
         Keep only this many nodes, the most central; None keeps all.
+    raw : bool, optional (default=False)
+        What the extractor asserted, without the reviewers' corrections.
     """
-    G = query_graph(store, query) if query else to_view_graph(store)
+    G = query_graph(store, query) if query else to_view_graph(store, raw=raw)
     notes = []
+    if raw:
+        notes.append("The extractor's assertions, without the reviewers' corrections.")
+    elif G.graph.get("corrections"):
+        count = G.graph["corrections"]
+        notes.append(f"With {count} reviewer's correction{'s' if count != 1 else ''} "
+                     "(kg view --raw draws the extractor's assertions).")
     if query:
         notes.append("Drawing the result of a CONSTRUCT query.")
     if focus is not None:
@@ -294,7 +385,7 @@ def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | N
 
 def write_html(store, output: str | os.PathLike, *, focus: str | None = None, hops: int = 2,
                query: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES,
-               title: str = "polkg graph") -> ViewReport:
+               title: str = "polkg graph", raw: bool = False) -> ViewReport:
     """Write the interactive view of ``store`` to ``output``, one HTML file that works offline.
 
     The options are those of :func:`build_view`.
@@ -304,7 +395,7 @@ def write_html(store, output: str | os.PathLike, *, focus: str | None = None, ho
     ViewReport
         Nodes and edges drawn, and what was left out.
     """
-    G, left_out, notes = build_view(store, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+    G, left_out, notes = build_view(store, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_html(G, title=title, notes=notes), encoding="utf-8")

@@ -31,6 +31,7 @@ EDGE_STYLES: dict[str, dict[str, str]] = {
     "demands": {"color": "#e6550d", "label": "demands"},
     "addressee": {"color": "#d62728", "label": "addressed to"},
     "about": {"color": "#8c564b", "label": "about"},
+    "concerns": {"color": "#6a3d9a", "label": "concerns"},
     "for": {"color": "#31a354", "label": "for"},
     "holds": {"color": "#bcbd22", "label": "holds a position"},
     "statement": {"color": "#9e9ac8", "label": "said in"},

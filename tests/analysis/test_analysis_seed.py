@@ -108,6 +108,22 @@ def test_analysis_seed_path_through_russia_without_addresses(seed_facts):
         analysis.explain_connection(G, PESKOV, REF + "Nobody")
 
 
+def test_analysis_seed_nato_is_connected_through_what_the_demand_concerns(seed_facts):
+    """The renounce_alliance demand concerns NATO (pol:concerns): NATO is no longer isolated."""
+    G = analysis.actor_graph(seed_facts)
+    nato = REF + "NATO"
+    links = analysis.explain_connection(G, RUSSIA, nato)
+    assert [(link.hop, link.source, link.target, link.kind, link.forward) for link in links] == [
+        (0, RUSSIA, nato, "concerns", True)]
+    (demand,) = links[0].assertions
+    assert demand.action == "renounce_alliance" and demand.concerns == (nato,)
+    assert "North Atlantic Alliance" in demand.quote
+    assert SEED.read_text(encoding="utf-8")[demand.start:demand.end] == demand.quote
+    via = analysis.explain_connection(G, PESKOV, nato)
+    assert [(link.source, link.target, link.kind) for link in via] == [
+        (PESKOV, RUSSIA, "speaks_for"), (RUSSIA, nato, "concerns")]
+
+
 def test_analysis_seed_timeline(seed_facts):
     events = analysis.actor_timeline(seed_facts, RUSSIA)
     assert [(e.kind, e.role) for e in events].count(("precondition", "demander")) == 2
@@ -122,7 +138,7 @@ def test_analysis_seed_to_networkx_keeps_the_viewer_shape(seed_facts):
     text = SEED.read_text(encoding="utf-8")
     G = analysis.to_networkx(seed_facts)
     kinds = {kind for _, _, kind in G.edges(data="kind")}
-    assert kinds == {"demands_of", "demands_about", "speaks_for"}
+    assert kinds == {"demands_of", "demands_about", "concerns", "speaks_for"}
     for _, _, data in G.edges(data=True):
         assert text[data["start"]:data["end"]] == data["quote"]
         assert data["document"].startswith("https://w3id.org/polkg/id/doc/")

@@ -22,7 +22,7 @@ def _pre(x):
         ("Hamas said it would release the hostages only if Israel agreed to a permanent ceasefire and "
          "withdrew its forces from Gaza.",
          {("Hamas", "Israel", "ceasefire"), ("Hamas", "Israel", "withdraw_forces")}),
-        ("Moscow demands that Kyiv renounce NATO membership and adopt neutral status.",
+        ("Moscow demands that Kyiv renounce NATO membership and adopt neutral status before any peace talks.",
          {("Russia", "Ukraine", "renounce_alliance"), ("Russia", "Ukraine", "neutrality")}),
         ("India insists Pakistan must end cross-border terrorism before any dialogue.",
          {("India", "Pakistan", "other")}),
@@ -35,7 +35,7 @@ def test_patterns_preconditions(nlp, text, expected):
 def test_patterns_condition_clause_gives_outcome_and_regions(nlp):
     x = extract_text("Iran will not return to negotiations until the United States lifts all sanctions.")
     assert [p.for_ for p in x.preconditions] == ["negotiations"]
-    x = extract_text("The Houthis said they would halt attacks in the Red Sea as long as Israel stops its offensive in Gaza.")
+    x = extract_text("The Houthis said they would halt their raids on shipping as long as Israel stops its offensive in Gaza.")
     (pre,) = x.preconditions
     assert (pre.demander, pre.addressee, pre.action, pre.regions) == ("Houthis", "Israel", "ceasefire", ["Gaza Strip"])
 

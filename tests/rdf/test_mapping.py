@@ -40,3 +40,21 @@ def test_validate_broken_precondition_is_reported(seed_extraction):
     violations = validate_graph(graph)
     assert any("demander" in v for v in violations)
     assert any("forOutcome" in v for v in violations)
+
+
+def test_mapping_precondition_concerns_the_alliance(seed_extraction, seed_store_path):
+    """renounce_alliance on the seed: pol:concerns NATO, and the store still conforms to the shapes."""
+    from kg.namespaces import REF
+    from kg.rdf.validate import validate_store
+    from kg.store import open_store
+
+    renounce = next(p for p in seed_extraction.preconditions if p.action == "renounce_alliance")
+    assert renounce.concerns == ["NATO"]
+    assert [p["concerns"] for p in seed_extraction.to_dict()["preconditions"]
+            if p["action"] == "renounce_alliance"] == [["NATO"]]   # an extra key of the contract's JSON
+    graph = to_graph(seed_extraction)
+    assert set(graph.objects(URIRef(renounce.id), POL.concerns)) == {REF.NATO}
+    withdraw = next(p for p in seed_extraction.preconditions if p.action == "withdraw_forces")
+    assert not set(graph.objects(URIRef(withdraw.id), POL.concerns))
+    with open_store(seed_store_path, read_only=True) as store:
+        assert validate_store(store).conforms

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.reference import build
 
@@ -114,9 +114,15 @@ def test_seed_details(graph: Graph) -> None:
     assert Literal("Russian", lang="en") in set(graph.objects(REF.Russia, POL.demonym))
     assert Literal("Ukrainian", lang="en") in set(graph.objects(REF.Ukraine, POL.demonym))
     assert str(graph.value(REF.Russia, POL.iso3166)) == "RU"
-    assert str(graph.value(REF.Russia, POL.wikidata)) == "Q159"
-    assert str(graph.value(REF.NATO, POL.wikidata)) == "Q7184"
-    assert str(graph.value(REF.Vladimir_Putin, POL.wikidata)) == "Q7747"
+    wd = Namespace("http://www.wikidata.org/entity/")
+    assert (REF.Russia, OWL.sameAs, wd.Q159) in graph
+    assert (REF.NATO, OWL.sameAs, wd.Q7184) in graph
+    assert (REF.Vladimir_Putin, OWL.sameAs, wd.Q7747) in graph
+    assert (REF.Gaza_Strip, OWL.sameAs, wd.Q39760) in graph
+    assert graph.value(REF.Kherson_Oblast, OWL.sameAs) is None  # no QID where the sources carry none
+    assert not list(graph.triples((None, POL.wikidata, None))), "plain-string QIDs are gone"
+    for entity in (REF.Russia, REF.Vladimir_Putin, REF.NATO, REF.Kherson_Oblast):
+        assert graph.value(entity, RDFS.label) == graph.value(entity, SKOS.prefLabel)
     for person, office in (("Vladimir_Putin", "president"), ("Dmitry_Peskov", "spokesperson")):
         assert Literal(office, lang="en") in set(graph.objects(REF[person], POL.office))
         assert (REF[person], POL.speaksFor, REF.Russia) in graph
@@ -242,3 +248,15 @@ def test_subdivision_merge() -> None:
     assert "Donetska oblast" in donetsk.labels
     codes = [code for e in entities for code in e.iso3166]
     assert len(codes) == len(set(codes))
+
+
+def test_every_reference_entity_has_rdfs_label_and_wikidata_entity_iris(graph: Graph) -> None:
+    """Linked-data manners: a generic client finds an rdfs:label beside skos:prefLabel, and
+    Wikidata ids are owl:sameAs links to entity IRIs."""
+    entities = set(graph.subjects(SKOS.prefLabel, None))
+    assert len(entities) > 4000
+    for entity in entities:
+        assert set(graph.objects(entity, RDFS.label)) == set(graph.objects(entity, SKOS.prefLabel)), entity
+    same = list(graph.objects(None, OWL.sameAs))
+    assert len(same) > 250
+    assert all(str(o).startswith("http://www.wikidata.org/entity/Q") and str(o)[32:].isdigit() for o in same)

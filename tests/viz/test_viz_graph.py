@@ -84,9 +84,9 @@ def test_view_graph_dates_and_sources(viz_store_path):
     assert {info["date"] for info in documents.values()} == {None, "2023-05-10", "2024-02-01"}
     assert {info["source"] for info in documents.values()} == {None, "https://example.org/news/armenia-terms",
                                                                "javascript:alert(3)"}
-    hostile = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition" and "<img" in d["quote"])
+    said = next(d for *_, d in G.edges(data=True) if d["kind"] == "statement" and (d["quote"] or "").startswith("On 3 March 2024"))
     # the statement's date, as the document has none
-    assert G.nodes[hostile]["date"] == "2024-03-03"
+    assert said["date"] == "2024-03-03"
 
 
 def test_view_graph_speaks_for_comes_from_the_reference_data(seed_graph):
@@ -117,7 +117,9 @@ def test_view_neighbourhood_by_hops(seed_graph):
                      "Dmitry Peskov", "Vladimir Putin"}
     two = neighbourhood(seed_graph, "Kremlin", hops=2)
     assert {"Ukraine", "Kherson Oblast", "ceasefire"} <= {d["name"] for _, d in two.nodes(data=True)}
-    assert "NATO" not in {d["name"] for _, d in two.nodes(data=True)}  # mentioned, linked to nothing
+    # NATO is what the renounce_alliance demand concerns: two links from Russia, no longer isolated
+    assert "NATO" in {d["name"] for _, d in two.nodes(data=True)}
+    assert "NATO" not in {d["name"] for _, d in one.nodes(data=True)}
     assert neighbourhood(seed_graph, "Russia", hops=0).number_of_nodes() == 1
     assert two.graph["focus"] == [RUSSIA] and two.graph["documents"] == seed_graph.graph["documents"]
     with pytest.raises(QueryError, match="hops: must be 0 or more, got -1"):
@@ -148,7 +150,8 @@ def test_view_centrality_leaves_documents_aside(seed_graph):
     assert set(ranks) == set(seed_graph)
     assert all(ranks[n] == 0.0 for n, kind in seed_graph.nodes(data="type") if kind == "Document")
     top = sorted(ranks, key=ranks.get, reverse=True)
-    assert RUSSIA in top[:2] and seed_graph.nodes[top[0]]["type"] in ("State", "Precondition")
+    # the two preconditions link demander, addressee, regions, outcome and what they concern
+    assert RUSSIA in top[:3] and seed_graph.nodes[top[0]]["type"] in ("State", "Precondition")
 
 
 def test_view_query_graph_draws_a_construct(seed_store_path):
@@ -229,3 +232,13 @@ def test_view_modules_doctests():
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
 
+
+
+def test_view_precondition_concerns_the_alliance(seed_graph):
+    """renounce_alliance links NATO, the alliance its action is about (pol:concerns)."""
+    G = seed_graph
+    renounce = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition" and d["name"] == "renounce alliance")
+    outs = {(G.nodes[v]["name"], kind) for _, v, kind in G.out_edges(renounce, data="kind")}
+    assert ("NATO", "concerns") in outs and ("Ukraine", "addressee") in outs
+    assert ("Concerns", "NATO") in G.nodes[renounce]["facts"]
+    assert G.degree("https://w3id.org/polkg/ref/NATO") > 0

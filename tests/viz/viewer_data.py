@@ -50,3 +50,20 @@ def synthetic_graph(n: int, *, seed: int = 1) -> nx.MultiDiGraph:
                            label="withdraw_forces", quote=f"Quote {index}.", document="https://w3id.org/polkg/id/doc/x",
                            start=0, end=9)
     return G
+
+
+WORKBENCH = DATA / "workbench.jsonl"
+"""Two more short dated articles of our own: with the viz store, about 53 nodes, several actors and spokespeople."""
+
+
+def build_workbench_store(viz_store_path: Path, path: Path) -> Path:
+    """A copy of the viz store with the workbench articles ingested, closed."""
+    from kg.api import ingest
+    from kg.store import open_store
+
+    shutil.copytree(viz_store_path, path)
+    (path / "polkg.lock").unlink(missing_ok=True)
+    with open_store(path) as store:
+        report = ingest([WORKBENCH], store)
+    assert report.ok and len(report.ingested) == 2, report.summary()
+    return path
