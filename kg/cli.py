@@ -33,6 +33,22 @@ class _Group(click.Group):
         except KgError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except (OSError, RuntimeError) as exc:
+            fault = _storage_fault(ctx, exc)
+            if fault is None:
+                raise
+            click.echo(f"Error: {fault}", err=True)
+            ctx.exit(1)
+
+
+def _storage_fault(ctx, exc: BaseException):
+    """A fault of the store's files (full disk, damaged store...) that reached the command
+    unconverted, as the one-line error; None for anything else."""
+    from kg.store.faults import is_store_fault, store_fault
+
+    if not is_store_fault(exc):
+        return None
+    return store_fault((ctx.obj or {}).get("store", ".kg"), exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -406,6 +422,27 @@ def stats(ctx, fmt):
     else:
         for key, value in counts.items():
             click.echo(f"{key:<14}{value:>10,}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def backup(ctx, folder):
+    """Write a consistent backup of the store into FOLDER (a new folder), while it is in use."""
+    from kg.store.backup import backup_store
+
+    click.echo(backup_store(ctx.obj["store"], folder).summary())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.pass_context
+def restore(ctx, folder, wait):
+    """Replace the store by the backup in FOLDER (the replaced database is kept beside it)."""
+    from kg.store.backup import restore_store
+
+    click.echo(restore_store(folder, ctx.obj["store"], wait=wait).summary("restored"))
 
 
 @main.command()
