@@ -298,9 +298,11 @@ _ANALYSES = ANALYSES
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]),
+              help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
 @_store_option
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -309,7 +311,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     alignment           pairs of actors that agree or disagree on the same topics
     preconditions       what must happen before a ceasefire, talks, an agreement
     path ACTOR ACTOR    how two actors are connected, with the quotes on the way
-    timeline ACTOR      an actor's positions and demands by date
+    timeline ACTOR      an actor's positions and demands by date (--by: its claims)
+    changes ACTOR       how an actor's claims changed (--by said|reported)
     """
     from kg.analysis import analyze as run_analysis
     from kg.analysis.tables import to_text
@@ -320,7 +323,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders)
+        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
+                             basis=basis)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":

@@ -306,6 +306,7 @@ def ingest_documents(
     jobs: int = 1,
     scheduler: str | None = None,
     chunk_size: int = CHUNK_SIZE,
+    claims: bool = True,
 ) -> IngestReport:
     """Ingest ``documents`` (documents or the errors that refused them) into ``store``.
 
@@ -314,7 +315,9 @@ def ingest_documents(
     ``jobs`` > 1 runs the NLP in that many worker processes; ``scheduler`` (a
     Dask scheduler address) runs it on a Dask cluster. Worker processes build the
     default pipeline once each: ``nlp`` is used only when extraction runs here.
-    ``batch_size`` documents are written per atomic call.
+    ``batch_size`` documents are written per atomic call. ``claims`` brings the
+    claim layer (:func:`kg.claims.update_claims`) up to date at the end, for the
+    documents added and removed.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -375,6 +378,10 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
+    if claims and fast and (report.ingested or report.replaced):
+        from kg.claims import update_claims
+
+        update_claims(store)
     return report
 
 

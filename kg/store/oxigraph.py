@@ -681,6 +681,35 @@ class OxigraphStore:
             if self.path is not None:
                 raw.flush()
 
+    def replace_in_graph(self, graph_iri: str, subjects: Iterable[str] | None, triples: list, *,
+                         remove: Iterable = (), marker=None) -> int:
+        """In the named graph ``graph_iri``, remove the triples of ``subjects`` (IRIs; None: the whole
+        graph) and the triples ``remove``, then add ``triples`` (rdflib terms); flush. For a derived graph
+        (the claim layer) that is changed in place rather than rewritten.
+
+        pyoxigraph has no transaction over several calls: ``marker`` (a triple) is written first and
+        removed last, so a reader can tell an update that did not finish and build the graph again.
+        Returns the number of triples added.
+        """
+        raw = self._writable()
+        name = ox.NamedNode(graph_iri)
+        if marker is not None:
+            raw.add(ox.Quad(*(to_ox(t) for t in marker), name))
+        if subjects is None:
+            if raw.contains_named_graph(name):
+                raw.remove_graph(name)
+        else:
+            old = [q for s in subjects for q in raw.quads_for_pattern(ox.NamedNode(s), None, None, name)]
+            old.extend(ox.Quad(*(to_ox(t) for t in triple), name) for triple in remove)
+            for quad in old:
+                raw.remove(quad)
+        raw.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples])
+        if marker is not None:
+            raw.remove(ox.Quad(*(to_ox(t) for t in marker), name))
+        if self.path is not None:
+            raw.flush()
+        return len(triples)
+
     # -- reading ------------------------------------------------------------------
 
     def query(self, sparql: str, bindings: dict | None = None, *, union: bool = True):
