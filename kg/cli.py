@@ -33,6 +33,22 @@ class _Group(click.Group):
         except KgError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except (OSError, RuntimeError) as exc:
+            fault = _storage_fault(ctx, exc)
+            if fault is None:
+                raise
+            click.echo(f"Error: {fault}", err=True)
+            ctx.exit(1)
+
+
+def _storage_fault(ctx, exc: BaseException):
+    """A fault of the store's files (full disk, damaged store...) that reached the command
+    unconverted, as the one-line error; None for anything else."""
+    from kg.store.faults import is_store_fault, store_fault
+
+    if not is_store_fault(exc):
+        return None
+    return store_fault((ctx.obj or {}).get("store", ".kg"), exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -282,9 +298,11 @@ _ANALYSES = ANALYSES
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]),
+              help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
 @_store_option
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -293,7 +311,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     alignment           pairs of actors that agree or disagree on the same topics
     preconditions       what must happen before a ceasefire, talks, an agreement
     path ACTOR ACTOR    how two actors are connected, with the quotes on the way
-    timeline ACTOR      an actor's positions and demands by date
+    timeline ACTOR      an actor's positions and demands by date (--by: its claims)
+    changes ACTOR       how an actor's claims changed (--by said|reported)
     """
     from kg.analysis import analyze as run_analysis
     from kg.analysis.tables import to_text
@@ -304,7 +323,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders)
+        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
+                             basis=basis)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":
@@ -406,6 +426,27 @@ def stats(ctx, fmt):
     else:
         for key, value in counts.items():
             click.echo(f"{key:<14}{value:>10,}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def backup(ctx, folder):
+    """Write a consistent backup of the store into FOLDER (a new folder), while it is in use."""
+    from kg.store.backup import backup_store
+
+    click.echo(backup_store(ctx.obj["store"], folder).summary())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.pass_context
+def restore(ctx, folder, wait):
+    """Replace the store by the backup in FOLDER (the replaced database is kept beside it)."""
+    from kg.store.backup import restore_store
+
+    click.echo(restore_store(folder, ctx.obj["store"], wait=wait).summary("restored"))
 
 
 @main.command()
