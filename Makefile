@@ -99,7 +99,7 @@ bench: install-test
 
 # The whole `kg ingest` process against a bare spaCy process with the same components, at -j 1 and 2,
 # arms alternated, medians of 3, with the per-stage split and `kg stats` / `kg query` latency.
-# bench-quick: 60 real and 60 synthetic documents, a few minutes; bench-ingest: 200 real, 1,000 synthetic.
+# bench-quick: 40 real and 40 synthetic documents, a few minutes; bench-ingest: 200 real, 1,000 synthetic.
 bench-quick: install-test
 	$(BIN)/python bench/ingest.py --quick
 bench-ingest: install-test

@@ -309,7 +309,7 @@ def format_whole(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="a few minutes: --real 60 --synthetic 60 --runs 3")
+                        help="a few minutes: --real 40 --synthetic 40 --runs 3")
     parser.add_argument("--real", type=int, default=200, help="real articles (train and dev gold texts), at most")
     parser.add_argument("--synthetic", type=int, nargs="*", default=[1000], help="sizes of synthetic corpora")
     parser.add_argument("--runs", type=int, default=3)
@@ -329,7 +329,7 @@ def main() -> None:
                   workdir=args.workdir, json_path=args.json, dask_runs=args.dask_runs, bare=args.bare)
         return
     if args.quick:
-        args.real, args.synthetic = 60, [60]
+        args.real, args.synthetic = 40, [40]
     run_whole(real=args.real, synthetic=args.synthetic, jobs=args.jobs, runs=args.runs, workdir=args.workdir,
               json_path=args.json, split=args.split, cli=args.cli)
 

@@ -42,6 +42,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.claims import CLAIMS_GRAPH, rebuild_claims  # noqa: E402
 from kg.api import run_query  # noqa: E402
 from kg.extract.entities import LOCAL_BASE  # noqa: E402
 from kg.extract.model import (  # noqa: E402
@@ -84,6 +85,9 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("provenance", {"assertion": "__PRECONDITION__"}),
     ("comentions", {"actor": "Russia"}),
     ("regions", {}),
+    ("claims", {"actor": "Russia"}),
+    ("changes", {"actor": "Russia", "basis": "reported"}),
+    ("contradictions", {"actor": "Russia"}),
 ]
 
 
@@ -228,6 +232,7 @@ def build(path: Path, triples: int, seed: int):
     started = time.perf_counter()
     store.raw.bulk_extend(q for doc in documents for q in doc)
     store.raw.flush()
+    rebuild_claims(store)  # the claim layer, as ingest keeps it
     loaded = time.perf_counter() - started
     return store, documents, generated, loaded
 
@@ -299,7 +304,7 @@ def main(argv=None) -> int:
         some_precondition = next(q.subject.value for q in documents[len(documents) // 2]
                                  if q.predicate.value == POL + "demander")
         schema_quads = [q for q in store.raw.quads_for_pattern(None, None, None, None)
-                        if not q.graph_name.value.startswith(DOC_BASE)]
+                        if not q.graph_name.value.startswith(DOC_BASE) and q.graph_name.value != CLAIMS_GRAPH]
         dataset = None
         if args.rdflib_triples:
             dataset, subset = rdflib_dataset(schema_quads, documents, args.rdflib_triples)

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import importlib
 
+# Loaded at once (it needs no NLP): the function ``kg.query`` shares its name with the
+# submodule ``kg.query``, and a submodule loaded later would otherwise replace it.
+from kg.query import Result, query, run_query
+
 _PLACES = {
     "ingest": "kg.api",
     "extract": "kg.api",
     "extract_text": "kg.api",
-    "query": "kg.api",
-    "run_query": "kg.api",
     "evaluate_gold": "kg.api",
     "open_store": "kg.store",
     "OxigraphStore": "kg.store",
     "Document": "kg.documents",
     "read_document": "kg.documents",
     "Extraction": "kg.extract.model",
-    "Result": "kg.query",
     "KgError": "kg.errors",
     "InputError": "kg.errors",
     "DataFileError": "kg.errors",
@@ -33,13 +34,7 @@ _PLACES = {
     "StoreError": "kg.errors",
 }
 
-__all__ = list(_PLACES)
-
-# ``kg.query`` is the function of kg.api, not the submodule of the same name: load the
-# submodule now, and take back the name its import binds here, or ``kg.query(...)``
-# would be a module once anything had imported kg.query.
-importlib.import_module("kg.query")
-globals().pop("query", None)
+__all__ = ["query", "run_query", "Result", *_PLACES]
 
 
 def __getattr__(name: str):

@@ -10,28 +10,17 @@ from kg.documents import Document, document_from_text, iter_documents
 from kg.errors import InputError, KgError, QueryError
 from kg.extract.model import Extraction
 from kg.ingest import IngestReport, ingest_documents
-from kg.query import Result, get_query, run_sparql
-from kg.store import DEFAULT_STORE, OxigraphStore, open_store
+from kg.query import Result, opened_store, query, run_query
+from kg.store import DEFAULT_STORE
 
 __all__ = ["ingest", "extract", "extract_text", "query", "run_query", "evaluate_gold"]
-
-
-def _store(store) -> tuple[OxigraphStore, bool]:
-    """An open store and whether we opened it (and must close it).
-
-    ``store`` is a path, an open :class:`OxigraphStore`, or any open store with the same
-    ``query`` method, such as :class:`kg.store.remote.RemoteStore`.
-    """
-    if isinstance(store, (str, os.PathLike)) or store is None:
-        return open_store(store if store is not None else DEFAULT_STORE), True
-    return store, False
 
 
 def ingest(paths: Iterable[str | os.PathLike], store=DEFAULT_STORE, **kwargs) -> IngestReport:
     """Ingest files and folders (txt, md, html, jsonl) into ``store`` (a path or an open store)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    opened, close = _store(store)
+    opened, close = opened_store(store)
     try:
         return ingest_documents(iter_documents(paths), opened, **kwargs)
     finally:
@@ -67,30 +56,6 @@ def extract_text(text: str, *, title: str | None = None, published: str | None =
 
     document = document_from_text(text, title=title, published=published, source=source)
     return extract_doc(document, load_nlp()(document.text))
-
-
-def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
-    """Run the named query ``name`` with its parameters bound by the engine
-    (:func:`kg.query.run_named`; how a value was read is in ``result.notes``)."""
-    from kg.query import run_named
-
-    get_query(name)  # an unknown name fails before the store is opened
-    opened, close = _store(store)
-    try:
-        return run_named(opened, name, params)
-    finally:
-        if close:
-            opened.close()
-
-
-def query(store, sparql: str, bindings: dict | None = None) -> Result:
-    """Run SPARQL text; ``bindings`` maps variable names to rdflib terms."""
-    opened, close = _store(store)
-    try:
-        return run_sparql(opened, sparql, bindings)
-    finally:
-        if close:
-            opened.close()
 
 
 def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None, *,

@@ -15,30 +15,12 @@ import click
 from kg.analysis.export import PROJECTIONS
 from kg.analysis.tables import ANALYSES
 from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
+from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
 from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
 from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
 from kg.query import FORMATS as QUERY_FORMATS
-
-
-class _OutcomeChoice(click.Choice):
-    """The outcome codes, read from the extraction model only when an option needs them: the
-    model's package loads the extractor and spaCy, which commands without NLP never import."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-
-    @property
-    def choices(self):
-        from kg.extract.model import Outcome
-
-        return [outcome.value for outcome in Outcome]
-
-    @choices.setter
-    def choices(self, value) -> None:
-        pass
-
 
 STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
               "POLKG_STORE; the default is .kg in the working directory.")
@@ -51,6 +33,22 @@ class _Group(click.Group):
         except KgError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except (OSError, RuntimeError) as exc:
+            fault = _storage_fault(ctx, exc)
+            if fault is None:
+                raise
+            click.echo(f"Error: {fault}", err=True)
+            ctx.exit(1)
+
+
+def _storage_fault(ctx, exc: BaseException):
+    """A fault of the store's files (full disk, damaged store...) that reached the command
+    unconverted, as the one-line error; None for anything else."""
+    from kg.store.faults import is_store_fault, store_fault
+
+    if not is_store_fault(exc):
+        return None
+    return store_fault((ctx.obj or {}).get("store", ".kg"), exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -298,13 +296,15 @@ _ANALYSES = ANALYSES
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
-@click.option("--outcome", type=_OutcomeChoice(),
+@click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
 @click.option("--min-demanders", type=click.IntRange(min=1), default=2, show_default=True,
               help="regions: fewest sides making demands for a region to be contested.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]),
+              help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
 @_store_option
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -313,7 +313,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     alignment           pairs of actors that agree or disagree on the same topics
     preconditions       what must happen before a ceasefire, talks, an agreement
     path ACTOR ACTOR    how two actors are connected, with the quotes on the way
-    timeline ACTOR      an actor's positions and demands by date
+    timeline ACTOR      an actor's positions and demands by date (--by: its claims)
+    changes ACTOR       how an actor's claims changed (--by said|reported)
     """
     from kg.analysis import analyze as run_analysis
     from kg.analysis.tables import to_text
@@ -324,7 +325,8 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders):
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders)
+        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
+                             basis=basis)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":
@@ -365,8 +367,9 @@ def export(ctx, fmt, output, documents_only, projection):
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Keep only this many nodes, the most central, and say what was left out.")
 @_store_option
+@click.option("--raw", is_flag=True, help="Draw the extractor's assertions, without the reviewers' corrections.")
 @click.pass_context
-def view(ctx, output, focus, hops, query_file, max_nodes):
+def view(ctx, output, focus, hops, query_file, max_nodes, raw):
     """Write the interactive graph (one self-contained HTML file that works offline)."""
     from kg.viz import write_html
 
@@ -375,8 +378,22 @@ def view(ctx, output, focus, hops, query_file, max_nodes):
     except UnicodeDecodeError as exc:
         raise click.BadParameter(f"{query_file}: not UTF-8", param_hint="--query") from exc
     with _open(ctx, read_only=True) as store:
-        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+        report = write_html(store, output, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     click.echo(report.summary())
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def correct(ctx, file):
+    """Write the corrections the graph view exported (a JSON file) into the store, apart from the documents."""
+    from kg.corrections import write_corrections
+
+    with _open(ctx) as store:
+        corrections = write_corrections(store, file)
+    wrong = sum(c.wrong for c in corrections)
+    click.echo(f"{file}: {len(corrections)} correction{'s' if len(corrections) != 1 else ''} written "
+               f"({wrong} marked wrong, {len(corrections) - wrong} fixed)")
 
 
 @main.command()
@@ -411,6 +428,27 @@ def stats(ctx, fmt):
     else:
         for key, value in counts.items():
             click.echo(f"{key:<14}{value:>10,}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def backup(ctx, folder):
+    """Write a consistent backup of the store into FOLDER (a new folder), while it is in use."""
+    from kg.store.backup import backup_store
+
+    click.echo(backup_store(ctx.obj["store"], folder).summary())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.pass_context
+def restore(ctx, folder, wait):
+    """Replace the store by the backup in FOLDER (the replaced database is kept beside it)."""
+    from kg.store.backup import restore_store
+
+    click.echo(restore_store(folder, ctx.obj["store"], wait=wait).summary("restored"))
 
 
 @main.command()

@@ -240,6 +240,17 @@ def _write(store, batch: list[Extracted], report: IngestReport) -> None:
     report.seconds_writing += time.perf_counter() - started
 
 
+def _write_fault(store, exc: BaseException, batch: list[Extracted], report: IngestReport) -> StoreError:
+    """The one-line error for a storage fault while writing ``batch``: what the store
+    holds (every document written before, whole) and what was not stored."""
+    doing = f"writing a batch of {len(batch)} document{'s' if len(batch) != 1 else ''}"
+    if hasattr(store, "fault"):
+        fault = store.fault(exc, doing)
+    else:
+        fault = StoreError(f"{getattr(store, 'path', 'store')}: {doing}: {' '.join(str(exc).split())}")
+    return StoreError(f"{fault}; {len(report.ingested)} documents of this run were stored before it")
+
+
 def _write_generic(store, batch: list[Extracted], report: IngestReport) -> None:
     """Write through the store's ``write_graphs`` (a store without a pyoxigraph handle)."""
     from rdflib import Graph
@@ -295,6 +306,7 @@ def ingest_documents(
     jobs: int = 1,
     scheduler: str | None = None,
     chunk_size: int = CHUNK_SIZE,
+    claims: bool = True,
 ) -> IngestReport:
     """Ingest ``documents`` (documents or the errors that refused them) into ``store``.
 
@@ -303,7 +315,9 @@ def ingest_documents(
     ``jobs`` > 1 runs the NLP in that many worker processes; ``scheduler`` (a
     Dask scheduler address) runs it on a Dask cluster. Worker processes build the
     default pipeline once each: ``nlp`` is used only when extraction runs here.
-    ``batch_size`` documents are written per atomic call.
+    ``batch_size`` documents are written per atomic call. ``claims`` brings the
+    claim layer (:func:`kg.claims.update_claims`) up to date at the end, for the
+    documents added and removed.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -316,7 +330,10 @@ def ingest_documents(
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
     fast = hasattr(store, "raw")
     if fast:
-        finish_replacements(store.raw)
+        try:
+            finish_replacements(store.raw)
+        except (OSError, RuntimeError) as exc:
+            raise _write_fault(store, exc, [], report) from exc
     write = _write if fast else _write_generic
 
     def pending() -> Iterator[Document]:
@@ -337,7 +354,10 @@ def ingest_documents(
     ready: list[Extracted] = []
 
     def flush() -> None:
-        write(store, ready, report)
+        try:
+            write(store, ready, report)
+        except (OSError, RuntimeError) as exc:
+            raise _write_fault(store, exc, ready, report) from exc
         for item in ready:
             report.ingested.append(item.where)
             if keep_extractions and item.extraction is not None:
@@ -358,6 +378,10 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
+    if claims and fast and (report.ingested or report.replaced):
+        from kg.claims import update_claims
+
+        update_claims(store)
     return report
 
 

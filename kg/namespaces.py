@@ -79,6 +79,54 @@ class POL(DefinedNamespace):
     concerns: object
     cue: object
     stage: object
+    # the claim layer (graph id/graph/claims, kg.claims)
+    Claim: object
+    ClaimThread: object
+    Change: object
+    Contradiction: object
+    threadKind: object
+    claimHolder: object
+    threadKey: object
+    claimAddressee: object
+    claimAction: object
+    inThread: object
+    claimKind: object
+    claimStance: object
+    claimTopic: object
+    claimOutcome: object
+    claimRegion: object
+    documentCount: object
+    outletCount: object
+    unplacedReports: object
+    outlet: object
+    reportedIn: object
+    firstReported: object
+    lastReported: object
+    firstSaid: object
+    lastSaid: object
+    heldFromSaid: object
+    heldUntilSaid: object
+    heldFromReported: object
+    heldUntilReported: object
+    inClaim: object
+    saidOn: object
+    saidUnplaced: object
+    reportedOn: object
+    changeType: object
+    timeBasis: object
+    toClaim: object
+    toQuote: object
+    fromClaim: object
+    fromQuote: object
+    changeTime: object
+    contradictionOf: object
+    contradicts: object
+    firstClaim: object
+    secondClaim: object
+    firstOutlets: object
+    secondOutlets: object
+    covers: object
+    updating: object
     # measures written by `kg analyze actors --write` (graph id/graph/analysis)
     degree: object
     betweenness: object

@@ -13,6 +13,7 @@ formats are written by Oxigraph's own serialisers.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,9 @@ from kg import resources
 from kg.errors import DataFileError, QueryError
 
 __all__ = [
+    "query",
+    "run_query",
+    "opened_store",
     "Result",
     "FORMATS",
     "FORMAT_SYNONYMS",
@@ -418,6 +422,42 @@ def run_named(store, name: str, params: dict[str, str] | None = None) -> Result:
     result = run_sparql(store, named.text, bind_parameters(store, named, params or {}, notes=notes))
     result.notes = notes
     return result
+
+
+def opened_store(store):
+    """An open store and whether it was opened here (and must be closed here).
+
+    ``store`` is a path (``None``: the default ``.kg``), an open
+    :class:`~kg.store.OxigraphStore`, or any open store with the same ``query``
+    method, such as :class:`kg.store.remote.RemoteStore`.
+    """
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        from kg.store import DEFAULT_STORE, open_store
+
+        return open_store(store if store is not None else DEFAULT_STORE), True
+    return store, False
+
+
+def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
+    """Run the named query ``name`` on ``store`` (a path or an open store), its
+    parameters bound by the engine (:func:`run_named`)."""
+    opened, close = opened_store(store)
+    try:
+        return run_named(opened, name, params)
+    finally:
+        if close:
+            opened.close()
+
+
+def query(store, sparql: str, bindings: dict | None = None) -> Result:
+    """Run SPARQL text on ``store`` (a path or an open store); ``bindings`` maps
+    variable names to rdflib terms."""
+    opened, close = opened_store(store)
+    try:
+        return run_sparql(opened, sparql, bindings)
+    finally:
+        if close:
+            opened.close()
 
 
 PARAMETER_KINDS = {

@@ -125,7 +125,7 @@ def test_concurrency_readers_work_while_an_ingest_runs(tmp_path, nlp):
             for quad in ox.parse(dump.stdout.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
                 graphs.setdefault(quad.graph_name.value, set()).add((quad.subject, quad.predicate, quad.object))
             for name in rng.sample(sorted(graphs), min(6, len(graphs))):  # a sample: each costs an extraction
-                assert frozenset(graphs[name]) == expected_graphs([by_iri[name]], nlp)[name], \
+                assert frozenset(graphs[name]) == expected_graphs([by_iri[name]], nlp, corpus)[name], \
                     f"a reader saw {name} part-written"
                 checked += 1
             during += run.process.poll() is None

@@ -12,12 +12,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg.documents import read_document
+from kg.documents import read_document, relative_path
 from kg.extract import document_iri, extract_doc
 from kg.rdf.mapping import to_graph
 from kg.store import open_store
@@ -61,11 +62,12 @@ def make_corpus(folder: Path, count: int, seed: int, *, sentences: int | tuple[i
     return paths
 
 
-def expected_graphs(paths: list[Path], nlp) -> dict[str, frozenset]:
-    """Each document's graph as a clean extraction in this process makes it: IRI -> triples."""
+def expected_graphs(paths: list[Path], nlp, folder: Path) -> dict[str, frozenset]:
+    """Each document's graph as a clean extraction in this process makes it, the
+    documents read as an ingest of ``folder`` reads them: IRI -> triples."""
     out = {}
     for path in paths:
-        document = read_document(path)
+        document = replace(read_document(path), relative_path=relative_path(path, [folder]))
         graph = to_graph(extract_doc(document, nlp(document.text)))
         out[document_iri(document)] = frozenset((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
     return out
@@ -123,7 +125,7 @@ class Ingest:
 def test_crash_sigkill_never_leaves_a_partial_document(tmp_path, nlp):
     corpus = tmp_path / "corpus"
     paths = make_corpus(corpus, DOCUMENTS, SEED, sentences=SENTENCES)
-    expected = expected_graphs(paths, nlp)
+    expected = expected_graphs(paths, nlp, corpus)
     assert len(expected) == DOCUMENTS
     assert not any(isinstance(t, ox.BlankNode) for triples in expected.values() for triple in triples for t in triple)
 

@@ -83,11 +83,12 @@ def private_use(tree: ast.AST) -> list[str]:
     return found
 
 
-def test_notebooks_are_the_three():
+def test_notebooks_are_the_four():
     assert [p.name for p in PATHS] == [
         "01-quickstart.ipynb",
         "02-positions-and-preconditions.ipynb",
         "03-network-analysis.ipynb",
+        "04-positions-over-time.ipynb",
     ]
 
 

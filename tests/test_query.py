@@ -487,3 +487,20 @@ def test_query_benchmark_smoke_run():
     assert named == set(named_queries())
     assert "(differ)" not in done.stdout  # Oxigraph and rdflib agree on the subset
     assert "Worst polkg / pyoxigraph ratio:" in done.stdout
+
+
+def test_query_kg_query_stays_the_function_once_its_submodule_is_loaded(tmp_path):
+    """``kg.query`` is both a function of the public API and a submodule's name:
+    loading the submodule (as ``kg.api`` and the CLI do) must not replace the function."""
+    import importlib
+
+    import kg
+    importlib.import_module("kg.query")
+    importlib.import_module("kg.api")
+    store = kg.open_store(tmp_path / "store")
+    try:
+        assert callable(kg.query) and kg.query is kg.api.query
+        assert kg.query(store, "SELECT ?s WHERE { ?s a pol:Precondition }").rows == []
+        assert kg.run_query(store, "preconditions").rows == []
+    finally:
+        store.close()

@@ -41,10 +41,19 @@ from kg.analysis.tables import (
     precondition_table,
     region_table,
     timeline_table,
+    claim_timeline_table,
+    changes_table,
 )
 from kg.analysis.timeline import Event, actor_timeline
+from kg.analysis.claims import ClaimEvent, claim_changes, claim_graph, claim_timeline
 
 __all__ = [
+    "claim_timeline",
+    "claim_changes",
+    "claim_graph",
+    "ClaimEvent",
+    "claim_timeline_table",
+    "changes_table",
     "read_facts",
     "Facts",
     "Entity",

@@ -24,13 +24,15 @@ __all__ = [
     "precondition_table",
     "path_table",
     "timeline_table",
+    "claim_timeline_table",
+    "changes_table",
     "analyze",
     "ANALYSES",
     "FORMATS",
     "to_text",
 ]
 
-ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1}
+ANALYSES = {"actors": 0, "regions": 0, "alignment": 0, "preconditions": 0, "path": 2, "timeline": 1, "changes": 1}
 """``kg analyze`` subcommands and how many actor names each takes."""
 
 
@@ -272,13 +274,58 @@ def timeline_table(store, actor: str):
                          "document", "assertion"])
 
 
+def claim_timeline_table(store, actor: str, *, basis: str = "said"):
+    """The claims of ``actor`` (any label or IRI), ordered by said-time or reported-time (``basis``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``basis``, ``first``, ``last`` (times on the basis), ``held_from``, ``held_until``,
+        ``kind``, ``summary``, ``addressee``, ``regions``, ``documents``, ``outlets``,
+        ``unplaced`` (reports the text does not date), ``quote``, ``claim``, ``thread``.
+    """
+    from kg.analysis.claims import claim_timeline
+
+    facts = read_facts(store)
+    iri = _actor(store, facts, actor, "timeline")
+    rows = [{"basis": e.basis, "first": e.first, "last": e.last, "held_from": e.held_from, "held_until": e.held_until,
+             "kind": e.kind, "summary": e.summary, "addressee": facts.name(e.addressee) if e.addressee else None,
+             "regions": "; ".join(facts.name(r) for r in e.regions), "documents": e.documents, "outlets": e.outlets,
+             "unplaced": e.unplaced, "quote": e.quote, "claim": e.claim, "thread": e.thread}
+            for e in claim_timeline(store, iri, basis=basis)]
+    return _frame(rows, ["basis", "first", "last", "held_from", "held_until", "kind", "summary", "addressee",
+                         "regions", "documents", "outlets", "unplaced", "quote", "claim", "thread"])
+
+
+def changes_table(store, actor: str, *, basis: str = "said"):
+    """How the claims of ``actor`` (any label or IRI) changed, in order of said-time or reported-time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``basis``, ``time``, ``type``, ``thread`` (its key: topic or action), ``from_quote``,
+        ``to_quote``, ``from_claim``, ``to_claim``.
+    """
+    from kg.analysis.claims import claim_changes, claim_layer
+
+    facts = read_facts(store)
+    iri = _actor(store, facts, actor, "changes")
+    layer = claim_layer(store)
+    rows = [{"basis": c.basis, "time": c.time, "type": c.type, "thread": layer.threads[c.thread].key,
+             "from_quote": c.before_quote, "to_quote": c.after_quote, "from_claim": c.before, "to_claim": c.after}
+            for c in claim_changes(layer, actor=iri, basis=basis)]
+    return _frame(rows, ["basis", "time", "type", "thread", "from_quote", "to_quote", "from_claim", "to_claim"])
+
+
 def analyze(store, what: str, names: tuple[str, ...] = (), *, write: bool = False, outcome: str | None = None,
-            min_demanders: int = 2):
+            min_demanders: int = 2, basis: str | None = None):
     """Run the analysis ``what`` (a key of :data:`ANALYSES`) and return its table.
 
-    ``names`` are the actors ``path`` (two) and ``timeline`` (one) take;
+    ``names`` are the actors ``path`` (two), ``timeline`` and ``changes`` (one) take;
     ``write`` goes with ``actors``, ``outcome`` with ``preconditions``,
-    ``min_demanders`` with ``regions``.
+    ``min_demanders`` with ``regions``; ``basis`` (``said`` or ``reported``) makes
+    ``timeline`` one of claims (:func:`claim_timeline_table`) and orders ``changes``
+    (default ``said``).
 
     Raises
     ------
@@ -300,5 +347,9 @@ def analyze(store, what: str, names: tuple[str, ...] = (), *, write: bool = Fals
         return precondition_table(store, outcome=outcome)
     if what == "path":
         return path_table(store, *names)
+    if what == "changes":
+        return changes_table(store, *names, basis=basis or "said")
+    if basis is not None:
+        return claim_timeline_table(store, *names, basis=basis)
     return timeline_table(store, *names)
 

@@ -180,7 +180,7 @@ class Thresholds:
     """The classifier's outcome replaces the rules' when it scores this and the rules' under 0.5."""
     flip_stance: float | None = None
     """A position's stance turns when the other stance scores this and its own under 0.2."""
-    propose_position: float | None = 0.6
+    propose_position: float | None = 0.7
     """A sentence scoring this as a position, where the rules found nothing, gives its voice's position."""
 
 

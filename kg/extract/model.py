@@ -8,7 +8,7 @@ Relations name actors and regions by their canonical ``name``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from kg.codes import Action, ActorKind, Outcome, Stance
 
 __all__ = [
     "ActorKind",
@@ -30,47 +30,6 @@ __all__ = [
 
 EXTRACTOR = "polkg-rules"
 """Name of the extractor recorded in provenance; its version is the package's."""
-
-
-class ActorKind(str, Enum):
-    STATE = "state"
-    GOVERNMENT = "government"
-    PERSON = "person"
-    ALLIANCE = "alliance"
-    ORGANIZATION = "organization"
-    ARMED_GROUP = "armed_group"
-    PARTY = "party"
-    OTHER = "other"
-
-
-class Action(str, Enum):
-    WITHDRAW_FORCES = "withdraw_forces"
-    RECOGNIZE_TERRITORY = "recognize_territory"
-    RENOUNCE_ALLIANCE = "renounce_alliance"
-    NEUTRALITY = "neutrality"
-    DEMILITARIZATION = "demilitarization"
-    CEASEFIRE = "ceasefire"
-    LIFT_SANCTIONS = "lift_sanctions"
-    SECURITY_GUARANTEES = "security_guarantees"
-    RELEASE_PRISONERS = "release_prisoners"
-    HOLD_ELECTIONS = "hold_elections"
-    HUMANITARIAN_ACCESS = "humanitarian_access"
-    DISARM_GROUP = "disarm_group"
-    RETURN_TERRITORY = "return_territory"
-    OTHER = "other"
-
-
-class Outcome(str, Enum):
-    CEASEFIRE = "ceasefire"
-    NEGOTIATIONS = "negotiations"
-    AGREEMENT = "agreement"
-    NORMALIZATION = "normalization"
-    OTHER = "other"
-
-
-class Stance(str, Enum):
-    SUPPORTS = "supports"
-    OPPOSES = "opposes"
 
 
 @dataclass(frozen=True)

@@ -338,8 +338,8 @@ def _purpose(token, markers) -> bool:
             return True
         if token.lemma_.lower() in ("condition", "precondition", "prerequisite") and token.i not in marker_tokens:
             return True
-        if head.lemma_.lower() in _RESULT_WORDS:
-            return True
+        if head.lemma_.lower() in _RESULT_WORDS and token.dep_ in ("prep", "pobj"):
+            return True  # "the path *to* a ceasefire", "lead *to* talks"; not "open *a dialogue*"
         if token.dep_ == "advcl" and token.lemma_.lower() in _PURPOSE_VERBS and head.i not in marker_tokens and any(
                 c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
             return True  # "resume work *to reach* a durable truce": an infinitive of purpose

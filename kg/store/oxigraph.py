@@ -25,6 +25,7 @@ undefined.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -33,6 +34,7 @@ import shutil
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -42,6 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import QUERY_PREFIXES
+from kg.store.faults import is_store_fault, store_fault
 
 __all__ = [
     "OxigraphStore",
@@ -159,19 +162,39 @@ class _Lock:
         self.directory = directory
         self.path = directory / _LOCK
         self.shared = shared
-        try:
-            self.fh = open(self.path, "a+")
-        except OSError as exc:
-            raise StoreError(f"{directory}: cannot open the lock file ({exc.strerror})") from exc
+        self.fh = self._open_file(shared)
+        if self.fh is None:  # a read-only folder without a lock file: nobody can be writing it
+            return
         if not _flock(self.fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, wait):
             message = self.in_use()
             self.fh.close()
             raise StoreError(message)
         if not shared:
-            self.fh.seek(0)
-            self.fh.truncate()
-            self.fh.write(str(os.getpid()))
-            self.fh.flush()
+            try:
+                self.fh.seek(0)
+                self.fh.truncate()
+                self.fh.write(str(os.getpid()))
+                self.fh.flush()
+            except OSError as exc:
+                self.release()
+                raise store_fault(directory, exc, doing="taking the store's lock") from exc
+
+    def _open_file(self, shared: bool):
+        """The lock file, opened to be written; for a reader on a read-only file system (or
+        a folder it may not write) opened for reading, or None when there is none."""
+        try:
+            return open(self.path, "a+")
+        except OSError as exc:
+            if shared and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                try:
+                    return open(self.path, "r")
+                except FileNotFoundError:
+                    return None
+                except OSError:
+                    pass
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+                raise store_fault(self.directory, exc, doing="opening the lock file") from exc
+            raise StoreError(f"{self.directory}: cannot open the lock file ({exc.strerror})") from exc
 
     def in_use(self) -> str:
         """Why the lock could not be taken, naming the process that holds it."""
@@ -191,10 +214,13 @@ class _Lock:
                 "wait for it to finish or use --wait SECONDS")
 
     def release(self) -> None:
-        if not self.fh.closed:
+        if self.fh is not None and not self.fh.closed:
             if not self.shared:
-                self.fh.seek(0)
-                self.fh.truncate()
+                try:
+                    self.fh.seek(0)
+                    self.fh.truncate()
+                except OSError:
+                    pass  # a full or read-only disk: the lock goes with the descriptor anyway
             fcntl.flock(self.fh, fcntl.LOCK_UN)
             self.fh.close()
 
@@ -392,6 +418,7 @@ class OxigraphStore:
         self._snapshot_lock = None
         self._snapshots: _SnapshotService | None = None
         self._store = None
+        self._faulted = False
         if self.path is None:
             self._store = ox.Store()
             self.ensure_schema()
@@ -414,13 +441,15 @@ class OxigraphStore:
             pass
         try:
             self._store = ox.Store(str(self.path / _DATA))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             self.close()
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+            raise store_fault(self.path, exc, doing="opening the store") from exc
         try:
-            self.ensure_schema()
+            with self._faults("loading the ontology and reference data"):
+                self.ensure_schema()
             self._snapshots = _SnapshotService(self)
         except BaseException:
+            self._faulted = True
             self.close()
             raise
 
@@ -459,9 +488,9 @@ class OxigraphStore:
                                      "try again when it has finished") from None
             try:
                 self._store = ox.Store.read_only(str(self.path / _DATA))
-            except OSError as exc:
+            except (OSError, RuntimeError) as exc:
                 self.close()
-                raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+                raise store_fault(self.path, exc, doing="opening the store") from exc
             if reloads or not self._stale_schema():
                 return
             # ontology or reference files changed since the last writer: let a writer load them,
@@ -476,7 +505,7 @@ class OxigraphStore:
     def _read_snapshot(self, folder: Path, lock) -> bool:
         try:
             self._store = ox.Store.read_only(str(folder))
-        except OSError:
+        except (OSError, RuntimeError):
             lock.close()
             return False
         self.snapshot, self._snapshot_lock = folder, lock
@@ -495,9 +524,15 @@ class OxigraphStore:
             self._snapshots.stop()
             self._snapshots = None
         if getattr(self, "_store", None) is not None:
-            if self.path is not None and not self.read_only:
-                self._store.flush()
-            self._store = None
+            try:
+                if self.path is not None and not self.read_only and not self._faulted:
+                    with self._faults("closing the store"):
+                        self._store.flush()
+            finally:
+                self._store = None
+                if self._lock is not None and self._faulted:
+                    self._lock.release()
+                    self._lock = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -507,6 +542,24 @@ class OxigraphStore:
                 shutil.rmtree(self.snapshot, ignore_errors=True)
             self._snapshot_lock.close()
             self._snapshot_lock = None
+
+    @contextmanager
+    def _faults(self, doing: str):
+        """Turn a storage fault met while ``doing`` into a one-line :class:`StoreError`;
+        after one, ``close`` does not write again."""
+        try:
+            yield
+        except (OSError, RuntimeError) as exc:
+            if not is_store_fault(exc) and not isinstance(exc, OSError):
+                raise
+            self._faulted = True
+            raise store_fault(self.path, exc, doing=doing) from exc
+
+    def fault(self, exc: BaseException, doing: str) -> StoreError:
+        """The one-line error for a storage fault met while ``doing`` something with
+        :attr:`raw`; ``close`` then writes nothing more."""
+        self._faulted = True
+        return store_fault(self.path, exc, doing=doing)
 
     @property
     def raw(self) -> ox.Store:
@@ -572,7 +625,8 @@ class OxigraphStore:
     # -- documents --------------------------------------------------------------
 
     def has_graph(self, graph_iri: str) -> bool:
-        return self.raw.contains_named_graph(ox.NamedNode(graph_iri))
+        with self._faults("reading"):
+            return self.raw.contains_named_graph(ox.NamedNode(graph_iri))
 
     def write_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> int:
         """Write ``graph`` as the named graph ``graph_iri`` in one atomic call, then flush.
@@ -594,25 +648,27 @@ class OxigraphStore:
         """
         raw = self._writable()
         quads = []
-        for graph_iri, graph in graphs:
-            name = ox.NamedNode(graph_iri)
-            if raw.contains_named_graph(name):
-                raw.remove_graph(name)
-            quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph)
-        raw.extend(quads)
-        if self.path is not None:
-            raw.flush()
+        with self._faults("writing documents"):
+            for graph_iri, graph in graphs:
+                name = ox.NamedNode(graph_iri)
+                if raw.contains_named_graph(name):
+                    raw.remove_graph(name)
+                quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph)
+            raw.extend(quads)
+            if self.path is not None:
+                raw.flush()
         return len(quads)
 
     def write_quads(self, graph_iri: str, quads: list, *, replace: bool = True) -> None:
         raw = self._writable()
         name = ox.NamedNode(graph_iri)
-        if replace and raw.contains_named_graph(name):
-            # a crash between the two calls leaves the document absent, never half-written
-            raw.remove_graph(name)
-        raw.extend(quads)
-        if self.path is not None:
-            raw.flush()
+        with self._faults("writing a document"):
+            if replace and raw.contains_named_graph(name):
+                # a crash between the two calls leaves the document absent, never half-written
+                raw.remove_graph(name)
+            raw.extend(quads)
+            if self.path is not None:
+                raw.flush()
 
     def document_graphs(self) -> list[str]:
         prefix = _ID + "doc/"
@@ -620,9 +676,39 @@ class OxigraphStore:
 
     def remove_graph(self, graph_iri: str) -> None:
         raw = self._writable()
-        raw.remove_graph(ox.NamedNode(graph_iri))
+        with self._faults("removing a document"):
+            raw.remove_graph(ox.NamedNode(graph_iri))
+            if self.path is not None:
+                raw.flush()
+
+    def replace_in_graph(self, graph_iri: str, subjects: Iterable[str] | None, triples: list, *,
+                         remove: Iterable = (), marker=None) -> int:
+        """In the named graph ``graph_iri``, remove the triples of ``subjects`` (IRIs; None: the whole
+        graph) and the triples ``remove``, then add ``triples`` (rdflib terms); flush. For a derived graph
+        (the claim layer) that is changed in place rather than rewritten.
+
+        pyoxigraph has no transaction over several calls: ``marker`` (a triple) is written first and
+        removed last, so a reader can tell an update that did not finish and build the graph again.
+        Returns the number of triples added.
+        """
+        raw = self._writable()
+        name = ox.NamedNode(graph_iri)
+        if marker is not None:
+            raw.add(ox.Quad(*(to_ox(t) for t in marker), name))
+        if subjects is None:
+            if raw.contains_named_graph(name):
+                raw.remove_graph(name)
+        else:
+            old = [q for s in subjects for q in raw.quads_for_pattern(ox.NamedNode(s), None, None, name)]
+            old.extend(ox.Quad(*(to_ox(t) for t in triple), name) for triple in remove)
+            for quad in old:
+                raw.remove(quad)
+        raw.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples])
+        if marker is not None:
+            raw.remove(ox.Quad(*(to_ox(t) for t in marker), name))
         if self.path is not None:
             raw.flush()
+        return len(triples)
 
     # -- reading ------------------------------------------------------------------
 
@@ -639,6 +725,8 @@ class OxigraphStore:
 
             raise QueryError("query", syntax_error(sparql, str(exc))) from exc
         except (RuntimeError, OSError) as exc:
+            if is_store_fault(exc) and self.path is not None:
+                raise store_fault(self.path, exc, doing="reading") from exc
             raise QueryError("query", str(exc)) from exc
 
     def dataset(self):

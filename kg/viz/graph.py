@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.corrections import read_corrections
 from kg.errors import QueryError
 from kg.namespaces import sparql_prefixes
 from kg.store import REFERENCE_GRAPH
@@ -100,6 +101,13 @@ SELECT ?assertion ?role ?value WHERE {
 }
 """
 
+VOCAB_QUERY = _PREFIXES + """
+SELECT ?concept ?class ?label WHERE {
+  VALUES ?class { pol:Action pol:Outcome pol:Stance }
+  ?concept a ?class ; skos:prefLabel ?label .
+}
+"""
+
 CONCEPT_QUERY = _PREFIXES + """
 SELECT ?concept ?label WHERE {
   ?concept a skos:Concept ; skos:prefLabel ?label .
@@ -164,13 +172,17 @@ def _add_unique(values: list[str], value: str | None) -> None:
         values.append(value)
 
 
-def to_view_graph(store) -> nx.MultiDiGraph:
+def to_view_graph(store, *, raw: bool = False) -> nx.MultiDiGraph:
     """The graph of the viewer: actors, regions, documents, positions, preconditions, outcomes.
 
     Parameters
     ----------
     store : kg.store.OxigraphStore
         An open store.
+    raw : bool, optional (default=False)
+        Draw what the extractor asserted, without the reviewers' corrections
+        (:mod:`kg.corrections`); by default a correction replaces the fields it
+        sets and an assertion marked wrong is left out.
 
     Returns
     -------
@@ -201,7 +213,13 @@ def to_view_graph(store) -> nx.MultiDiGraph:
 
     _add_entities(store, G)
     concepts = {row["concept"].value: row["label"].value for row in store.query(CONCEPT_QUERY)}
-    _add_assertions(store, G, documents, concepts)
+    vocab: dict[str, dict[str, str]] = {}
+    for row in store.query(VOCAB_QUERY):
+        vocab.setdefault(_local(row["class"].value), {})[row["concept"].value] = row["label"].value
+    G.graph["vocab"] = {kind: sorted(items.items(), key=lambda item: item[1]) for kind, items in vocab.items()}
+    corrections = {} if raw else read_corrections(store)
+    G.graph["corrections"] = len(corrections)
+    _add_assertions(store, G, documents, concepts, corrections)
 
     for row in store.query(SPEAKS_FOR_QUERY):
         person, actor, graph = row["person"].value, row["actor"].value, row["graph"].value
@@ -241,7 +259,8 @@ def _add_entities(store, G: nx.MultiDiGraph) -> None:
             _add_unique(G.nodes[node]["labels"], row["label"].value)
 
 
-def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[str, str]) -> None:
+def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[str, str],
+                    corrections: dict[str, dict]) -> None:
     types = {row["assertion"].value: _local(row["class"].value) for row in store.query(ASSERTION_QUERY)}
     evidence: dict[str, dict] = {}
     for row in store.query(EVIDENCE_QUERY):
@@ -255,6 +274,12 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
     for row in store.query(ROLE_QUERY):
         by_role = roles.setdefault(row["assertion"].value, {})
         by_role.setdefault(_local(row["role"].value), []).append(row["value"].value)
+    # a reviewer's correction replaces the fields it sets; one marked wrong is left out
+    for assertion, correction in corrections.items():
+        if correction["wrong"]:
+            evidence.pop(assertion, None)
+        elif assertion in evidence:
+            roles.setdefault(assertion, {}).update(correction["values"])
 
     def name(node: str) -> str:
         return G.nodes[node]["name"] if node in G else _local(node)
@@ -294,6 +319,8 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
                        document=doc, start=prov["start"], end=prov["end"], date=date, via=via)
             continue
         facts: list[tuple[str, str]] = []
+        if assertion in corrections:
+            facts.append(("Corrected", corrections[assertion]["time"]))
         if statement and first(statement, "speaker"):
             facts.append(("Voiced by", name(first(statement, "speaker"))))
         if kind == "Position":
@@ -303,6 +330,7 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             facts[:0] = [("Holder", name(holder) if holder else "?"), ("Stance", stance), ("Topic", topic)]
             G.add_node(assertion, name=label, type="Position", labels=[label, topic], wikidata=None,
                        documents=[doc], date=date, facts=facts, holder=holder, stance=stance, topic=topic,
+                       stance_iri=first(assertion, "stance"), corrected=assertion in corrections,
                        speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if holder:
                 ensure(holder, "Actor")
@@ -327,6 +355,7 @@ def _add_assertions(store, G: nx.MultiDiGraph, documents: dict, concepts: dict[s
             G.add_node(assertion, name=label, type="Precondition", labels=[label], wikidata=None,
                        documents=[doc], date=date, facts=facts, demander=demander, addressees=addressees,
                        regions=regions, action=label, action_code=_local(action) if action else None,
+                       action_iri=action, outcome_iri=outcome, corrected=assertion in corrections,
                        outcome=concepts.get(outcome, _local(outcome)) if outcome else None,
                        speaker=first(statement, "speaker") if statement else None, **_prov_fields(prov))
             if demander:

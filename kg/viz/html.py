@@ -244,12 +244,14 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
         for key in ("addressees", "regions"):
             if data.get(key):
                 item[key] = [str(v) for v in data[key]]
-        for key in ("action", "outcome", "stance", "topic"):
+        for key in ("action", "outcome", "stance", "topic", "action_iri", "outcome_iri", "stance_iri"):
             if data.get(key):
                 item[key] = str(data[key])
         qid = data.get("wikidata")
         if wikidata_url(qid):
             item["wikidata"] = qid
+        if data.get("corrected"):
+            item["corrected"] = True
         if data.get("quote") is not None:
             item.update(quote=str(data["quote"]), doc=doc_ref(data.get("document")),
                         start=_offset(data.get("start")), end=_offset(data.get("end")))
@@ -257,7 +259,7 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     edges = []
     parallel: dict[tuple[str, str], int] = {}
-    for index, (u, v, data) in enumerate(G.edges(data=True)):
+    for index, (u, v, k, data) in enumerate(G.edges(keys=True, data=True)):
         pair = (str(min(u, v, key=str)), str(max(u, v, key=str)))
         nth = parallel.get(pair, 0)
         parallel[pair] = nth + 1
@@ -270,6 +272,8 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
         }
         if data.get("via"):
             item["via"] = str(data["via"])
+        if data.get("kind") == "statement" and isinstance(k, str):
+            item["assertion"] = k
         if data.get("source"):
             item["source"] = str(data["source"])
         if nth:  # bend parallel edges apart, alternately to either side
@@ -279,9 +283,11 @@ def _page_data(G: nx.MultiDiGraph, *, title: str, notes: list[str]) -> dict:
 
     legend = [{"type": kind, "label": style["label"], "color": style["color"], "shape": style["shape"],
                "count": counts[kind]} for kind, style in NODE_STYLES.items() if kind in counts]
+    vocab = {kind: [[str(iri), str(label)] for iri, label in items]
+             for kind, items in G.graph.get("vocab", {}).items()}
     return {
         "title": title, "notes": notes, "nodes": nodes, "edges": edges, "documents": documents,
-        "legend": legend,
+        "legend": legend, "vocab": vocab,
     }
 
 
@@ -337,7 +343,8 @@ class ViewReport:
 
 
 def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | None = None,
-               max_nodes: int | None = DEFAULT_MAX_NODES) -> tuple[nx.MultiDiGraph, LeftOut, list[str]]:
+               max_nodes: int | None = DEFAULT_MAX_NODES,
+               raw: bool = False) -> tuple[nx.MultiDiGraph, LeftOut, list[str]]:
     """The graph a page will draw, what was left out of it, and the notes that say so.
 
     Parameters
@@ -352,9 +359,17 @@ def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | N
         SPARQL CONSTRUCT text; draw its result instead of the whole graph.
     max_nodes : int or None, optional (default=5000)
         Keep only this many nodes, the most central; None keeps all.
+    raw : bool, optional (default=False)
+        What the extractor asserted, without the reviewers' corrections.
     """
-    G = query_graph(store, query) if query else to_view_graph(store)
+    G = query_graph(store, query) if query else to_view_graph(store, raw=raw)
     notes = []
+    if raw:
+        notes.append("The extractor's assertions, without the reviewers' corrections.")
+    elif G.graph.get("corrections"):
+        count = G.graph["corrections"]
+        notes.append(f"With {count} reviewer's correction{'s' if count != 1 else ''} "
+                     "(kg view --raw draws the extractor's assertions).")
     if query:
         notes.append("Drawing the result of a CONSTRUCT query.")
     if focus is not None:
@@ -370,7 +385,7 @@ def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | N
 
 def write_html(store, output: str | os.PathLike, *, focus: str | None = None, hops: int = 2,
                query: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES,
-               title: str = "polkg graph") -> ViewReport:
+               title: str = "polkg graph", raw: bool = False) -> ViewReport:
     """Write the interactive view of ``store`` to ``output``, one HTML file that works offline.
 
     The options are those of :func:`build_view`.
@@ -380,7 +395,7 @@ def write_html(store, output: str | os.PathLike, *, focus: str | None = None, ho
     ViewReport
         Nodes and edges drawn, and what was left out.
     """
-    G, left_out, notes = build_view(store, focus=focus, hops=hops, query=query, max_nodes=max_nodes)
+    G, left_out, notes = build_view(store, focus=focus, hops=hops, query=query, max_nodes=max_nodes, raw=raw)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_html(G, title=title, notes=notes), encoding="utf-8")

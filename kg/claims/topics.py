@@ -1,0 +1,152 @@
+"""When two positions are about the same topic.
+
+Two topics are *equivalent* when they name the same precondition action (the
+SKOS action scheme's cue phrases, ``ontology/vocab/actions.ttl``, found in the
+topic's words) or when their content lemmas overlap enough: at least half of
+the lemmas of the shorter topic are in the other, and at least one of those shared
+is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
+are the topic's words of four or more letters, without the stop words of
+``ontology/lexicon/claims.csv``, with irregular forms mapped there
+(``negotiations`` -> ``negotiate``) and regular endings cut by rule
+(``-s``, ``-es``, ``-ies``, ``-ing``, ``-ed``), compared on their first five
+letters as the extraction contract compares topics. Equal strings are
+equivalent only through these rules: ``"the"`` and ``"the"`` share no lemma.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from kg.extract.lexicon import mapping, words
+
+__all__ = ["lemma", "topic_lemmas", "topic_actions", "same_topic", "has_withdrawal"]
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def lemma(word: str) -> str:
+    """The lemma of one lower-case word, as topics are compared (cut to five letters).
+
+    >>> [lemma(w) for w in ["negotiations", "talks", "ceasefires", "withdrawing", "sanctioned"]]
+    ['negot', 'talk', 'cease', 'withd', 'sanct']
+    """
+    irregular = mapping("claim_lemmas")
+    word = word.removesuffix("'s")
+    if word in irregular:
+        return irregular[word][:5]
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 4 and not word.endswith("ss"):
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    return word[:5]
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+@functools.lru_cache(maxsize=65536)
+def topic_lemmas(topic: str) -> frozenset[str]:
+    """The content lemmas of a topic.
+
+    >>> sorted(topic_lemmas("peaceful negotiations with Kyiv"))
+    ['kyiv', 'negot', 'peace']
+    >>> sorted(topic_lemmas("a ceasefire that would freeze the front lines"))
+    ['cease', 'freez', 'front', 'line']
+    """
+    stop = words("claim_stopwords")
+    return frozenset(lemma(w) for w in _tokens(topic) if len(w) >= 4 and w not in stop)
+
+
+@functools.lru_cache(maxsize=1)
+def _action_phrases() -> tuple[tuple[str, tuple[tuple[tuple[str, ...], ...], ...]], ...]:
+    """Per action code, its cue rules without ``@`` marks: parts, each a tuple of alternatives (word tuples)."""
+    from kg.gazetteer import load_vocabulary
+
+    found = []
+    for code, concept in sorted(load_vocabulary()["action"].items()):
+        rules = []
+        for cue in concept.cues:
+            parts = cue.split(" + ")
+            if any(alt.strip().startswith("@") for part in parts for alt in part.split("|")):
+                continue
+            rules.append(tuple(tuple(tuple(_tokens(alt)) for alt in part.split("|") if _tokens(alt))
+                               for part in parts))
+        found.append((code, tuple(rules)))
+    return tuple(found)
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    stems = [lemma(t) for t in tokens]
+    target = tuple(lemma(t) for t in phrase)
+    return any(tuple(stems[i:i + n]) == target for i in range(len(stems) - n + 1))
+
+
+@functools.lru_cache(maxsize=65536)
+def topic_actions(topic: str) -> frozenset[str]:
+    """The action codes whose cue rules (those without ``@`` marks) all match in ``topic``.
+
+    >>> sorted(topic_actions("the withdrawal of foreign troops"))
+    ['withdraw_forces']
+    >>> sorted(topic_actions("peace talks"))
+    []
+    """
+    tokens = _tokens(topic)
+    codes = set()
+    for code, rules in _action_phrases():
+        if code == "other":
+            continue
+        for rule in rules:
+            if rule and all(any(_contains(tokens, alt) for alt in part) for part in rule):
+                codes.add(code)
+                break
+    return frozenset(codes)
+
+
+def same_topic(a: str, b: str) -> bool:
+    """Whether two position topics are equivalent (see the module's docstring).
+
+    Examples
+    --------
+    >>> same_topic("peace negotiations", "negotiations with Kyiv")
+    True
+    >>> same_topic("the withdrawal of foreign troops", "pulling out its forces")
+    True
+    >>> same_topic("peace negotiations", "sanctions relief")
+    False
+    >>> same_topic("the", "the")
+    False
+    """
+    acts_a, acts_b = topic_actions(a), topic_actions(b)
+    if acts_a and acts_b and acts_a & acts_b:
+        return True
+    la, lb = topic_lemmas(a), topic_lemmas(b)
+    if not la or not lb:
+        return False
+    shared = la & lb
+    if not shared - (_names(a) | _names(b)):
+        return False
+    return 2 * len(shared) >= min(len(la), len(lb))
+
+
+@functools.lru_cache(maxsize=65536)
+def _names(topic: str) -> frozenset[str]:
+    """Lemmas of the capitalised words of a topic: names, which alone do not make two topics one."""
+    stop = words("claim_stopwords")
+    found = _WORD.findall(unicodedata.normalize("NFKC", topic))
+    return frozenset(lemma(w.casefold()) for w in found if w[:1].isupper() and w.casefold() not in stop)
+
+
+def has_withdrawal(quote: str) -> bool:
+    """Whether ``quote`` marks an explicit concession or reversal (``claim_withdrawal`` phrases).
+
+    >>> has_withdrawal("Ankara no longer insists on the buffer zone.")
+    True
+    >>> has_withdrawal("Ankara insists on the buffer zone.")
+    False
+    """
+    text = " ".join(_tokens(quote))
+    return any(re.search(rf"\b{re.escape(' '.join(_tokens(p)))}\b", text) for p in words("claim_withdrawal"))
