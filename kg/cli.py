@@ -12,15 +12,31 @@ from pathlib import Path
 
 import click
 
-from kg.analysis.export import PROJECTIONS
-from kg.analysis.tables import ANALYSES
-from kg.analysis.tables import FORMATS as ANALYSIS_FORMATS
 from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
 from kg.export import FORMAT_SYNONYMS as EXPORT_FORMAT_SYNONYMS
 from kg.query import FORMAT_SYNONYMS as QUERY_FORMAT_SYNONYMS
 from kg.query import FORMATS as QUERY_FORMATS
+
+
+class _LazyChoice(click.Choice):
+    """The choices ``attribute`` of ``module``, imported only when an option needs them
+    (kg.analysis loads the claims layer, which commands without analysis never import)."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self._where = (module, attribute)
+        super().__init__([])
+
+    @property
+    def choices(self):
+        import importlib
+
+        return list(getattr(importlib.import_module(self._where[0]), self._where[1]))
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass
 
 STORE_HELP = ("Store directory. Given after the command it wins over one given before it, which wins over "
               "POLKG_STORE; the default is .kg in the working directory.")
@@ -287,14 +303,12 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
     click.echo(report.summary())
 
 
-_ANALYSES = ANALYSES
-"""The analyses of ``kg analyze`` and how many ACTOR arguments each takes."""
 
 
 @main.command()
-@click.argument("what", type=click.Choice(list(_ANALYSES)), default="actors")
+@click.argument("what", type=_LazyChoice("kg.analysis.tables", "ANALYSES"), default="actors")
 @click.argument("names", nargs=-1, metavar="[ACTOR]...")
-@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=_LazyChoice("kg.analysis.tables", "FORMATS"), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="actors: also write the measures into the store's analysis graph.")
 @click.option("--outcome", type=click.Choice([outcome.value for outcome in Outcome]),
               help="preconditions: only those of this outcome.")
@@ -317,6 +331,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
     changes ACTOR       how an actor's claims changed (--by said|reported)
     """
     from kg.analysis import analyze as run_analysis
+    from kg.analysis.tables import ANALYSES as _ANALYSES
     from kg.analysis.tables import to_text
 
     if len(names) != _ANALYSES[what]:
@@ -341,7 +356,7 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
               help="RDF: ttl (turtle), trig, nq (nquads), nt (ntriples), jsonld; networks: graphml, gexf.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--documents-only", is_flag=True, help="Only the documents' graphs, not the ontology and reference data.")
-@click.option("--projection", type=click.Choice(PROJECTIONS), default="actors",
+@click.option("--projection", type=_LazyChoice("kg.analysis.export", "PROJECTIONS"), default="actors",
               show_default=True, help="graphml/gexf: which network, with its measures as attributes.")
 @_store_option
 @click.pass_context
