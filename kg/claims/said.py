@@ -20,8 +20,21 @@ from __future__ import annotations
 import functools
 import re
 
-from kg.extract.dates import resolve_date
-from kg.extract.lexicon import words
+
+
+def resolve_date(*args, **kwargs):
+    """:func:`kg.extract.dates.resolve_date`, imported on first use (commands that only
+    read the claim layer load no extraction code)."""
+    from kg.extract.dates import resolve_date as resolve
+
+    return resolve(*args, **kwargs)
+
+
+def words(name: str):
+    """A word list of ``ontology/lexicon/``, loaded on first use."""
+    from kg.extract.lexicon import words as read
+
+    return read(name)
 
 __all__ = ["date_expressions", "said_time", "SaidSource"]
 

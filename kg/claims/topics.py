@@ -19,7 +19,14 @@ import functools
 import re
 import unicodedata
 
-from kg.extract.lexicon import mapping, words
+
+
+def _lexicon():
+    """The word lists, loaded on first use: the claim layer is read by commands that do
+    no NLP, which never import the extraction package."""
+    from kg.extract import lexicon
+
+    return lexicon
 
 __all__ = ["lemma", "topic_lemmas", "topic_actions", "same_topic", "has_withdrawal"]
 
@@ -32,7 +39,7 @@ def lemma(word: str) -> str:
     >>> [lemma(w) for w in ["negotiations", "talks", "ceasefires", "withdrawing", "sanctioned"]]
     ['negot', 'talk', 'cease', 'withd', 'sanct']
     """
-    irregular = mapping("claim_lemmas")
+    irregular = _lexicon().mapping("claim_lemmas")
     word = word.removesuffix("'s")
     if word in irregular:
         return irregular[word][:5]
@@ -56,7 +63,7 @@ def topic_lemmas(topic: str) -> frozenset[str]:
     >>> sorted(topic_lemmas("a ceasefire that would freeze the front lines"))
     ['cease', 'freez', 'front', 'line']
     """
-    stop = words("claim_stopwords")
+    stop = _lexicon().words("claim_stopwords")
     return frozenset(lemma(w) for w in _tokens(topic) if len(w) >= 4 and w not in stop)
 
 
@@ -135,7 +142,7 @@ def same_topic(a: str, b: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _names(topic: str) -> frozenset[str]:
     """Lemmas of the capitalised words of a topic: names, which alone do not make two topics one."""
-    stop = words("claim_stopwords")
+    stop = _lexicon().words("claim_stopwords")
     found = _WORD.findall(unicodedata.normalize("NFKC", topic))
     return frozenset(lemma(w.casefold()) for w in found if w[:1].isupper() and w.casefold() not in stop)
 
@@ -149,4 +156,4 @@ def has_withdrawal(quote: str) -> bool:
     False
     """
     text = " ".join(_tokens(quote))
-    return any(re.search(rf"\b{re.escape(' '.join(_tokens(p)))}\b", text) for p in words("claim_withdrawal"))
+    return any(re.search(rf"\b{re.escape(' '.join(_tokens(p)))}\b", text) for p in _lexicon().words("claim_withdrawal"))
