@@ -318,7 +318,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().__init__(request, client_address, server)
 
     def setup(self) -> None:
-        self.timeout = self.server.endpoint.read_timeout  # each blocking read and write; the reaper bounds the sum
+        # each blocking read and write (a client that does not read its answer); the reaper, which
+        # bounds the sum of the reads, acts first
+        self.timeout = self.server.endpoint.read_timeout + 1
         super().setup()
         # headers and body go out in separate writes: without this, Nagle's algorithm and
         # delayed ACKs add ~40 ms to every keep-alive request
@@ -332,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
         size, strict header checks, and 408 for a client that sends too slowly."""
         connections, record = self.server.connections, self.record
         connections.reading(record)
-        self._checked, self._length = None, 0
+        self._checked, self._length, self.raw_requestline = None, 0, b""
         try:
             self.raw_requestline = self.rfile.readline(_MAX_REQUEST_LINE + 1)
             if record.timed_out:
@@ -369,7 +371,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._late()
         except TimeoutError:
             self.close_connection = True
-            self._late()
+            if self.raw_requestline:
+                self._late()
 
     def _late(self) -> None:
         body = f"kg serve: the request did not arrive within {self.server.endpoint.read_timeout:g} s\n".encode()
