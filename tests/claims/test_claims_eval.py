@@ -124,7 +124,9 @@ def test_claims_layer_on_gold_assertions_floors():
 
 @pytest.mark.slow
 def test_claims_layer_end_to_end_floors(nlp):
-    """Ingest, extraction and the claim layer on the thread documents. Measured: FILLED BY MEASUREMENT."""
+    """Ingest, extraction and the claim layer on the thread documents. Measured: 29 of 90 gold
+    assertions matched, merging 0 of 5 gold pairs, changes precision 0.800 (recall 0.100), said-time right
+    for 2 of 55 dated assertions: the extraction misses most of these texts' assertions and dates."""
     result = evaluate_claims(THREADS, nlp=nlp)
     assert result.matched >= 27
     assert result.changes_overall.precision >= 0.7
