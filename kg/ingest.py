@@ -26,13 +26,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
+from rdflib import Literal
 
 from kg.documents import JSONL_SUFFIXES, Document, iter_documents, iter_paths
 from kg.errors import InputError, KgError, StoreError
 from kg.extract import DOC_BASE, document_iri
 from kg.extract.model import Extraction
 from kg.runners import Extracted, make_runner
+from kg.sparql import GRAPHS_AT_LOCATION
 
 __all__ = [
     "IngestReport",
@@ -40,7 +41,6 @@ __all__ = [
     "ingest",
     "count_documents",
     "BATCH_SIZE",
-    "BULK_QUADS",
     "CHUNK_SIZE",
 ]
 
@@ -48,13 +48,7 @@ BATCH_SIZE = 32
 """Documents per atomic write (and per flush)."""
 CHUNK_SIZE = 8
 """Documents per unit of work sent to a worker process or a Dask worker."""
-BULK_QUADS = 5_000
-"""A write batch of this many quads or more goes through the bulk loader."""
 
-_AT_LOCATION = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")
-_META = ox.NamedNode("https://w3id.org/polkg/id/graph/meta")
-_REPLACES = ox.NamedNode("https://w3id.org/polkg/id/ingest/replaces")
-"""``<new graph> replaces <old graph>`` in the meta graph: a replacement not yet finished."""
 
 
 @dataclass
@@ -84,98 +78,28 @@ class IngestReport:
 # -- writing ---------------------------------------------------------------------
 
 
-def _doc_graphs_at(raw: ox.Store, path: str) -> set[str]:
+def _doc_graphs_at(store, path: str) -> set[str]:
     """The document graphs whose document was read from ``path``."""
-    found = set()
-    for q in raw.quads_for_pattern(None, _AT_LOCATION, ox.Literal(path), None):
-        g = q.graph_name
-        if isinstance(g, ox.NamedNode) and g == q.subject and g.value.startswith(DOC_BASE):
-            found.add(g.value)
-    return found
-
-
-def finish_replacements(raw: ox.Store) -> int:
-    """Remove the old graphs of replacements an earlier ingest recorded but did not finish.
-
-    Returns how many old graphs were removed.
-    """
-    removed = 0
-    for marker in list(raw.quads_for_pattern(None, _REPLACES, None, _META)):
-        if raw.contains_named_graph(marker.subject) and raw.contains_named_graph(marker.object):
-            raw.remove_graph(marker.object)
-            removed += 1
-        raw.remove(marker)
-    return removed
+    rows = store.query(GRAPHS_AT_LOCATION, {"path": Literal(path)})
+    return {row["graph"].value for row in rows if row["graph"].value.startswith(DOC_BASE)}
 
 
 def _write(store, batch: list[Extracted], report: IngestReport) -> None:
-    """Write ``batch`` in one atomic call, then remove the graphs it replaces, then flush.
-
-    A batch of ``BULK_QUADS`` quads or more goes through pyoxigraph's bulk loader
-    (about twice as fast as ``extend`` here, and a smaller store): since pyoxigraph
-    0.5.1 it commits all its files in one RocksDB ingestion at the end, unless
-    partial commits are asked for, so it is as atomic as ``extend``.
-    """
+    """Write ``batch`` in one atomic step of the store, with the old graphs it replaces
+    (those of a file whose content changed); see :meth:`kg.store.Store.write_graphs`."""
     started = time.perf_counter()
-    raw = store.raw
-    replacing: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+    replaces: dict[str, list[str]] = {}
     for item in batch:
         if item.path is not None:
-            for old in sorted(_doc_graphs_at(raw, item.path) - {item.graph}):
-                replacing.append((ox.NamedNode(item.graph), ox.NamedNode(old)))
-    markers = [ox.Quad(new, _REPLACES, old, _META) for new, old in replacing]
-    triples = sum(item.triples for item in batch)
-    if all(isinstance(item.quads, bytes) for item in batch):
-        data = b"".join([item.quads for item in batch] + [ox.serialize(markers, format=ox.RdfFormat.N_QUADS)])
-        if triples >= BULK_QUADS:
-            raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-        else:
-            raw.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-    else:
-        quads = [q for item in batch for q in (
-            ox.parse(item.quads, format=ox.RdfFormat.N_QUADS) if isinstance(item.quads, bytes) else item.quads)]
-        quads.extend(markers)
-        if triples >= BULK_QUADS:
-            raw.bulk_extend(quads)
-        else:
-            raw.extend(quads)
-    # the batch, and the intent to replace, are in the store now (or nothing is)
-    if markers:
-        finish_replacements(raw)
-    if store.path is not None:
-        raw.flush()
-    report.triples += triples
-    replaced = {new.value for new, _ in replacing}
-    report.replaced.extend(item.where for item in batch if item.graph in replaced)
-    report.seconds_writing += time.perf_counter() - started
-
-
-def _write_fault(store, exc: BaseException, batch: list[Extracted], report: IngestReport) -> StoreError:
-    """The one-line error for a storage fault while writing ``batch``: what the store
-    holds (every document written before, whole) and what was not stored."""
-    doing = f"writing a batch of {len(batch)} document{'s' if len(batch) != 1 else ''}"
-    if hasattr(store, "fault"):
-        fault = store.fault(exc, doing)
-    else:
-        fault = StoreError(f"{getattr(store, 'path', 'store')}: {doing}: {' '.join(str(exc).split())}")
-    return StoreError(f"{fault}; {len(report.ingested)} documents of this run were stored before it")
-
-
-def _write_generic(store, batch: list[Extracted], report: IngestReport) -> None:
-    """Write through the store's ``write_graphs`` (a store without a pyoxigraph handle)."""
-    from rdflib import Graph
-
-    from kg.store.oxigraph import from_ox
-
-    started = time.perf_counter()
-    graphs = []
-    for item in batch:
-        quads = ox.parse(item.quads, format=ox.RdfFormat.N_QUADS) if isinstance(item.quads, bytes) else item.quads
-        graph = Graph()
-        for q in quads:
-            graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-        graphs.append((item.graph, graph))
-    report.triples += store.write_graphs(graphs)
+            old = sorted(_doc_graphs_at(store, item.path) - {item.graph})
+            if old:
+                replaces.setdefault(item.graph, []).extend(old)
+    try:
+        store.write_graphs([(item.graph, item.quads) for item in batch], replaces=replaces)
+    except StoreError as exc:
+        raise StoreError(f"{exc}; {len(report.ingested)} documents of this run were stored before it") from exc
+    report.triples += sum(item.triples for item in batch)
+    report.replaced.extend(item.where for item in batch if item.graph in replaces)
     report.seconds_writing += time.perf_counter() - started
 
 
@@ -224,15 +148,8 @@ def ingest_documents(
     report = IngestReport()
     notify = on_document or (lambda kind, what: None)
     seen: set[str] = set()
-    if getattr(store, "read_only", False):
+    if store.read_only:
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
-    fast = hasattr(store, "raw")
-    if fast:
-        try:
-            finish_replacements(store.raw)
-        except (OSError, RuntimeError) as exc:
-            raise _write_fault(store, exc, [], report) from exc
-    write = _write if fast else _write_generic
 
     def pending() -> Iterator[Document]:
         for item in documents:
@@ -252,10 +169,7 @@ def ingest_documents(
     ready: list[Extracted] = []
 
     def flush() -> None:
-        try:
-            write(store, ready, report)
-        except (OSError, RuntimeError) as exc:
-            raise _write_fault(store, exc, ready, report) from exc
+        _write(store, ready, report)
         for item in ready:
             report.ingested.append(item.where)
             if keep_extractions and item.extraction is not None:
@@ -276,7 +190,7 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
-    if claims and fast and (report.ingested or report.replaced):
+    if claims and (report.ingested or report.replaced):
         from kg.claims import update_claims
 
         update_claims(store)

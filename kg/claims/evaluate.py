@@ -421,7 +421,7 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
     if gold_fed:
         reports, matched = _gold_reports(gold)
         return score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
-    from kg.api import ingest
+    from kg.ingest import ingest
     from kg.claims import read_claims
     from kg.store import open_store
 
