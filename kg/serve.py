@@ -689,12 +689,14 @@ class _QuerySlots:
     finished within :data:`_HEAVY_SECONDS` (for :data:`_LIGHT_SECONDS`), and
     *heavy* while a request of its has run longer, and for
     :data:`_HEAVY_MEMORY_SECONDS` after; a new address is neither. Light
-    addresses go first, then new ones, then heavy ones; heavy and new ones hold
-    at most ``heavy_share`` slots together, and heavy ones leave one of those for
-    a new address. So clients sending heavy queries, from one address or from
-    many, hold at most ``heavy_share`` of Oxigraph's threads, a client whose
-    queries are quick finds a slot at once, and a new one waits at most until
-    one heavy query ends. An address can also be barred for
+    addresses go first, then new ones, then heavy ones. Heavy ones hold at most
+    ``heavy_share - 1`` slots (at least one), heavy and new ones together at most
+    ``heavy_share + 1`` (a new address may take one over the share) and never the
+    last one. So clients
+    sending heavy queries from one address hold at most ``heavy_share - 1`` of
+    Oxigraph's threads and a newcomer finds a slot at once; from many addresses,
+    at most ``heavy_share + 1`` while each is new; a client whose queries are
+    quick finds a slot at once. An address can also be barred for
     a while (:meth:`bar_long_running`): its requests are refused.
     """
 
@@ -730,9 +732,9 @@ class _QuerySlots:
         not_light, heavy = sum(1 for k in running if k), sum(1 for k in running if k == 2)
         kinds = {address: self._kind(address, now) for _, address in self._queue}
         for rank in (0, 1, 2):
-            if rank and not_light >= self.heavy_share:
-                return None
-            if rank == 2 and heavy >= max(1, self.heavy_share - 1):  # a slot stays for a new address
+            if rank == 1 and not_light >= min(self.heavy_share + 1, self.total - 1):  # one over the share,
+                return None  # for a new address, and never the last slot
+            if rank == 2 and (not_light >= self.heavy_share or heavy >= max(1, self.heavy_share - 1)):
                 return None
             for ticket, address in self._queue:
                 if kinds[address] == rank and self._per_address.get(address, 0) < self.per_client:
