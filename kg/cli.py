@@ -232,6 +232,29 @@ def queries():
             click.echo(f"    --param {param}=<{kind}>" + (f"  {note}" if note else ""))
 
 
+class _Size(click.ParamType):
+    """A number of bytes: ``1048576``, ``512k``, ``1M``."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        factor = {"k": 2**10, "m": 2**20}.get(text[-1:].lower(), 1)
+        number = text[:-1] if factor > 1 else text
+        try:
+            size = int(float(number) * factor)
+        except (ValueError, OverflowError):
+            self.fail(f"{value!r} is not a size (bytes, or a number with k or M)", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} is not a positive size", param, ctx)
+        return size
+
+
+_SIZE = _Size()
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one).")
@@ -248,9 +271,25 @@ def queries():
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.option("--allow-service", metavar="HOST[,HOST]",
               help="Let SPARQL SERVICE call these hosts (host or host:port); by default every SERVICE is refused.")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
+              help="Seconds a client has to send a request's headers, and again its body.")
+@click.option("--max-body", type=_SIZE, default="1M", show_default=True, metavar="SIZE",
+              help="Largest request body (bytes, or with k or M); larger ones get 413 before they are read.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Open connections in all.")
+@click.option("--max-connections-per-client", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Open connections from one address.")
+@click.option("--max-queries", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Requests the query engine runs at once; the others wait in a queue.")
+@click.option("--max-queries-per-client", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Requests from one address the query engine runs at once.")
+@click.option("--max-memory-mb", type=click.IntRange(min=0), default=1024, show_default=True,
+              help="Heap memory of the query engine; over it, the engine restarts and its requests get 503 (0: no limit).")
 @_store_option
 @click.pass_context
-def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service):
+def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service,
+          read_timeout, max_body, max_connections, max_connections_per_client, max_queries, max_queries_per_client,
+          max_memory_mb):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
 
     Read-only unless --allow-update; the store stays locked against ingest while it runs.
@@ -266,7 +305,10 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
         raise click.UsageError("--allow-update needs --token TOKEN (or POLKG_SERVE_TOKEN)")
     server = start_server(ctx.obj["store"], host=host, port=port, allow_update=allow_update, token=token,
                           timeout=timeout, max_result_bytes=int(max_result_mb * 2**20),
-                          page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service))
+                          page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service),
+                          read_timeout=read_timeout, max_request_bytes=max_body, max_connections=max_connections,
+                          max_connections_per_client=max_connections_per_client, max_queries=max_queries,
+                          max_queries_per_client=max_queries_per_client, max_memory_bytes=max_memory_mb * 2**20)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -502,6 +544,25 @@ def eval_(gold, documents, explain, summary, rules_only, fmt):
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(format_report(report, explain=explain, per_document=not summary))
+
+
+@main.command(name="eval-claims")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--gold-fed", is_flag=True,
+              help="Give the gold assertions straight to the claim builder (no NLP): the claim layer's own quality.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]), default="said", show_default=True,
+              help="Order claims, and so score changes, by when they were said or when they were reported.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def eval_claims(folder, gold_fed, basis, fmt):
+    """Score the claim layer on a thread gold FOLDER (gold.jsonl, claims.jsonl): claim merging, typed
+    changes, said-time (the documents are ingested into a temporary store unless --gold-fed)."""
+    from kg.claims.evaluate import evaluate_claims, format_claim_eval
+
+    result = evaluate_claims(folder, gold_fed=gold_fed, basis=basis)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        click.echo(format_claim_eval(result))
 
 
 if __name__ == "__main__":  # pragma: no cover
