@@ -283,12 +283,12 @@ def _denied(cue: Token) -> bool:
 def find_positions(
     sents: list[Sentence], entities: Entities, stances: CueSet, *, skip: set[int] = frozenset(),
     subjects: dict[int, list[str]] | None = None, voices: dict[int, str] | None = None,
-    author: str | None = None,
+    author: str | None = None, authors: tuple[str, ...] = (),
 ) -> list[Held]:
     """Positions in the sentences not in ``skip`` (headlines); ``subjects`` are the
     :func:`~kg.extract.context.discourse_subjects`, computed if not given; ``voices`` maps a
     sentence's position to the actor whose statement it is part of, for judgements that name
-    no holder ("Dialogue is the only route.")."""
+    no holder ("Dialogue is the only route."); ``authors`` the actors of a joint statement."""
     found: list[Held] = []
     voices = voices or {}
     if subjects is None:
@@ -340,14 +340,14 @@ def find_positions(
                 stance = "opposes" if stance == "supports" else "supports"
             if not any(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop for t in tokens):
                 continue
-            topic_text = phrase(tokens)
+            topic_text = phrase(tokens, max_words=16)
             if len(topic_text) < 3:
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
             holders = holder_role.find(RoleContext(
                 sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
-                voice=voices.get(position), author=author))
+                voice=voices.get(position), author=author, authors=authors))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
                     continue  # "the steady backing of the African Union for ...": the supporter, not the topic
