@@ -2,7 +2,7 @@
 
 Two processes, one address::
 
-    client ──HTTP──▶ polkg front (ThreadingHTTPServer, host:port)
+    client ──HTTP──▶ polkg front (http.server, a thread per admitted connection, host:port)
                        /            the graph view (kg.viz.write_html)
                        /sparql      SPARQL 1.1 Protocol: query, and update with a token
                        /store       Graph Store Protocol: read, and write with a token
@@ -23,6 +23,12 @@ server passes the protocol requests through and adds what polkg needs:
   refused before they reach it, unless ``allow_service`` names the host
   (:mod:`kg.federation`);
 * a cap on the size of an answer (Oxigraph has none);
+* bounds on what one client can take: a read timeout on the request line,
+  headers and body, a cap on the body checked before it is read, caps on open
+  connections in all and per address (:class:`_Connections`), strict
+  framing (one ``Content-Length``, no ``Transfer-Encoding``), a queue in front
+  of Oxigraph with a share per address (:class:`_QuerySlots`), and a limit on
+  Oxigraph's heap, past which it is started again;
 * the graph view at ``/``;
 * Oxigraph started again if it stops (it can, when the machine runs out of
   threads), unless it stops three times within a minute.
@@ -68,6 +74,8 @@ __all__ = ["EndpointServer", "start_server", "oxigraph_command"]
 log = logging.getLogger("kg.serve")
 
 _CANCELLED = b"The SPARQL operation has been cancelled"
+_CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
+_BARRED_SECONDS = 30  # and its address is refused this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
 
 
@@ -613,16 +621,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Length"] = str(len(body))
         started = time.monotonic()
         deadline = started + endpoint.timeout
-        address = self.client_address[0]
-        if not endpoint.slots.acquire(address, deadline):
+        try:
+            slot = endpoint.slots.acquire(self.client_address[0], deadline)
+        except _Barred as barred:
+            return self._error(503, f"kg serve: a request from {self.client_address[0]} took the query engine over "
+                                    f"its memory limit; this address may ask again in {barred.seconds:.0f} s",
+                               {"Retry-After": str(max(1, round(barred.seconds)))})
+        if slot is None:
             return self._error(503, f"kg serve: busy: {endpoint.slots.describe()}; none came free within "
                                     f"{endpoint.timeout:g} s", {"Retry-After": "1"})
         try:
             try:
                 status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
                                                                            deadline=deadline)
-            except ConnectionRefusedError:
-                if not endpoint.wait_for_oxigraph():  # it had stopped: once more on the new one
+            except ConnectionError as exc:  # refused, reset: it had stopped; once more on the new one
+                safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
+                if not (safe or isinstance(exc, ConnectionRefusedError)) or not endpoint.wait_for_oxigraph():
                     raise
                 status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
                                                                            deadline=deadline)
@@ -638,7 +652,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as exc:
             return self._error(502, f"kg serve: the Oxigraph server did not answer ({exc})")
         finally:
-            endpoint.slots.release(address)
+            endpoint.slots.release(slot)
         if _CANCELLED in data[-200:]:
             return self._error(504, f"kg serve: the query was cancelled after {time.monotonic() - started:.1f} s "
                                     f"(the timeout is {endpoint.timeout:g} s)")
@@ -670,44 +684,58 @@ class _QuerySlots:
     already has ``per_client`` running lets the next one pass. So a client that
     sends many heavy queries holds at most ``per_client`` of Oxigraph's threads,
     and a request from anyone else runs as soon as fewer than ``total`` run.
+    An address can be barred for a while (:meth:`bar`): its requests are refused.
     """
 
     def __init__(self, *, total: int, per_client: int) -> None:
         self.total, self.per_client = total, per_client
-        self.running = 0
         self._per_address: dict[str, int] = {}
+        self._running: dict[object, tuple[str, float]] = {}
         self._queue: list[tuple[object, str]] = []
+        self._barred: dict[str, float] = {}
         self._changed = threading.Condition()
 
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
     def _next(self) -> object | None:
-        if self.running >= self.total:
+        if len(self._running) >= self.total:
             return None
         for ticket, address in self._queue:
             if self._per_address.get(address, 0) < self.per_client:
                 return ticket
         return None
 
-    def acquire(self, address: str, deadline: float) -> bool:
-        """Wait for a slot until ``deadline``; False if none came free."""
+    def acquire(self, address: str, deadline: float) -> object | None:
+        """Wait for a slot until ``deadline``: the slot (give it to :meth:`release`), or
+        None if none came free; ``_Barred`` if the address is barred."""
         ticket = object()
         with self._changed:
             self._queue.append((ticket, address))
             try:
-                while self._next() is not ticket:
+                while True:
+                    until = self._barred.get(address)
+                    if until is not None:  # checked again after each wait: it may be barred meanwhile
+                        if until > time.monotonic():
+                            raise _Barred(until - time.monotonic())
+                        del self._barred[address]
+                    if self._next() is ticket:
+                        break
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        return False
+                        return None
                     self._changed.wait(left)
-                self.running += 1
+                self._running[ticket] = (address, time.monotonic())
                 self._per_address[address] = self._per_address.get(address, 0) + 1
-                return True
+                return ticket
             finally:
                 self._queue.remove((ticket, address))
                 self._changed.notify_all()
 
-    def release(self, address: str) -> None:
+    def release(self, ticket: object) -> None:
         with self._changed:
-            self.running -= 1
+            address, _ = self._running.pop(ticket)
             left = self._per_address[address] - 1
             if left:
                 self._per_address[address] = left
@@ -715,10 +743,28 @@ class _QuerySlots:
                 del self._per_address[address]
             self._changed.notify_all()
 
+    def bar_long_running(self, *, longer_than: float, seconds: float) -> list[str]:
+        """Bar for ``seconds`` the addresses with a request running for more than
+        ``longer_than`` seconds and at least half as long as the longest; the addresses barred."""
+        now = time.monotonic()
+        with self._changed:
+            ages = [(now - started, address) for address, started in self._running.values()]
+            longest = max((age for age, _ in ages), default=0.0)
+            found = sorted({a for age, a in ages if age > longer_than and age >= longest / 2})
+            for address in found:
+                self._barred[address] = now + seconds
+            return found
+
     def describe(self) -> str:
         with self._changed:
-            return f"{self.running} requests running (at most {self.total}, {self.per_client} per client), " \
+            return f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client), " \
                    f"{len(self._queue)} waiting"
+
+
+class _Barred(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 class _Watchdogs:
@@ -1028,13 +1074,16 @@ class EndpointServer:
     def _restart_over_memory(self, process: subprocess.Popen) -> bool:
         """Stop Oxigraph, over its memory limit, and start it again (not counted as a failure)."""
         used = _heap_bytes(process.pid)
+        barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
         self._memory_stops += 1
         process.kill()
         process.wait()
         if self._stopping.is_set():
             return True
-        log.warning("the Oxigraph server took %d MB, over its limit of %d MB: stopped and started again",
-                    used // 2**20, self.max_memory_bytes // 2**20)
+        log.warning("the Oxigraph server took %d MB, over its limit of %d MB: stopped and started again; "
+                    "%s for %d s", used // 2**20, self.max_memory_bytes // 2**20,
+                    f"refusing {', '.join(barred)}" if barred else "no request ran long enough to blame",
+                    _BARRED_SECONDS)
         try:
             self._start_oxigraph()
         except StoreError as exc:

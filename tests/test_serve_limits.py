@@ -316,14 +316,17 @@ def test_serve_limits_query_engine_memory_is_bounded(start):
     port = _port(served)
     (engine,) = served.children()
     started = time.monotonic()
-    status, body = _get(port, SORTED_CROSS_JOIN)
+    status, body = _get(port, SORTED_CROSS_JOIN, "127.0.0.2")
     assert status == 503 and b"over its memory limit of 300 MB and was restarted" in body, (status, body[:200])
     assert time.monotonic() - started < 30
-    assert _get(port)[0] == 200  # once the engine is back
+    assert _get(port)[0] == 200  # once the engine is back, for others
     assert served.children() and served.children() != [engine]
+    status, body = _get(port, ASK, "127.0.0.2")  # the address that sent it waits a while
+    assert status == 503 and b"took the query engine over its memory limit" in body, body
     assert served.process.poll() is None
     served.stop()
-    assert "over its limit of 300 MB" in served.stderr and "Traceback" not in served.stderr
+    assert "over its limit of 300 MB" in served.stderr and "refusing 127.0.0.2 for 30 s" in served.stderr
+    assert "Traceback" not in served.stderr
 
 
 # -- clients that go away --------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Two topics are *equivalent* when they name the same precondition action (the
 SKOS action scheme's cue phrases, ``ontology/vocab/actions.ttl``, found in the
 topic's words) or when their content lemmas overlap enough: at least half of
-the lemmas of the shorter topic are in the other, and at least one of those shared
-is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
+the lemmas of the shorter topic are in the other, or at least three lemmas that are
+not names are shared; and at least one of those shared is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
 are the topic's words of four or more letters, without the stop words of
 ``ontology/lexicon/claims.csv``, with irregular forms mapped there
 (``negotiations`` -> ``negotiate``) and regular endings cut by rule
@@ -142,9 +142,10 @@ def same_topic(a: str, b: str) -> bool:
     if not la or not lb:
         return False
     shared = la & lb
-    if not shared - (_names(a) | _names(b)):
+    names = _names(a) | _names(b)
+    if not shared - names:
         return False
-    return 2 * len(shared) >= min(len(la), len(lb))
+    return 2 * len(shared) >= min(len(la), len(lb)) or len(shared - names) >= 3
 
 
 @functools.lru_cache(maxsize=65536)

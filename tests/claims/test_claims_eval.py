@@ -114,11 +114,11 @@ def test_claims_gold_errors_name_the_file(tmp_path):
 
 
 def test_claims_layer_on_gold_assertions_floors():
-    """The claim builder fed the gold assertions (extraction left out). Measured: merging F1 0.730,
-    changes (said-time order) F1 0.843."""
+    """The claim builder fed the gold assertions (extraction left out). Measured: merging F1 0.806
+    (P 0.857, R 0.761), changes (said-time order) F1 0.889, reaffirmed 0.769."""
     result = evaluate_claims(THREADS, gold_fed=True)
-    assert result.merging.f1 >= 0.70
-    assert result.changes_overall.f1 >= 0.80
+    assert result.merging.f1 >= 0.78
+    assert result.changes_overall.f1 >= 0.86
     assert result.changes["reaffirmed"].f1 >= 0.70
 
 
