@@ -50,7 +50,7 @@ from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
 from kg.errors import DataFileError
 
-__all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "score_layer"]
+__all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "format_details", "score_layer"]
 
 
 @dataclass
@@ -102,6 +102,7 @@ class ClaimEval:
     said_correct: int
     contradictions: PRF
     details: list[dict] = field(default_factory=list)  # per gold assertion: its claim, the report matched, said-times
+    quote_said_correct: int | None = None  # gold-fed: dated gold assertions whose own quote gives the right said-time
 
     @property
     def changes_overall(self) -> PRF:
@@ -122,6 +123,7 @@ class ClaimEval:
                           "accuracy_matched": round(self.said_correct / self.said_matched, 4) if self.said_matched else None,
                           "accuracy_all": round(self.said_correct / self.said_dated, 4) if self.said_dated else None},
             "contradictions": self.contradictions.row(),
+            "said_time_from_quote_alone": self.quote_said_correct,
         }
 
 
@@ -398,6 +400,23 @@ def _gold_reports(gold: ThreadGold) -> tuple[list[Report], dict[str, str]]:
     return reports, matched
 
 
+def _quote_said(gold: ThreadGold) -> int:
+    """How many dated gold assertions get their said-time right from their quote alone (:func:`kg.claims.said.said_time`)."""
+    from kg.claims.said import said_time
+
+    published = {d["doc"]: d.get("published") for d in gold.documents}
+    correct = 0
+    for item in gold.assertions.values():
+        if not item.get("said"):
+            continue
+        found = said_time(item.get("quote", ""), published.get(item["doc"]))
+        if found:
+            lo, hi = date_range(item["said"])
+            plo, phi = date_range(found)
+            correct += lo <= plo and phi <= hi
+    return correct
+
+
 _FORMS_QUERY = """
 PREFIX pol: <https://w3id.org/polkg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -420,7 +439,9 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
     gold = load_threads(folder)
     if gold_fed:
         reports, matched = _gold_reports(gold)
-        return score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
+        result = score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
+        result.quote_said_correct = _quote_said(gold)
+        return result
     from kg.api import ingest
     from kg.claims import read_claims
     from kg.store import open_store
@@ -475,4 +496,18 @@ def format_claim_eval(result: ClaimEval) -> str:
         acc_m = f"{result.said_correct / result.said_matched:.3f}" if result.said_matched else "n/a"
         lines.append(f"said-time: {result.said_correct} of {result.said_matched} matched dated assertions right ({acc_m}); "
                      f"{result.said_correct} of {result.said_dated} dated gold assertions ({result.said_correct / result.said_dated:.3f})")
+    if result.quote_said_correct is not None and result.said_dated:
+        lines.append(f"said-time from the quote alone (no statement): {result.quote_said_correct} of {result.said_dated} "
+                     f"dated gold assertions ({result.quote_said_correct / result.said_dated:.3f})")
+    return "\n".join(lines)
+
+
+def format_details(result: ClaimEval) -> str:
+    """One line per gold assertion: its gold claim, the report and claim it was matched to, both said-times."""
+    lines = []
+    for d in result.details:
+        claim = d["claim"].rsplit("/thread/", 1)[-1] if d["claim"] else "-"
+        report = "matched" if d["report"] else "MISSED"
+        lines.append(f"{d['assertion']}: {report}; gold claim {d['gold_claim']}; claim {claim}; "
+                     f"said gold {d['gold_said']} got {d['said']}")
     return "\n".join(lines)
