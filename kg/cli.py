@@ -201,12 +201,14 @@ def extract(path, fmt):
               default="table", show_default=True,
               help="table for people; SPARQL results csv, tsv, json, xml; turtle (ttl) or ntriples (nt) for CONSTRUCT.")
 @_endpoint_options("Query this SPARQL endpoint instead of the store.")
+@click.option("--raw", is_flag=True, help="Query the extractor's assertions, without the reviewers' corrections.")
 @_store_option
 @click.pass_context
-def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store):
+def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store, raw):
     """Run SPARQL (text, or a .rq file) or a named query over the store.
 
     Parameters are bound by the query engine, never pasted into the query text.
+    The reviewers' corrections (`kg correct`) apply unless --raw.
     """
     from kg.query import run_named, run_sparql, sparql_text
 
@@ -222,11 +224,29 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         raise click.UsageError("--param goes with --name")
     text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
-        result = run_named(store, name, values) if name else run_sparql(store, text)
+        view = store if raw or endpoint else _corrected(store)
+        try:
+            result = run_named(view, name, values) if name else run_sparql(view, text)
+        finally:
+            if view is not store:
+                view.close()
+    if view is not store:
+        click.echo(_corrections_note(view.corrections, "kg query --raw"), err=True)
     for note in result.notes:
         click.echo(note, err=True)
     out = result.render(fmt)
     click.echo(out, nl=not out.endswith("\n"))
+
+
+def _corrected(store):
+    from kg.corrections import corrected_store
+
+    return corrected_store(store)
+
+
+def _corrections_note(count: int, raw_command: str) -> str:
+    return (f"With {count} reviewer's correction{'s' if count != 1 else ''} "
+            f"({raw_command} for the extractor's assertions).")
 
 
 @main.command()
@@ -239,6 +259,29 @@ def queries():
         for param, kind in q.parameters.items():
             note = (q.help or {}).get(param, "")
             click.echo(f"    --param {param}=<{kind}>" + (f"  {note}" if note else ""))
+
+
+class _Size(click.ParamType):
+    """A number of bytes: ``1048576``, ``512k``, ``1M``."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        factor = {"k": 2**10, "m": 2**20}.get(text[-1:].lower(), 1)
+        number = text[:-1] if factor > 1 else text
+        try:
+            size = int(float(number) * factor)
+        except (ValueError, OverflowError):
+            self.fail(f"{value!r} is not a size (bytes, or a number with k or M)", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} is not a positive size", param, ctx)
+        return size
+
+
+_SIZE = _Size()
 
 
 @main.command()
@@ -257,9 +300,25 @@ def queries():
 @click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
 @click.option("--allow-service", metavar="HOST[,HOST]",
               help="Let SPARQL SERVICE call these hosts (host or host:port); by default every SERVICE is refused.")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
+              help="Seconds a client has to send a request's headers, and again its body.")
+@click.option("--max-body", type=_SIZE, default="1M", show_default=True, metavar="SIZE",
+              help="Largest request body (bytes, or with k or M); larger ones get 413 before they are read.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Open connections in all.")
+@click.option("--max-connections-per-client", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Open connections from one address.")
+@click.option("--max-queries", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Requests the query engine runs at once; the others wait in a queue.")
+@click.option("--max-queries-per-client", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Requests from one address the query engine runs at once.")
+@click.option("--max-memory-mb", type=click.IntRange(min=0), default=1024, show_default=True,
+              help="Heap memory of the query engine; over it, the engine restarts and its requests get 503 (0: no limit).")
 @_store_option
 @click.pass_context
-def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service):
+def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service,
+          read_timeout, max_body, max_connections, max_connections_per_client, max_queries, max_queries_per_client,
+          max_memory_mb):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
 
     Read-only unless --allow-update; the store stays locked against ingest while it runs.
@@ -275,7 +334,10 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
         raise click.UsageError("--allow-update needs --token TOKEN (or POLKG_SERVE_TOKEN)")
     server = start_server(ctx.obj["store"], host=host, port=port, allow_update=allow_update, token=token,
                           timeout=timeout, max_result_bytes=int(max_result_mb * 2**20),
-                          page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service))
+                          page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service),
+                          read_timeout=read_timeout, max_request_bytes=max_body, max_connections=max_connections,
+                          max_connections_per_client=max_connections_per_client, max_queries=max_queries,
+                          max_queries_per_client=max_queries_per_client, max_memory_bytes=max_memory_mb * 2**20)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -325,9 +387,10 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
               help="regions: fewest sides making demands for a region to be contested.")
 @click.option("--by", "basis", type=click.Choice(["said", "reported"]),
               help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
+@click.option("--raw", is_flag=True, help="Analyse the extractor's assertions, without the reviewers' corrections.")
 @_store_option
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis, raw):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -348,9 +411,14 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
         raise click.UsageError(f"{what} takes {wanted}, got {len(names)}")
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
+    from kg.corrections import ExtractorView, read_corrections
+
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
-                             basis=basis)
+        frame = run_analysis(ExtractorView(store) if raw else store, what, tuple(names), write=write, outcome=outcome,
+                             min_demanders=min_demanders, basis=basis)
+        corrections = 0 if raw else len(read_corrections(store))
+    if corrections:
+        click.echo(_corrections_note(corrections, "kg analyze --raw"), err=True)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":
@@ -548,14 +616,22 @@ def summary(ctx, limit):
               help="Only the aggregate table: no per-document line (for the locked test split).")
 @click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, rules_only, fmt):
+@click.option("--corrected", is_flag=True,
+              help="Score the extraction as the reviewers' corrections in the store (kg correct) amend it.")
+@_store_option
+@click.pass_context
+def eval_(ctx, gold, documents, explain, summary, rules_only, fmt, corrected):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents, learned=not rules_only)
+    if corrected:
+        with _open(ctx, read_only=True) as store:
+            report = evaluate_gold(gold, documents, learned=not rules_only, corrected=store)
+    else:
+        report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:
@@ -563,6 +639,25 @@ def eval_(gold, documents, explain, summary, rules_only, fmt):
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(format_report(report, explain=explain, per_document=not summary))
+
+
+@main.command(name="eval-claims")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--gold-fed", is_flag=True,
+              help="Give the gold assertions straight to the claim builder (no NLP): the claim layer's own quality.")
+@click.option("--by", "basis", type=click.Choice(["said", "reported"]), default="said", show_default=True,
+              help="Order claims, and so score changes, by when they were said or when they were reported.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def eval_claims(folder, gold_fed, basis, fmt):
+    """Score the claim layer on a thread gold FOLDER (gold.jsonl, claims.jsonl): claim merging, typed
+    changes, said-time (the documents are ingested into a temporary store unless --gold-fed)."""
+    from kg.claims.evaluate import evaluate_claims, format_claim_eval
+
+    result = evaluate_claims(folder, gold_fed=gold_fed, basis=basis)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        click.echo(format_claim_eval(result))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg import resources
 from kg.errors import DataFileError
 
-__all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabulary", "CLASS_KINDS"]
+__all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabulary", "CLASS_KINDS", "MARKS", "cue_problem"]
 
 _POL = "https://w3id.org/polkg/ontology#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -155,11 +155,38 @@ class Vocabulary:
         return self.schemes[scheme]
 
 
+MARKS = frozenset({"REGION", "ALLIANCE", "DEMONYM", "ARMED"})
+"""The marks a cue may use: a mention of a region, of an alliance, a people's adjective standing
+for its armed forces, an armed group or force."""
+
+
+def cue_problem(cue: str) -> str | None:
+    """What is wrong with a cue rule, or None: an unknown ``@MARK``, an empty phrase or part.
+
+    >>> cue_problem("withdraw|pull out + @REGION") is None
+    True
+    >>> cue_problem("withdraw + @PLACE")
+    "unknown cue mark '@PLACE' (known: @ALLIANCE, @ARMED, @DEMONYM, @REGION)"
+    """
+    if not cue.strip():
+        return "empty cue"
+    for part in cue.split(" + "):
+        alternatives = part.split("|")
+        for alt in alternatives:
+            alt = alt.strip()
+            if not alt:
+                return f"empty alternative in {cue!r}"
+            if alt.startswith("@") and alt[1:] not in MARKS:
+                known = ", ".join("@" + m for m in sorted(MARKS))
+                return f"unknown cue mark {alt!r} (known: {known})"
+            if "+" in alt and alt != "+":
+                return f"'+' must stand between spaces in {cue!r}"
+    return None
+
+
 @functools.lru_cache(maxsize=2)
 def load_vocabulary(paths: tuple[Path, ...] | None = None) -> Vocabulary:
     """Read the SKOS schemes (``ontology/vocab/*.ttl``)."""
-    from kg.extract.cues import cue_problem
-
     paths = tuple(paths or resources.vocab_files())
     schemes: dict[str, dict[str, Concept]] = defaultdict(dict)
     for path in paths:

@@ -5,10 +5,10 @@ is already in the store is skipped before any NLP runs, the others go in
 chunks to the extraction stage, and the single writer (this process) writes
 their graphs a batch at a time. Memory stays flat however large the corpus.
 
-Extraction runs where the caller says: in this process (``jobs=1``), in ``jobs``
-worker processes on this machine (:mod:`kg.parallel`), or on a Dask cluster
-(``scheduler="tcp://host:8786"``, :mod:`kg.distributed`). Every runner returns
-the same per-document results, in input order, so the store ends up the same.
+Extraction runs where the caller says, in one of the runners of :mod:`kg.runners`:
+in this process (``jobs=1``), in ``jobs`` worker processes on this machine, or on
+a Dask cluster (``scheduler="tcp://host:8786"``). Every runner returns the same
+per-document results, in input order, so the store ends up the same.
 
 A batch of documents is written in one atomic call and flushed, so a crash
 leaves every document complete or absent. A file whose content changed gets a
@@ -32,14 +32,13 @@ from kg.documents import JSONL_SUFFIXES, Document, iter_documents, iter_paths
 from kg.errors import InputError, KgError, StoreError
 from kg.extract import DOC_BASE, document_iri
 from kg.extract.model import Extraction
+from kg.runners import Extracted, make_runner
 
 __all__ = [
     "IngestReport",
     "ingest_documents",
     "ingest",
     "count_documents",
-    "extract_chunk",
-    "Extracted",
     "BATCH_SIZE",
     "BULK_QUADS",
     "CHUNK_SIZE",
@@ -85,95 +84,6 @@ class IngestReport:
             f"{len(self.ingested)} ingested{changed}, {len(self.skipped)} unchanged, "
             f"{len(self.failed)} refused; {self.triples} triples written"
         )
-
-
-@dataclass
-class Extracted:
-    """One document after extraction: its graph as quads, or why it failed.
-
-    ``quads`` is a list of :class:`pyoxigraph.Quad` in the process that made it,
-    or N-Quads bytes when it travels between processes.
-    """
-
-    where: str
-    graph: str
-    path: str | None
-    quads: bytes | list | None = None
-    triples: int = 0
-    extraction: Extraction | None = None
-    error: str | None = None
-
-
-def _quads(extraction: Extraction) -> list:
-    from kg.rdf.mapping import to_quads
-
-    return to_quads(extraction)
-
-
-def _extract_one(document: Document, doc, *, keep: bool, encode: bool) -> Extracted:
-    from kg.extract import extract_doc
-
-    where = document.path or document_iri(document)
-    done = Extracted(where, document_iri(document), document.path)
-    try:
-        extraction = extract_doc(document, doc)
-        quads = _quads(extraction)
-    except KgError as exc:
-        done.error = str(exc)
-        return done
-    except Exception as exc:  # a bug must not cost the other documents
-        done.error = str(InputError(where, f"extraction failed ({type(exc).__name__}: {exc})"))
-        return done
-    done.triples = len(quads)
-    done.quads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if encode else quads
-    done.extraction = extraction if keep else None
-    return done
-
-
-def extract_chunk(documents: list[Document], nlp, *, keep: bool = False, encode: bool = False) -> list[Extracted]:
-    """Annotate ``documents`` with ``nlp.pipe`` and extract each one: the unit of work of every runner.
-
-    A document that fails comes back with ``error`` set; the others are unaffected.
-    """
-    try:
-        docs = list(nlp.pipe([d.text for d in documents]))
-    except Exception:  # one bad text must not cost the chunk: annotate one at a time
-        docs = []
-        for d in documents:
-            try:
-                docs.append(nlp(d.text))
-            except Exception as exc:
-                docs.append(exc)
-    out = []
-    for document, doc in zip(documents, docs):
-        if isinstance(doc, Exception):
-            where = document.path or document_iri(document)
-            error = InputError(where, f"annotation failed ({type(doc).__name__}: {doc})")
-            out.append(Extracted(where, document_iri(document), document.path, error=str(error)))
-        else:
-            out.append(_extract_one(document, doc, keep=keep, encode=encode))
-    return out
-
-
-class SerialRunner:
-    """Extraction in this process, a chunk at a time."""
-
-    def __init__(self, nlp=None, *, keep: bool = False) -> None:
-        self.nlp = nlp
-        self.keep = keep
-
-    def __enter__(self) -> "SerialRunner":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
-
-    def map(self, chunks: Iterable[list[Document]]) -> Iterator[list[Extracted]]:
-        from kg.nlp.pipeline import load_nlp
-
-        for chunk in chunks:
-            self.nlp = self.nlp or load_nlp()
-            yield extract_chunk(chunk, self.nlp, keep=self.keep)
 
 
 # -- writing ---------------------------------------------------------------------
@@ -318,18 +228,6 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _runner(nlp, jobs: int, scheduler: str | None, keep: bool):
-    if scheduler:
-        from kg.distributed import DaskRunner
-
-        return DaskRunner(scheduler, keep=keep)
-    if jobs > 1:
-        from kg.parallel import ProcessRunner
-
-        return ProcessRunner(jobs, keep=keep)
-    return SerialRunner(nlp, keep=keep)
-
-
 def ingest_documents(
     documents: Iterable[Document | KgError],
     store,
@@ -429,7 +327,7 @@ def ingest_documents(
             notify("ingested", item.where)
         ready.clear()
 
-    with _runner(nlp, jobs, scheduler, keep_extractions) as runner:
+    with make_runner(nlp=nlp, jobs=jobs, scheduler=scheduler, keep=keep_extractions) as runner:
         for results in runner.map(_batches(pending(), size)):
             for item in results:
                 if item.error is not None:

@@ -13,16 +13,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import QueryError
 from kg.namespaces import ACT, OUT, POL, PREFIXES, ST, sparql_prefixes
+from kg.sparql import check_iri
 
 __all__ = ["bind_parameters", "resolve_entity", "side_of", "check_iri", "close_names"]
 
-_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REGION = str(POL.Region)
@@ -89,26 +88,6 @@ def _suggestions(store, value: str, kind: str) -> str:
               if kind == "entity" or (r["class"].value == _REGION) == (kind == "region")]
     close = close_names(value, labels)
     return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
-def check_iri(value: str, name: str = "parameter") -> URIRef:
-    """``value`` as an IRI term, or ``ref:Name``-style with one of polkg's prefixes.
-
-    Raises
-    ------
-    QueryError
-        Not an absolute IRI (spaces, quotes, angle brackets, braces... or no scheme).
-    """
-    match = _PREFIXED.match(value)
-    if match and match.group(1) in PREFIXES:
-        value = str(PREFIXES[match.group(1)]) + match.group(2)
-    if not _IRI.match(value):
-        raise QueryError(name, f"not a valid IRI: {value!r}")
-    try:
-        ox.NamedNode(value)  # RFC 3987, as strictly as the engine reads it
-    except ValueError as exc:
-        raise QueryError(name, f"not a valid IRI: {value!r} ({exc})") from None
-    return URIRef(value)
 
 
 def _looks_like_iri(value: str) -> bool:
@@ -211,11 +190,10 @@ def _code(value: str, name: str, vocabulary) -> str:
 
 
 def _codes(enum: str):
-    """The code enum ``Action``, ``Outcome`` or ``Stance``, imported only when a parameter needs it
-    (the model's package loads the extractor)."""
-    from kg.extract import model
+    """The code enum ``Action``, ``Outcome`` or ``Stance`` of :mod:`kg.codes`."""
+    from kg import codes
 
-    return getattr(model, enum)
+    return getattr(codes, enum)
 
 
 _SIDE = _PREFIX_LINES + """SELECT DISTINCT ?person ?side ?personName ?sideName WHERE {

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kg import resources
 from kg.errors import DataFileError, QueryError
+from kg.sparql import syntax_error
 
 __all__ = [
     "query",
@@ -255,44 +256,6 @@ def _json_term(term) -> dict:
     elif term.datatype.value != _XSD + "string":
         out["datatype"] = term.datatype.value
     return out
-
-
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
-_CHAR_CLASS = re.compile(r"\[[^\[\]]*(?:'|\.\.=|_)[^\[\]]*\]")
-_PNAME_BEFORE = re.compile(r"(?:^|[^\w.:-])([A-Za-z][\w.-]*)?:[\w.%-]*\s*$")
-
-
-def syntax_error(sparql: str, message: str) -> str:
-    """One line for the parser's ``message`` about ``sparql``: the position
-    (line:column), the message without its lists of character ranges, and an
-    unknown prefix by name.
-
-    >>> syntax_error("ASK { ?s a foo:Bar }", "error at 1:19: expected one of Prefix not found, ['%'], ['.']")
-    "SPARQL syntax error at 1:19: unknown prefix 'foo:'"
-    >>> syntax_error("SELEC ?s", "error at 1:9: expected one of DESCRIBE, [_]")
-    'SPARQL syntax error at 1:9: expected one of DESCRIBE'
-    """
-    text = " ".join(message.split())
-    match = _POSITION.match(text)
-    where = ""
-    if match:
-        where = f" at {match.group(1)}:{match.group(2)}"
-        text = text[match.end():]
-    if "Prefix not found" in text:
-        prefix = None
-        if match:
-            lines = sparql.splitlines() or [""]
-            number, column = int(match.group(1)), int(match.group(2))
-            line = lines[number - 1] if 0 < number <= len(lines) else ""
-            found = _PNAME_BEFORE.search(line[: max(column - 1, 0)])
-            prefix = found.group(1) or "" if found else None
-        text = f"unknown prefix '{prefix}:'" if prefix is not None else "unknown prefix"
-    else:
-        text = _CHAR_CLASS.sub("", text)
-        text = re.sub(r"(,\s*)+", ", ", text).strip(" ,")
-        if len(text) > 120:
-            text = text[:120].rsplit(",", 1)[0] + ", ..."
-    return f"SPARQL syntax error{where}: {text or 'not SPARQL'}"
 
 
 def sparql_text(value: str) -> str:

@@ -2,7 +2,7 @@
 
 Two processes, one address::
 
-    client ──HTTP──▶ polkg front (ThreadingHTTPServer, host:port)
+    client ──HTTP──▶ polkg front (http.server, a thread per admitted connection, host:port)
                        /            the graph view (kg.viz.write_html)
                        /sparql      SPARQL 1.1 Protocol: query, and update with a token
                        /store       Graph Store Protocol: read, and write with a token
@@ -23,6 +23,12 @@ server passes the protocol requests through and adds what polkg needs:
   refused before they reach it, unless ``allow_service`` names the host
   (:mod:`kg.federation`);
 * a cap on the size of an answer (Oxigraph has none);
+* bounds on what one client can take: a read timeout on the request line,
+  headers and body, a cap on the body checked before it is read, caps on open
+  connections in all and per address (:class:`_Connections`), strict
+  framing (one ``Content-Length``, no ``Transfer-Encoding``), a queue in front
+  of Oxigraph with a share per address (:class:`_QuerySlots`), and a limit on
+  Oxigraph's heap, past which it is started again;
 * the graph view at ``/``;
 * Oxigraph started again if it stops (it can, when the machine runs out of
   threads), unless it stops three times within a minute.
@@ -43,6 +49,7 @@ the endpoint read-only.
 from __future__ import annotations
 
 import hmac
+import re
 import http.client
 import logging
 import os
@@ -54,7 +61,7 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
@@ -67,6 +74,8 @@ __all__ = ["EndpointServer", "start_server", "oxigraph_command"]
 log = logging.getLogger("kg.serve")
 
 _CANCELLED = b"The SPARQL operation has been cancelled"
+_CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
+_BARRED_SECONDS = 30  # and its address is refused this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
 
 
@@ -96,13 +105,211 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
-class _Front(ThreadingHTTPServer):
-    daemon_threads = True
+_MAX_REQUEST_LINE = 65536  # bytes of "GET /sparql?query=... HTTP/1.1" (a GET query lives there)
+_MAX_HEADER_BYTES = 32768  # bytes of all the header lines of one request
+_TOKEN_CHARS = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 field names
+_BAD_VALUE_CHARS = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class _Connection:
+    """One accepted connection as :class:`_Connections` sees it."""
+
+    __slots__ = ("sock", "address", "opened", "deadline", "reading", "timed_out")
+
+    def __init__(self, sock: socket.socket, address: str) -> None:
+        self.sock, self.address = sock, address
+        self.opened = time.monotonic()
+        self.deadline: float | None = None  # while reading from the client
+        self.reading = True
+        self.timed_out = False
+
+
+class _Connections:
+    """The open connections: at most ``total`` in all and ``per_client`` from one address,
+    and a read deadline on each while the server waits for a request or its body.
+
+    One thread (:meth:`reap`) ends every read that passes its deadline, so a client
+    that sends its headers a byte at a time is dropped after ``read_timeout``
+    seconds, however steadily it sends. When all ``total`` are taken, a new
+    connection takes the place of the oldest one still waiting for its request,
+    from the address that holds the most; when every connection is busy with a
+    request, or its address holds ``per_client`` already, it is refused.
+    """
+
+    def __init__(self, *, total: int, per_client: int, read_timeout: float) -> None:
+        self.total, self.per_client, self.read_timeout = total, per_client, read_timeout
+        self._open: dict[int, _Connection] = {}
+        self._per_address: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    def admit(self, sock: socket.socket, address: str) -> _Connection | str:
+        """The new connection's record, or why it is refused."""
+        evicted = None
+        with self._lock:
+            held = self._per_address.get(address, 0)
+            if held >= self.per_client:
+                return f"too many connections from {address} (at most {self.per_client})"
+            if len(self._open) >= self.total:
+                waiting = [c for c in self._open.values() if c.reading]
+                if not waiting:
+                    return f"too many connections (at most {self.total}, all busy)"
+                evicted = max(waiting, key=lambda c: (self._per_address[c.address], -c.opened))
+                self._forget(evicted)
+                evicted.timed_out = True
+            record = _Connection(sock, address)
+            record.deadline = record.opened + self.read_timeout
+            self._open[id(sock)] = record
+            self._per_address[address] = held + 1
+        if evicted is not None:
+            log.info("%s: connection dropped for a new one (all %d taken)", evicted.address, self.total)
+            _shutdown(evicted.sock, socket.SHUT_RDWR)
+        return record
+
+    def _forget(self, record: _Connection) -> None:
+        if self._open.pop(id(record.sock), None) is record:
+            left = self._per_address[record.address] - 1
+            if left:
+                self._per_address[record.address] = left
+            else:
+                del self._per_address[record.address]
+
+    def release(self, record: _Connection) -> None:
+        with self._lock:
+            self._forget(record)
+
+    def reading(self, record: _Connection) -> None:
+        """The server waits for the client (a request, or its body): the deadline runs."""
+        record.deadline = time.monotonic() + self.read_timeout
+        record.reading = True
+
+    def busy(self, record: _Connection) -> None:
+        """A request is being answered: no read deadline, and not taken for a newcomer."""
+        record.reading = False
+        record.deadline = None
+
+    def counts(self) -> tuple[int, int]:
+        """Open connections and distinct addresses."""
+        with self._lock:
+            return len(self._open), len(self._per_address)
+
+    def reap(self, every: float = 0.2) -> None:
+        """Until :meth:`stop`: end the reads that passed their deadline."""
+        while not self._stopped.wait(every):
+            now = time.monotonic()
+            with self._lock:
+                late = [c for c in self._open.values()
+                        if c.reading and c.deadline is not None and c.deadline < now and not c.timed_out]
+                for record in late:
+                    record.timed_out = True
+            for record in late:  # the handler's blocked read returns at once; it answers 408 and closes
+                _shutdown(record.sock, socket.SHUT_RD)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def _shutdown(sock: socket.socket, how: int) -> None:
+    try:
+        sock.shutdown(how)
+    except OSError:
+        pass
+
+
+class _Front(HTTPServer):
+    """The front server: a thread per admitted connection, as many as :class:`_Connections` allows."""
+
+    request_queue_size = 1024  # the listen backlog: bursts of connects wait here, not reset
     allow_reuse_address = True
 
     def __init__(self, address, endpoint: "EndpointServer") -> None:
         self.endpoint = endpoint
+        self.connections = _Connections(total=endpoint.max_connections, per_client=endpoint.max_connections_per_client,
+                                        read_timeout=endpoint.read_timeout)
         super().__init__(address, _Handler)
+        self._reaper = threading.Thread(target=self.connections.reap, name="kg-serve-reaper", daemon=True)
+        self._reaper.start()
+
+    def process_request(self, request, client_address) -> None:
+        admitted = self.connections.admit(request, client_address[0])
+        if isinstance(admitted, str):
+            return self._refuse(request, admitted)
+        try:
+            threading.Thread(target=self._serve_connection, args=(request, client_address, admitted),
+                             name="kg-serve-connection", daemon=True).start()
+        except RuntimeError:  # the system will not start another thread
+            self.connections.release(admitted)
+            self._refuse(request, "too many connections (no thread to serve this one)")
+
+    def _serve_connection(self, request, client_address, record: _Connection) -> None:
+        try:
+            self.RequestHandlerClass(request, client_address, self, record)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.connections.release(record)
+            self.shutdown_request(request)
+
+    def _refuse(self, request: socket.socket, reason: str) -> None:
+        """Answer 503 at once, without a thread and without waiting on the client."""
+        log.info("%s: refused: %s", reason.rsplit(" from ", 1)[-1].split(" ")[0], reason)
+        body = f"kg serve: {reason}; try again later\n".encode("utf-8")
+        answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  b"Content-Length: " + str(len(body)).encode() + b"\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+                  + body)
+        try:
+            request.setblocking(False)
+            try:
+                request.recv(65536)  # what already came, so that closing does not reset the answer
+            except OSError:
+                pass
+            request.send(answer)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, never a traceback: clients that go away are normal."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, _TimedOut)):
+            log.debug("%s: connection ended: %s", client_address[0], exc)
+        else:
+            log.warning("%s: request failed: %s: %s", client_address[0], type(exc).__name__, exc,
+                        exc_info=log.isEnabledFor(logging.DEBUG))
+
+    def server_close(self) -> None:
+        self.connections.stop()
+        super().server_close()
+
+
+class _TimedOut(Exception):
+    """The client did not send its request (or its body) within the read timeout."""
+
+
+class _HeadersTooLarge(http.client.HTTPException):
+    """More than :data:`_MAX_HEADER_BYTES` of header lines (answered 431 by the base class)."""
+
+
+class _HeaderLines:
+    """``rfile`` while the headers are read: keeps each raw line for the strict checks
+    and stops at :data:`_MAX_HEADER_BYTES`."""
+
+    def __init__(self, rfile, record: _Connection) -> None:
+        self._rfile, self._record = rfile, record
+        self.left = _MAX_HEADER_BYTES
+        self.lines: list[bytes] = []
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self.left <= 0:
+            raise _HeadersTooLarge("Too many header bytes")
+        line = self._rfile.readline(self.left + 1 if limit < 0 else min(limit, self.left + 1))
+        if self._record.timed_out:
+            raise _TimedOut
+        self.left -= len(line)
+        if self.left < 0:
+            raise _HeadersTooLarge("Too many header bytes")
+        self.lines.append(line)
+        return line
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -112,7 +319,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ------------------------------------------------------------------------
 
+    def __init__(self, request, client_address, server, record: _Connection) -> None:
+        self.record = record
+        self._checked: bool | None = None  # the headers passed the strict checks (None: not yet made)
+        self._length = 0
+        super().__init__(request, client_address, server)
+
     def setup(self) -> None:
+        # each blocking read and write (a client that does not read its answer); the reaper, which
+        # bounds the sum of the reads, acts first
+        self.timeout = self.server.endpoint.read_timeout + 1
         super().setup()
         # headers and body go out in separate writes: without this, Nagle's algorithm and
         # delayed ACKs add ~40 ms to every keep-alive request
@@ -121,8 +337,112 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
         log.info("%s %s", self.address_string(), format % args)
 
+    def handle_one_request(self) -> None:
+        """The base class's, with a deadline on the request line and headers, a cap on their
+        size, strict header checks, and 408 for a client that sends too slowly."""
+        connections, record = self.server.connections, self.record
+        connections.reading(record)
+        self._checked, self._length, self.raw_requestline = None, 0, b""
+        try:
+            self.raw_requestline = self.rfile.readline(_MAX_REQUEST_LINE + 1)
+            if record.timed_out:
+                raise _TimedOut
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline) > _MAX_REQUEST_LINE:
+                self.requestline, self.request_version, self.command = "", "", ""
+                self.send_error(414)
+                self.close_connection = True
+                return
+            plain = self.rfile
+            self._header_lines = self.rfile = _HeaderLines(plain, record)
+            try:
+                parsed = self.parse_request()
+            finally:
+                self.rfile = plain
+            if not parsed:
+                return
+            if not self._checked and not self._check_headers():
+                return
+            if self._length == 0:
+                connections.busy(record)
+            method = getattr(self, "do_" + self.command, None)
+            if method is None:
+                self.send_error(501, f"Unsupported method ({self.command!r})")
+                return
+            method()
+            self.wfile.flush()
+        except _TimedOut:
+            self.close_connection = True
+            if self.raw_requestline:  # a request had begun: say why it ends
+                self._late()
+        except TimeoutError:
+            self.close_connection = True
+            if self.raw_requestline:
+                self._late()
+
+    def _late(self) -> None:
+        body = f"kg serve: the request did not arrive within {self.server.endpoint.read_timeout:g} s\n".encode()
+        try:
+            self.wfile.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        except OSError:
+            pass
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue``: refuse a body too large (or bad headers) before it is sent."""
+        return self._check_headers() and super().handle_expect_100()
+
+    def _check_headers(self) -> bool:
+        """Strict HTTP/1.1 framing, so that no proxy in front reads the request otherwise:
+        each header line ends in CRLF and is ``name: value`` (no folding, no space before
+        the colon, no control characters), at most one ``Host`` and one ``Content-Length``
+        (digits only), no ``Transfer-Encoding``, and a body only where one is read, no
+        larger than the cap. Answers 400, 411 or 413 (and closes) otherwise."""
+        self._checked = False
+        names: dict[bytes, list[bytes]] = {}
+        for line in self._header_lines.lines:
+            if line in (b"\r\n", b"\n", b""):
+                break
+            if not line.endswith(b"\r\n"):
+                return self._refuse(400, "header lines must end in CRLF")
+            name, colon, value = line[:-2].partition(b":")
+            if not colon or not _TOKEN_CHARS.match(name):
+                return self._refuse(400, f"malformed header line {line[:60].decode('latin-1')!r}")
+            if _BAD_VALUE_CHARS.search(value):
+                return self._refuse(400, f"control characters in the {name.decode()} header")
+            names.setdefault(name.lower(), []).append(value.strip(b" \t"))
+        if len(names.get(b"host", ())) > 1:
+            return self._refuse(400, "more than one Host header")
+        lengths = names.get(b"content-length", [])
+        if len(lengths) > 1:
+            return self._refuse(400, "more than one Content-Length header")
+        if b"transfer-encoding" in names:
+            if lengths:
+                return self._refuse(400, "both Transfer-Encoding and Content-Length")
+            return self._refuse(411, "send a Content-Length (chunked requests are not accepted)")
+        declared = lengths[0].decode("latin-1") if lengths else "0"
+        if not declared.isascii() or not declared.isdigit() or len(declared) > 18:
+            return self._refuse(400, "Content-Length must be a whole number of bytes")
+        length = int(declared)
+        if length and self.command in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            return self._refuse(400, f"a {self.command} request has no body")
+        cap = self.server.endpoint.max_request_bytes
+        if length > cap:
+            return self._refuse(413, f"request body larger than {cap:,} bytes (the cap is --max-body)")
+        self._length, self._checked = length, True
+        return True
+
+    def _refuse(self, status: int, message: str) -> bool:
+        # a body left unread would be taken for the next request: refusals close the connection
+        self.close_connection = True
+        self._error(status, f"kg serve: {message}", {"Connection": "close"})
+        return False
+
     def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
               headers: dict | None = None) -> None:
+        self.server.connections.busy(self.record)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -136,23 +456,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str, headers: dict | None = None) -> None:
         self._send(status, (message + "\n").encode("utf-8"), headers=headers)
 
-    def _body(self) -> bytes | None:
-        # a body left unread would be taken for the next request: refusals close the connection
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-            self._error(411, "kg serve: send a Content-Length (chunked requests are not accepted)")
-            return None
-        declared = (self.headers.get("Content-Length") or "0").strip()
-        if not declared.isascii() or not declared.isdigit():
-            self.close_connection = True
-            self._error(400, "kg serve: Content-Length must be a whole number of bytes")
-            return None
-        length = int(declared)
-        if length > self.server.endpoint.max_request_bytes:
-            self.close_connection = True
-            self._error(413, f"kg serve: request larger than {self.server.endpoint.max_request_bytes:,} bytes")
-            return None
-        return self.rfile.read(length) if length else b""
+    def _body(self) -> bytes:
+        """The body the headers announced, read before its deadline (the reaper ends a slow one)."""
+        if not self._length:
+            return b""
+        connections = self.server.connections
+        connections.reading(self.record)
+        body = self.rfile.read(self._length)
+        if self.record.timed_out or len(body) < self._length:
+            raise _TimedOut
+        connections.busy(self.record)
+        return body
 
     # -- routes -----------------------------------------------------------------------------
 
@@ -177,9 +491,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._error(400, "kg serve: control characters in the request target")
         path = urlsplit(self.path).path
-        body = b"" if self.command in ("GET", "HEAD", "DELETE") else self._body()
-        if body is None:
-            return
+        body = self._body()
         if path in ("/", "/graph.html"):
             if self.command not in ("GET", "HEAD"):
                 return self._error(405, "kg serve: the graph view is read-only", {"Allow": "GET, HEAD"})
@@ -308,13 +620,30 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD", "DELETE"):
             headers["Content-Length"] = str(len(body))
         started = time.monotonic()
+        deadline = started + endpoint.timeout
+        try:
+            slot = endpoint.slots.acquire(self.client_address[0], deadline)
+        except _Barred as barred:
+            return self._error(503, f"kg serve: a request from {self.client_address[0]} took the query engine over "
+                                    f"its memory limit; this address may ask again in {barred.seconds:.0f} s",
+                               {"Retry-After": str(max(1, round(barred.seconds)))})
+        if slot is None:
+            return self._error(503, f"kg serve: busy: {endpoint.slots.describe()}; none came free within "
+                                    f"{endpoint.timeout:g} s", {"Retry-After": "1"})
         try:
             try:
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers)
-            except ConnectionRefusedError:
-                if not endpoint.wait_for_oxigraph():  # it had stopped: once more on the new one
+                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
+                                                                           deadline=deadline)
+            except ConnectionError as exc:  # refused, reset: it had stopped; once more on the new one
+                safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
+                if not (safe or isinstance(exc, ConnectionRefusedError)) or not endpoint.wait_for_oxigraph():
                     raise
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers)
+                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
+                                                                           deadline=deadline)
+        except _OverMemory:
+            return self._error(503, f"kg serve: the query engine went over its memory limit of "
+                                    f"{endpoint.max_memory_bytes // 2**20:,} MB and was restarted; the requests it "
+                                    "was answering were stopped (ask for less)", {"Retry-After": "1"})
         except TimeoutError:
             return self._error(504, f"kg serve: no answer within {endpoint.timeout:g} s (the query timeout)")
         except _TooLarge:
@@ -322,11 +651,14 @@ class _Handler(BaseHTTPRequestHandler):
                                     "bytes; ask for less (LIMIT) or raise --max-result-mb")
         except OSError as exc:
             return self._error(502, f"kg serve: the Oxigraph server did not answer ({exc})")
+        finally:
+            endpoint.slots.release(slot)
         if _CANCELLED in data[-200:]:
             return self._error(504, f"kg serve: the query was cancelled after {time.monotonic() - started:.1f} s "
                                     f"(the timeout is {endpoint.timeout:g} s)")
         extra = {k: v for k, v in upstream_headers if k.lower() in ("vary", "allow", "location")}
         content_type = dict((k.lower(), v) for k, v in upstream_headers).get("content-type", "text/plain")
+        self.server.connections.busy(self.record)
         self.send_response(status, reason)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -339,6 +671,100 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _TooLarge(Exception):
     pass
+
+
+class _OverMemory(Exception):
+    """Oxigraph was stopped for going over its memory limit while answering this request."""
+
+
+class _QuerySlots:
+    """At most ``total`` requests at Oxigraph at once, and ``per_client`` from one address.
+
+    The others wait in one queue, in the order they came; a waiter whose address
+    already has ``per_client`` running lets the next one pass. So a client that
+    sends many heavy queries holds at most ``per_client`` of Oxigraph's threads,
+    and a request from anyone else runs as soon as fewer than ``total`` run.
+    An address can be barred for a while (:meth:`bar`): its requests are refused.
+    """
+
+    def __init__(self, *, total: int, per_client: int) -> None:
+        self.total, self.per_client = total, per_client
+        self._per_address: dict[str, int] = {}
+        self._running: dict[object, tuple[str, float]] = {}
+        self._queue: list[tuple[object, str]] = []
+        self._barred: dict[str, float] = {}
+        self._changed = threading.Condition()
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def _next(self) -> object | None:
+        if len(self._running) >= self.total:
+            return None
+        for ticket, address in self._queue:
+            if self._per_address.get(address, 0) < self.per_client:
+                return ticket
+        return None
+
+    def acquire(self, address: str, deadline: float) -> object | None:
+        """Wait for a slot until ``deadline``: the slot (give it to :meth:`release`), or
+        None if none came free; ``_Barred`` if the address is barred."""
+        ticket = object()
+        with self._changed:
+            self._queue.append((ticket, address))
+            try:
+                while True:
+                    until = self._barred.get(address)
+                    if until is not None:  # checked again after each wait: it may be barred meanwhile
+                        if until > time.monotonic():
+                            raise _Barred(until - time.monotonic())
+                        del self._barred[address]
+                    if self._next() is ticket:
+                        break
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    self._changed.wait(left)
+                self._running[ticket] = (address, time.monotonic())
+                self._per_address[address] = self._per_address.get(address, 0) + 1
+                return ticket
+            finally:
+                self._queue.remove((ticket, address))
+                self._changed.notify_all()
+
+    def release(self, ticket: object) -> None:
+        with self._changed:
+            address, _ = self._running.pop(ticket)
+            left = self._per_address[address] - 1
+            if left:
+                self._per_address[address] = left
+            else:
+                del self._per_address[address]
+            self._changed.notify_all()
+
+    def bar_long_running(self, *, longer_than: float, seconds: float) -> list[str]:
+        """Bar for ``seconds`` the addresses with a request running for more than
+        ``longer_than`` seconds and at least half as long as the longest; the addresses barred."""
+        now = time.monotonic()
+        with self._changed:
+            ages = [(now - started, address) for address, started in self._running.values()]
+            longest = max((age for age, _ in ages), default=0.0)
+            found = sorted({a for age, a in ages if age > longer_than and age >= longest / 2})
+            for address in found:
+                self._barred[address] = now + seconds
+            return found
+
+    def describe(self) -> str:
+        with self._changed:
+            return f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client), " \
+                   f"{len(self._queue)} waiting"
+
+
+class _Barred(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 class _Watchdogs:
@@ -412,18 +838,53 @@ class EndpointServer:
         Hosts (``host`` or ``host:port``, lower case; :func:`kg.federation.parse_hosts`)
         that ``SERVICE`` may call; empty (the default), every ``SERVICE`` and ``LOAD``
         is refused before it reaches Oxigraph.
+    read_timeout : float
+        Seconds a client has to send a request's line and headers (counted from when
+        the connection opens or the previous answer went out), and again its body.
+    max_request_bytes : int
+        Largest request body (a query, an update, a Graph Store write); a larger one
+        is refused with 413 before it is read.
+    max_connections, max_connections_per_client : int
+        Open connections in all and from one address (:class:`_Connections`).
+    max_queries, max_queries_per_client : int
+        Requests at Oxigraph at once, in all and from one address; the rest wait in a
+        queue until their deadline (:class:`_QuerySlots`).
+    max_memory_bytes : int
+        Heap memory (anonymous resident memory) the Oxigraph process may take; above
+        it Oxigraph is stopped and started again, and the requests it was answering
+        get 503. ``0``: no limit.
     """
 
     def __init__(self, store, *, host: str = "127.0.0.1", port: int = 7878, allow_update: bool = False,
                  token: str | None = None, timeout: float = 30.0, max_result_bytes: int = 64 * 2**20,
-                 max_request_bytes: int = 256 * 2**20, page: str | os.PathLike | None = "out/graph.html",
-                 wait: float = 0, allow_service: tuple[str, ...] = ()) -> None:
+                 max_request_bytes: int = 2**20, page: str | os.PathLike | None = "out/graph.html",
+                 wait: float = 0, allow_service: tuple[str, ...] = (), read_timeout: float = 10.0,
+                 max_connections: int = 256, max_connections_per_client: int = 32, max_queries: int = 4,
+                 max_queries_per_client: int = 2, max_memory_bytes: int = 2**30) -> None:
         if allow_update and not token:
             raise KgError("kg serve: --allow-update needs --token (or POLKG_SERVE_TOKEN)")
+        if token is not None and not token.strip():
+            raise KgError("kg serve: the token is blank; give one of at least 8 characters")
+        if token is not None and any(ch.isspace() or not ch.isprintable() for ch in token):
+            raise KgError("kg serve: the token must not contain spaces or control characters")
         if token is not None and len(token) < 8:
             raise KgError("kg serve: the token must be at least 8 characters")
         if timeout <= 0:
             raise KgError(f"kg serve: the timeout must be positive, got {timeout}")
+        if read_timeout <= 0:
+            raise KgError(f"kg serve: the read timeout must be positive, got {read_timeout}")
+        for name, value in (("max_connections", max_connections), ("max_connections_per_client",
+                            max_connections_per_client), ("max_queries", max_queries),
+                            ("max_queries_per_client", max_queries_per_client), ("max_request_bytes", max_request_bytes)):
+            if value < 1:
+                raise KgError(f"kg serve: --{name.replace('_', '-')} must be at least 1, got {value}")
+        if max_memory_bytes < 0:
+            raise KgError(f"kg serve: the memory limit must not be negative, got {max_memory_bytes}")
+        self.read_timeout = read_timeout
+        self.max_connections, self.max_connections_per_client = max_connections, max_connections_per_client
+        self.max_memory_bytes = max_memory_bytes
+        self.slots = _QuerySlots(total=max_queries, per_client=max_queries_per_client)
+        self._memory_stops = 0
         self.store = Path(store)
         self.host, self.port = host, port
         self.allow_update, self.token = allow_update, token or ""
@@ -594,11 +1055,43 @@ class EndpointServer:
 
     def _supervise(self) -> None:
         while not self._stopping.wait(0.1):
-            if self._process is not None and self._process.poll() is not None and not self._revive():
-                self._gave_up = True
-                with self._started:
-                    self._started.notify_all()
-                return
+            process = self._process
+            if process is None:
+                continue
+            if process.poll() is None:
+                if self.max_memory_bytes and _heap_bytes(process.pid) > self.max_memory_bytes:
+                    if self._restart_over_memory(process):
+                        continue
+                else:
+                    continue
+            elif self._revive():
+                continue
+            self._gave_up = True
+            with self._started:
+                self._started.notify_all()
+            return
+
+    def _restart_over_memory(self, process: subprocess.Popen) -> bool:
+        """Stop Oxigraph, over its memory limit, and start it again (not counted as a failure)."""
+        used = _heap_bytes(process.pid)
+        barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
+        self._memory_stops += 1
+        process.kill()
+        process.wait()
+        if self._stopping.is_set():
+            return True
+        log.warning("the Oxigraph server took %d MB, over its limit of %d MB: stopped and started again; "
+                    "%s for %d s", used // 2**20, self.max_memory_bytes // 2**20,
+                    f"refusing {', '.join(barred)}" if barred else "no request ran long enough to blame",
+                    _BARRED_SECONDS)
+        try:
+            self._start_oxigraph()
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return False
+        with self._started:
+            self._started.notify_all()
+        return True
 
     def _revive(self) -> bool:
         """Start Oxigraph again (it can stop when the machine runs out of threads);
@@ -638,10 +1131,14 @@ class EndpointServer:
 
     # -- talking to Oxigraph ------------------------------------------------------------------
 
-    def upstream(self, method: str, target: str, body: bytes, headers: dict):
+    def upstream(self, method: str, target: str, body: bytes, headers: dict, *, deadline: float | None = None):
         """One request to Oxigraph: ``(status, reason, headers, body)``, the body read
-        whole but no further than the cap; ``TimeoutError`` past the deadline."""
-        deadline = time.monotonic() + self.timeout
+        whole but no further than the cap; ``TimeoutError`` past the deadline (by default
+        :attr:`timeout` from now); ``_OverMemory`` if Oxigraph was stopped for its memory
+        meanwhile."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        memory_stops = self._memory_stops
         self._watchdogs.admit(deadline)
         safe = method in ("GET", "HEAD") or target.startswith("/query")
         if not safe:  # a write goes on a fresh connection and is never sent twice
@@ -675,8 +1172,10 @@ class EndpointServer:
                 self._drop_connection()
                 raise
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
-                    http.client.CannotSendRequest, http.client.ResponseNotReady):
+                    http.client.CannotSendRequest, http.client.ResponseNotReady, http.client.IncompleteRead):
                 self._drop_connection()
+                if self._memory_stops != memory_stops:
+                    raise _OverMemory from None
                 if attempt == 2 or not safe:  # else a kept-alive connection had gone stale: once more
                     raise
         raise OSError("no answer")
@@ -686,6 +1185,18 @@ class EndpointServer:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def _heap_bytes(pid: int) -> int:
+    """Anonymous resident memory of ``pid`` (what its allocations hold, not the files it maps)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def start_server(store, **options) -> EndpointServer:

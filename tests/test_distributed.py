@@ -8,7 +8,7 @@ import distributed
 import pytest
 
 from kg.api import ingest
-from kg.distributed import DaskRunner
+from kg.runners import DaskRunner
 from kg.errors import KgError
 from kg.store import open_store
 from test_incremental import write_short_corpus

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kg.api import ingest
 from kg.cli import main
-from kg.parallel import windowed
+from kg.runners import windowed
 from kg.store import open_store
 from test_incremental import graph_quads, write_short_corpus
 

@@ -5,7 +5,7 @@ import sys
 
 
 def test_warm_builds_the_pipeline_and_the_classifier_once():
-    code = ("import kg.nlp.warm\n"
+    code = ("import kg.runners.warm\n"
             "from kg.nlp.pipeline import load_nlp\n"
             "from kg.extract.learned import load_decider\n"
             "print(load_nlp.cache_info().currsize, load_decider.cache_info().currsize)")

@@ -3,8 +3,8 @@
 Two topics are *equivalent* when they name the same precondition action (the
 SKOS action scheme's cue phrases, ``ontology/vocab/actions.ttl``, found in the
 topic's words) or when their content lemmas overlap enough: at least half of
-the lemmas of the shorter topic are in the other, and at least one of those shared
-is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
+the lemmas of the shorter topic are in the other, or at least three lemmas that are
+not names are shared; and at least one of those shared is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
 are the topic's words of four or more letters, without the stop words of
 ``ontology/lexicon/claims.csv``, with irregular forms mapped there
 (``negotiations`` -> ``negotiate``) and regular endings cut by rule
@@ -31,6 +31,7 @@ def _lexicon():
 __all__ = ["lemma", "topic_lemmas", "topic_actions", "same_topic", "has_withdrawal"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 
 def lemma(word: str) -> str:
@@ -50,8 +51,13 @@ def lemma(word: str) -> str:
     return word[:5]
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` in their case, hyphenated compounds joined."""
+    return _WORD.findall(_HYPHEN.sub("", unicodedata.normalize("NFKC", text)))
+
+
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return [w.casefold() for w in _words(text)]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -126,6 +132,8 @@ def same_topic(a: str, b: str) -> bool:
     False
     >>> same_topic("the", "the")
     False
+    >>> same_topic("the Minsk agreements", "full implementation of the Minsk pact")
+    True
     """
     acts_a, acts_b = topic_actions(a), topic_actions(b)
     if acts_a and acts_b and acts_a & acts_b:
@@ -134,17 +142,35 @@ def same_topic(a: str, b: str) -> bool:
     if not la or not lb:
         return False
     shared = la & lb
-    if not shared - (_names(a) | _names(b)):
+    names = _names(a) | _names(b)
+    if not shared - names:
         return False
-    return 2 * len(shared) >= min(len(la), len(lb))
+    return 2 * len(shared) >= min(len(la), len(lb)) or len(shared - names) >= 3
 
 
 @functools.lru_cache(maxsize=65536)
 def _names(topic: str) -> frozenset[str]:
     """Lemmas of the capitalised words of a topic: names, which alone do not make two topics one."""
     stop = _lexicon().words("claim_stopwords")
-    found = _WORD.findall(unicodedata.normalize("NFKC", topic))
-    return frozenset(lemma(w.casefold()) for w in found if w[:1].isupper() and w.casefold() not in stop)
+    heads = _lexicon().words("claim_agreement_heads")
+    found = _words(topic)
+    names = set()
+    i = 0
+    while i < len(found):
+        if not found[i][:1].isupper():
+            i += 1
+            continue
+        j = i  # the run of capitalised words from i, joined by "of"
+        while j + 1 < len(found) and (found[j + 1][:1].isupper()
+                                      or (found[j + 1] == "of" and j + 2 < len(found) and found[j + 2][:1].isupper())):
+            j += 1
+        run = [w for w in found[i:j + 1] if w != "of"]
+        following = found[j + 1].casefold() if j + 1 < len(found) else ""
+        agreement = following in heads or any(w.casefold().removesuffix("'s") in heads for w in run)
+        if not agreement:
+            names |= {lemma(w.casefold()) for w in run if w.casefold() not in stop}
+        i = j + 1
+    return frozenset(names)
 
 
 def has_withdrawal(quote: str) -> bool:

@@ -23,7 +23,7 @@ from kg.extract.model import (
 )
 from kg.extract.positions import find_positions
 from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
-from kg.extract.statements import document_author, find_statements
+from kg.extract.statements import document_author, find_statements, joint_authors
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
 __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
@@ -98,8 +98,9 @@ def extract_doc(
     # demander condemns or welcomes beside the demand, stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
     voices = _voices(sents, said, entities)
+    authors = tuple(joint_authors(sents, entities))
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
-                                      voices=voices, author=author)
+                                      voices=voices, author=author, authors=authors)
             if h.evaluates or (h.sentence.index, h.holder) not in demanding]
     held += calls_as_positions(calls, held)
     decisions = None

@@ -12,7 +12,7 @@ from spacy.tokens import Token
 from kg.extract.model import Evidence
 
 __all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects",
-           "coordinated_actors", "governing_verb"]
+           "coordinated_actors", "governing_verb", "group_of_members"]
 
 
 @dataclass
@@ -112,8 +112,29 @@ def coordinated_actors(span: tuple[int, int], entities) -> list[str]:
         return []
     doc = entities.doc
     coordinated = any(t.dep_ == "cc" for t in doc[span[0]:span[1]])
+    if coordinated:
+        mentions = group_of_members(mentions, doc) or mentions  # "the G7 ministers of A, B and C"
     keys = [entities.political(m.key) for m in (mentions if coordinated else mentions[:1])]
     return list(dict.fromkeys(keys))
+
+
+def group_of_members(mentions: list, doc) -> list | None:
+    """ "the G7 foreign ministers of Canada, France and Japan": the group whose members the
+    phrase lists, when its first actor names the people the members are "of" (it modifies the
+    noun that the coordinated members hang from); None when the phrase is no such thing."""
+    if len(mentions) < 3:
+        return None
+    first = mentions[0]
+    last = doc[first.tok_end - 1]
+    if last.dep_ not in ("compound", "nmod", "amod") or not (first.tok_end <= last.head.i):
+        return None
+    noun = last.head
+    members = [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]
+    if not members:
+        return None
+    start, end = members[0].i, members[0].right_edge.i + 1
+    inside = [m for m in mentions[1:] if start <= m.tok_start and m.tok_end <= end]
+    return [first] if len(inside) >= 2 else None
 
 
 def discourse_subjects(sents: list[Sentence], entities) -> dict[int, list[str]]:

@@ -14,38 +14,12 @@ from typing import Iterable, Mapping
 
 from spacy.tokens import Span as SpacySpan
 
-from kg.gazetteer import Concept
+from kg.gazetteer import MARKS, Concept, cue_problem
 
 __all__ = ["CueHit", "CueSet", "WINDOW", "MARKS", "cue_problem"]
 
 WINDOW = 15
-MARKS = frozenset({"REGION", "ALLIANCE", "DEMONYM", "ARMED"})
-"""The marks a cue may use: a mention of a region, of an alliance, a people's adjective standing
-for its armed forces, an armed group or force."""
 
-
-def cue_problem(cue: str) -> str | None:
-    """What is wrong with a cue rule, or None: an unknown ``@MARK``, an empty phrase or part.
-
-    >>> cue_problem("withdraw|pull out + @REGION") is None
-    True
-    >>> cue_problem("withdraw + @PLACE")
-    "unknown cue mark '@PLACE' (known: @ALLIANCE, @ARMED, @DEMONYM, @REGION)"
-    """
-    if not cue.strip():
-        return "empty cue"
-    for part in cue.split(" + "):
-        alternatives = part.split("|")
-        for alt in alternatives:
-            alt = alt.strip()
-            if not alt:
-                return f"empty alternative in {cue!r}"
-            if alt.startswith("@") and alt[1:] not in MARKS:
-                known = ", ".join("@" + m for m in sorted(MARKS))
-                return f"unknown cue mark {alt!r} (known: {known})"
-            if "+" in alt and alt != "+":
-                return f"'+' must stand between spaces in {cue!r}"
-    return None
 _SPLIT = re.compile(r"\s+|(?=-)|(?<=-)")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence
+from kg.extract.context import Sentence, group_of_members
 from kg.extract.dates import resolve_date
 from kg.extract.entities import Entities
 from kg.extract.roles import RoleContext
@@ -14,7 +14,8 @@ from kg.extract.roles import speaker as speaker_role
 from kg.extract.roles.speaker import SPEAKING_FOR, named_spokesperson
 from kg.extract.lexicon import words
 
-__all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "document_author", "find_statements", "named_spokesperson"]
+__all__ = ["SPEAKING_FOR", "SPEECH_VERBS", "Said", "document_author", "joint_authors", "find_statements",
+           "named_spokesperson"]
 
 SPEECH_VERBS = words("speech_verbs")
 """Lemmas of verbs of saying. Only an actor as subject makes them a statement."""
@@ -130,6 +131,8 @@ def find_statements(sents: list[Sentence], entities: Entities, published: str | 
 _ATTRIBUTING = words("attributing")
 """Words by which a document names its author: "Statement from ...", "Remarks by ...",
 "attributable to ..."."""
+_RELEASING = words("releasing")
+"""Verbs by which a statement's first lines say who put it out ("released by X and Y")."""
 
 
 def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sentence, Token] | None:
@@ -153,6 +156,31 @@ def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sen
                 if people or named:
                     return (people or named)[0].key, sent, token
     return None
+
+
+def joint_authors(sents: list[Sentence], entities: Entities) -> list[str]:
+    """The actors a joint statement is attributed to, from its first lines: "released by the
+    Governments of the United States, France and Germany", "statement by Secretary X, the EU
+    High Representative Y and Minister Z". The political actor of each name coordinated in
+    the attribution, in order; empty unless there are two or more, and empty for a group
+    with its members ("the G7 ministers of A, B and C" is the G7's statement)."""
+    for sent in sents[:3]:
+        for token in sent.span:
+            if token.lemma_.lower() not in _ATTRIBUTING | _RELEASING:
+                continue
+            for prep in token.children:
+                if prep.dep_ not in ("prep", "agent") or prep.lower_ not in ("from", "by", "of"):
+                    continue
+                span = sent.span.doc[prep.i + 1:prep.right_edge.i + 1]
+                if not any(t.dep_ == "cc" for t in span):
+                    continue
+                named = entities.actors_in(span.start, span.end)
+                if group_of_members(named, sent.span.doc):
+                    return []  # "released by the G7 ministers of A, B and C": one group speaks
+                keys = list(dict.fromkeys(entities.political(m.key) for m in named))
+                if len(keys) >= 2:
+                    return keys
+    return []
 
 
 def _people_first(found: list[Said], entities: Entities) -> list[Said]:

@@ -68,7 +68,7 @@ def validate_graph(graph: Graph) -> list[str]:
 
 
 def _document_graph(store, name: str) -> Graph:
-    from kg.store.oxigraph import from_ox
+    from kg.terms import from_ox
 
     graph = Graph()
     objects = set()

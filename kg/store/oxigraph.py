@@ -39,13 +39,15 @@ from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import QUERY_PREFIXES
+from kg.sparql import syntax_error
 from kg.store.faults import is_store_fault, store_fault
 from kg.store.integrity import RECORD, record_files, verify_files
+from kg.terms import from_ox, to_ox
 
 __all__ = [
     "OxigraphStore",
@@ -76,38 +78,6 @@ _SNAPSHOT_NAME = re.compile(r"^\d{20}$")
 SNAPSHOT_WAIT = 20.0
 """Seconds a reader waits for the writer's snapshot before it gives up."""
 _POLL = 0.2
-
-
-def to_ox(term):
-    """An rdflib term as a pyoxigraph term (a pyoxigraph term stays as it is)."""
-    if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return term
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def from_ox(term):
-    """A pyoxigraph term as an rdflib term (None stays None)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _files_hash(paths: Iterable[Path]) -> str:
@@ -428,6 +398,17 @@ class OxigraphStore:
         else:
             self._open_writer(wait)
 
+    @classmethod
+    def wrap(cls, raw: ox.Store) -> "OxigraphStore":
+        """A store over ``raw`` as it is, a pyoxigraph store of its own that nothing else holds
+        (no lock, no schema loaded; ``close`` drops it, writing nothing)."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store.snapshot = None, False, None
+        store._lock = store._snapshot_lock = store._snapshots = None
+        store._faulted = False
+        store._store = raw
+        return store
+
     def _open_writer(self, wait: float) -> None:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -734,8 +715,6 @@ class OxigraphStore:
             return self.raw.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None,
                                   prefixes=QUERY_PREFIXES)
         except SyntaxError as exc:
-            from kg.query import syntax_error
-
             raise QueryError("query", syntax_error(sparql, str(exc))) from exc
         except (RuntimeError, OSError) as exc:
             if is_store_fault(exc) and self.path is not None:

@@ -37,8 +37,9 @@ from rdflib import Graph, Literal, URIRef
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import declare_prefixes, sparql_prefixes
-from kg.params import check_iri
-from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash, to_ox
+from kg.sparql import check_iri
+from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
+from kg.terms import to_ox
 
 __all__ = ["RemoteStore", "open_remote", "push", "PushReport", "inline_bindings", "credentials_from_env"]
 

@@ -86,6 +86,18 @@ def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
     assert wrong not in G2
     raw = view_graph(store_copy, raw=True)
     assert raw.nodes[crimea]["demander"] == G.nodes[crimea]["demander"] and wrong in raw
+    # kg query and kg analyze read the same corrected view (the extractor's with --raw)
+    sparql = f"SELECT ?d ?o WHERE {{ <{crimea}> pol:demander ?d ; pol:forOutcome ?o }}"
+    for extra, demander, goal in (([], NATO, outcome), (["--raw"], G.nodes[crimea]["demander"], None)):
+        rows = json.loads(run("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
+        found = [(row["d"]["value"], row["o"]["value"]) for row in rows["results"]["bindings"]]
+        assert len(found) == 1 and found[0][0] == demander and (goal is None or found[0][1] == goal)
+    ask = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{wrong}> a pol:Position ; pol:holder ?h }}"
+    for extra, count in (([], "0"), (["--raw"], "1")):
+        rows = json.loads(run("--store", store_copy, "query", ask, "--format", "json", *extra).stdout)
+        assert rows["results"]["bindings"][0]["n"]["value"] == count
+    table = json.loads(run("--store", store_copy, "analyze", "preconditions", "--format", "json").stdout)
+    assert any(row.get("demander") == "NATO" and "Crimea" in json.dumps(row) for row in table), table
     # kept apart: the document graphs are unchanged, the corrections graph holds PROV-O
     from kg.corrections import CORRECTIONS_GRAPH
     from kg.store import open_store

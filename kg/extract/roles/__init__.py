@@ -69,6 +69,8 @@ class RoleContext:
     """The actor whose statement the sentence continues (for judgements that name no holder)."""
     author: str | None = None
     """Who the document as a whole is attributed to ("Statement from President X"): "we", "I"."""
+    authors: tuple[str, ...] = ()
+    """The actors a joint statement is attributed to, when it names several: whose "we" it is."""
     topic: set[int] = field(default_factory=set)
     """Token indices of the topics read in the sentence (never the holder)."""
     hits: list = field(default_factory=list)

@@ -3,7 +3,7 @@ resolver answers with the list of holders (several for a coordination)."""
 
 from __future__ import annotations
 
-from kg.extract.context import subject_span
+from kg.extract.context import group_of_members, subject_span
 from kg.extract.lexicon import words
 from kg.extract.roles import RoleContext, resolve
 from kg.extract.roles.speaker import SPEAKING_FOR, named_spokesperson
@@ -50,7 +50,7 @@ def cue_possessor(ctx: RoleContext) -> list[str] | None:
 
 def subject_actors(ctx: RoleContext) -> list[str] | None:
     """The actor the clause's subject names (all of a coordination: "Peru and its Andean
-    partners pressed ..."); a spokesperson noun is the person the text names for that actor."""
+    partners pressed ...", but only the group of "the G7 ministers of A, B and C"); a spokesperson noun is the person the text names for that actor."""
     subject = _subject_words(ctx)
     if subject is None:
         return None
@@ -59,6 +59,7 @@ def subject_actors(ctx: RoleContext) -> list[str] | None:
     if not mentions:
         return None
     if any(t.dep_ == "cc" for t in subject):
+        mentions = group_of_members(mentions, ctx.verb.doc) or mentions  # "We, the G7 ministers of A, B and C"
         return list(dict.fromkeys(entities.political(m.key) for m in mentions))
     head = subject.root
     covering = [m for m in mentions if m.tok_start <= head.i < m.tok_end]
@@ -114,9 +115,14 @@ def previous_subject(ctx: RoleContext) -> list[str] | None:
 
 def document_author(ctx: RoleContext) -> list[str] | None:
     """ "we", "I" in a statement the document attributes to someone ("Statement from President
-    X", "attributable to Spokesperson Y"): that author's actor."""
+    X", "attributable to Spokesperson Y"): that author's actor; "we" in a joint statement
+    ("released by the Governments of X, Y and Z"): each of them."""
     subject = _subject_words(ctx)
-    if subject is None or len(subject) != 1 or subject[0].lower_ not in _FIRST_PERSON or not ctx.author:
+    if subject is None or len(subject) != 1 or subject[0].lower_ not in _FIRST_PERSON:
+        return None
+    if ctx.authors and subject[0].lower_ == "we":
+        return list(ctx.authors)  # a joint statement: "we" is each government that released it
+    if not ctx.author:
         return None
     return [ctx.entities.political(ctx.author)]
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from kg.errors import KgError
-from kg.parallel import IN_FLIGHT_PER_WORKER, windowed
+from kg.runners.pool import IN_FLIGHT_PER_WORKER, windowed
 
 __all__ = ["DaskRunner", "extract_on_worker"]
 
@@ -27,8 +27,8 @@ _lock = threading.Lock()
 
 def extract_on_worker(documents: list, keep: bool) -> list:
     """The task a Dask worker runs: annotate and extract ``documents``."""
-    from kg.ingest import extract_chunk
     from kg.nlp.pipeline import load_nlp
+    from kg.runners.work import extract_chunk
 
     with _lock:  # one pipeline per worker process, built once (load_nlp is cached)
         return extract_chunk(documents, load_nlp(), keep=keep, encode=True)

@@ -8,7 +8,7 @@ batch, whatever the size of the corpus; results come back in input order.
 
 Workers are started from a fork server (a clean process, not a fork of the
 parent that holds the store open), only when the first document needs them; the
-fork server builds the pipeline once (:mod:`kg.nlp.warm`) and every worker starts
+fork server builds the pipeline once (:mod:`kg.runners.warm`) and every worker starts
 from it.
 """
 
@@ -46,8 +46,8 @@ def _start_worker() -> None:
 
 
 def _work(documents: list, keep: bool) -> list:
-    from kg.ingest import extract_chunk
     from kg.nlp.pipeline import load_nlp
+    from kg.runners.work import extract_chunk
 
     return extract_chunk(documents, load_nlp(), keep=keep, encode=True)
 
@@ -75,7 +75,7 @@ class ProcessRunner:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
-                context.set_forkserver_preload(["kg.ingest", "kg.nlp.warm"])  # workers fork from a built pipeline
+                context.set_forkserver_preload(["kg.runners.work", "kg.runners.warm"])  # workers fork from a built pipeline
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
         return self._pool.submit(_work, chunk, self.keep)
 

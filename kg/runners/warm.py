@@ -1,7 +1,7 @@
-"""Imported by the fork server of ``kg ingest -j N``: builds the pipeline and loads the
-reference data, vocabularies and sentence classifier once, before the workers fork from
-it, so that each worker starts with them built (shared copy-on-write) instead of
-building its own.
+"""Imported by the fork server of ``kg ingest -j N`` (:mod:`kg.runners.pool`): builds the
+pipeline and loads the reference data, vocabularies and sentence classifier once, before
+the workers fork from it, so that each worker starts with them built (shared
+copy-on-write) instead of building its own.
 
 A failure here is left for the workers to meet: they build their own and report it.
 """
