@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -30,6 +30,7 @@ from kg.errors import InputError, KgError, StoreError
 __all__ = ["Archive", "read_archive", "rebuild_store", "RebuildReport"]
 
 _FIELDS = ("title", "published", "source")
+_DOC = "https://w3id.org/polkg/id/doc/"
 
 
 def _key(document: Document) -> tuple:
@@ -123,7 +124,7 @@ class Archive:
     def add(self, document: Document) -> None:
         """Append ``document`` unless the archive holds it already (same text, place and metadata)."""
         key = _key(document)
-        if key in self._known:
+        if key in self._known or self._from_archive(document):
             return
         try:
             self._fh.write(json.dumps(_record(document), ensure_ascii=False) + "\n")
@@ -131,6 +132,15 @@ class Archive:
             raise StoreError(f"{self.path}: cannot write the archive ({exc.strerror or exc})") from exc
         self._known.add(key)
         self._pending += 1
+
+    def _from_archive(self, document: Document) -> bool:
+        """Whether ``document`` was read from this archive (an archive inside a folder being ingested)."""
+        if not document.path or ":" not in document.path:
+            return False
+        try:
+            return os.path.samefile(document.path.rsplit(":", 1)[0], self.path)
+        except OSError:
+            return False
 
     def sync(self) -> None:
         """Make what was added durable (before the store holds it)."""
@@ -169,11 +179,18 @@ class RebuildReport:
     documents: int
     kept: str | None
     seconds: float
+    carried: list[str] = field(default_factory=list)
+    """Graphs of the old database the rebuild did not make, copied over (corrections...)."""
+    unread: str | None = None
+    """Why the old database could not be read for those graphs, if it could not."""
 
     def summary(self) -> str:
         kept = f"; the old database is kept as {self.kept}" if self.kept else ""
+        carried = f"; {len(self.carried)} other graphs copied from the old database" if self.carried else ""
+        unread = (f"; the old database could not be read for graphs the texts do not make, such as corrections "
+                  f"({self.unread})") if self.unread else ""
         return (f"rebuilt the store from {self.source}: {self.documents} documents "
-                f"({self.ingest.summary()}) in {self.seconds:.1f} s{kept}")
+                f"({self.ingest.summary()}) in {self.seconds:.1f} s{carried}{unread}{kept}")
 
 
 _RECORD_LINE = re.compile(r"^(?P<file>.+\.(?:jsonl|ndjson)):(?P<line>\d+)$", re.IGNORECASE)
@@ -267,6 +284,7 @@ def rebuild_store(store, *, archive=None, wait: float = 0, on_document=None, **i
         shutil.rmtree(work, ignore_errors=True)
         with OxigraphStore(work) as fresh:
             report = ingest_documents(documents, fresh, on_document=on_document, **ingest_options)
+            carried, note = _carry_graphs(store, fresh)
             count = len(fresh.document_graphs())
         kept = None
         try:
@@ -282,4 +300,42 @@ def rebuild_store(store, *, archive=None, wait: float = 0, on_document=None, **i
             raise store_fault(store, exc, doing="putting the rebuilt database in place") from exc
     finally:
         lock.release()
-    return RebuildReport(source, report, count, kept.name if kept else None, time.perf_counter() - started)
+    return RebuildReport(source, report, count, kept.name if kept else None, time.perf_counter() - started,
+                         carried, note)
+
+
+def _carry_graphs(store: Path, fresh) -> tuple[list[str], str | None]:
+    """Copy into the rebuilt store ``fresh`` each named graph of the old database that the rebuild
+    did not make: the reviewers' corrections, and a document whose file could not be read again
+    (unless a document now read from the same place replaces it). Returns the graphs copied, and
+    why the old database could not be read (None when it could)."""
+    import pyoxigraph as ox
+
+    if not (store / "oxigraph" / "CURRENT").exists():
+        return [], None
+    at = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")
+    raw = fresh.raw
+    placed = {q.object for q in raw.quads_for_pattern(None, at, None, None) if q.subject == q.graph_name}
+    carried, documents = [], 0
+    old = None
+    try:
+        old = ox.Store.read_only(str(store / "oxigraph"))
+        for graph in sorted(old.named_graphs(), key=str):
+            if raw.contains_named_graph(graph):
+                continue
+            if graph.value.startswith(_DOC):
+                if any(q.object in placed for q in old.quads_for_pattern(graph, at, None, graph)):
+                    continue  # an older version of a document read again from its place
+                documents += 1
+            raw.extend(list(old.quads_for_pattern(None, None, None, graph)))
+            carried.append(graph.value)
+        raw.flush()
+    except (OSError, RuntimeError) as exc:
+        return carried, " ".join(str(exc).split())[:160]
+    finally:
+        del old
+    if documents:
+        from kg.claims import update_claims
+
+        update_claims(fresh)
+    return carried, None

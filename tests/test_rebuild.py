@@ -191,3 +191,28 @@ def test_same_text_with_new_metadata_updates_the_document(tmp_path):
     assert _quads(store) == _quads(fresh)  # as if it had always had the new metadata, claim layer included
     rows = _kg("--store", store, "query", "SELECT ?t WHERE { ?d a pol:Document ; dcterms:title ?t }", "--format", "csv")
     assert rows.stdout.split() == ["t", "New", "title"], rows.stderr
+
+
+@pytest.mark.slow
+def test_rebuild_keeps_the_graphs_texts_do_not_make(archived, tmp_path):
+    """The reviewers' corrections, and a document whose file is gone, come over from the old database."""
+    import pyoxigraph as ox
+
+    base, original, archive = archived
+    store = tmp_path / "store"
+    shutil.copytree(original, store)
+    correction = ox.Quad(ox.NamedNode("https://w3id.org/polkg/id/correction/1"),
+                         ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("checked"),
+                         ox.NamedNode("https://w3id.org/polkg/id/graph/corrections"))
+    raw = ox.Store(str(store / "oxigraph"))
+    raw.add(correction)
+    raw.flush()
+    del raw
+    want = _quads(store)
+    lines = archive.read_text(encoding="utf-8").splitlines()
+    partial = tmp_path / "partial.jsonl"  # an archive that lacks one document
+    partial.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    done = _kg("--store", store, "rebuild", "--archive", partial, "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "8 documents (7 ingested" in done.stdout and "2 other graphs copied from the old database" in done.stdout
+    assert _quads(store) == want

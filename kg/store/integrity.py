@@ -11,14 +11,14 @@ Two checks, from cheap to thorough:
   so the writer records each one's size and CRC-32 (``polkg-checksums.json``
   in the database folder, written when it closes the store) and every open
   compares the files on disk with the record, before RocksDB reads them
-  (about 40 ms for 30 MB of files). A file that differs is named and the
+  (40–110 ms for 32 MB of files, measured). A file that differs is named and the
   store refused. Files written since the last clean close (after a crash) are
   recorded by the next writer, unchecked: ``kg check`` reads them.
 - :func:`check_store` (``kg check``): the record, then every index of the
   database read through (so RocksDB verifies the checksum of every block of
   every index and of the strings), the indexes compared with each other
   quad for quad (by count per term), and every document graph's metadata.
-  It takes about 0.1 ms per quad.
+  It takes about 0.17 ms per quad (measured: 17 s for 98,875 quads).
 """
 
 from __future__ import annotations
