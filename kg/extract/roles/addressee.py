@@ -199,7 +199,29 @@ def both_sides(ctx: RoleContext) -> list[str]:
                 found.append(key)
         if len(found) >= 2:
             return found[:2][::-1]
-    return []
+    return _main_parties(ctx, span[0])
+
+
+def _main_parties(ctx: RoleContext, before_token: int) -> list[str]:
+    """The two parties of the dispute when the paragraph names none: the two states, governments,
+    armed groups or parties the document names by name (not by a people's adjective) most often
+    before the call, other than the demander, in the order first named; none when a third is
+    named as often as the second."""
+    entities = ctx.entities
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for m in entities.actor_mentions:
+        if m.tok_start >= before_token or m.key in entities.outlets or m.how == "demonym":
+            continue
+        key = entities.political(m.key)
+        if key == ctx.demander or entities.records[key].kind not in ("state", "government", "armed_group", "party"):
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, m.tok_start)
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    if len(ranked) < 2 or len(ranked) > 2 and counts[ranked[1]] == counts[ranked[2]]:
+        return []  # no clear two
+    return sorted(ranked[:2], key=first.get)
 
 
 def _definite_plural(head) -> bool:
