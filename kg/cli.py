@@ -647,17 +647,24 @@ def eval_(ctx, gold, documents, explain, summary, rules_only, fmt, corrected):
               help="Give the gold assertions straight to the claim builder (no NLP): the claim layer's own quality.")
 @click.option("--by", "basis", type=click.Choice(["said", "reported"]), default="said", show_default=True,
               help="Order claims, and so score changes, by when they were said or when they were reported.")
+@click.option("--explain", is_flag=True, help="Also list every gold assertion: matched or missed, its claims, said-times.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_claims(folder, gold_fed, basis, fmt):
+def eval_claims(folder, gold_fed, basis, explain, fmt):
     """Score the claim layer on a thread gold FOLDER (gold.jsonl, claims.jsonl): claim merging, typed
     changes, said-time (the documents are ingested into a temporary store unless --gold-fed)."""
-    from kg.claims.evaluate import evaluate_claims, format_claim_eval
+    from kg.claims.evaluate import evaluate_claims, format_claim_eval, format_details
 
     result = evaluate_claims(folder, gold_fed=gold_fed, basis=basis)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
+        data = result.as_dict()
+        if explain:
+            data["details"] = result.details
+        click.echo(json.dumps(data, indent=2))
     else:
         click.echo(format_claim_eval(result))
+        if explain:
+            click.echo("")
+            click.echo(format_details(result))
 
 
 if __name__ == "__main__":  # pragma: no cover

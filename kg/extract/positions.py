@@ -63,12 +63,13 @@ def _clause(token: Token) -> list[Token]:
 
 
 _ADDRESSEES = words("addressees")
+_ACTOR_LABELS = ("ORG", "GPE", "PERSON", "NORP", ENTITY_LABEL, DEMONYM_LABEL)
 
 
 def _addressee_like(token: Token) -> bool:
     """ "the parties", "the Security Council", "Pyongyang": someone addressed, not something wanted."""
     return token.lemma_.lower() in _ADDRESSEES or any(
-        t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", ENTITY_LABEL, DEMONYM_LABEL) for t in token.subtree
+        t.ent_type_ in _ACTOR_LABELS for t in token.subtree
     )
 
 
@@ -277,6 +278,20 @@ def _obliged(cue: Token) -> bool:
     return modal and bool(subjects) and subjects[0].lower_ not in ("we", "i")
 
 
+def _names_its_holder(cue: Token, entities: Entities) -> bool:
+    """Does a stance word inside another one's topic name its own holder: a verb whose subject
+    is an actor ("welcomed the news that Chad and Niger *agreed to* talks"), a noun with an
+    actor's possessive ("commended *Kenya's* commitment to the mission")? Then it is that
+    actor's stance as well as the outer one's."""
+    if cue.pos_ == "VERB":
+        subjects = [c for c in cue.children if c.dep_ == "nsubj"]
+    elif cue.pos_ == "NOUN":
+        subjects = [c for c in cue.children if c.dep_ == "poss"]
+    else:
+        return False
+    return any(entities.actors_in(s.left_edge.i, s.right_edge.i + 1) for s in subjects)
+
+
 def _only_names(tokens: list[Token], holder: str, entities: Entities) -> bool:
     """Is the topic nothing but a name of its own holder?"""
     words = [t for t in tokens if not (t.is_punct or t.is_stop)]
@@ -369,8 +384,11 @@ def find_positions(
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
+            own_topic = in_any_topic
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
-                continue  # "deplored any foreign support for ...": the outer cue speaks
+                if not _names_its_holder(head_cue, entities):
+                    continue  # "deplored any foreign support for ...": the outer cue speaks
+                own_topic = inside[n]  # "welcomed the news that Chad and Niger agreed to talks"
             stance = hit.code
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
@@ -395,7 +413,7 @@ def find_positions(
             if voice is None and head_cue.i in obliged and author is not None:
                 voice = entities.political(author)  # "The regime must ..." in a statement document: its author's
             holders = holder_role.find(RoleContext(
-                sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
+                sent, entities, token=head_cue, verb=verb, topic=own_topic, previous=previous,
                 voice=voice, author=author, authors=authors))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
