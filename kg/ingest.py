@@ -26,14 +26,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from kg.documents import JSONL_SUFFIXES, Document, iter_documents, iter_paths
 from kg.errors import InputError, KgError, StoreError
 from kg.extract import DOC_BASE, document_iri
 from kg.extract.model import Extraction
+from kg.namespaces import DCTERMS
 from kg.runners import Extracted, make_runner
-from kg.sparql import GRAPHS_AT_LOCATION
+from kg.sparql import DOCUMENT_METADATA, GRAPHS_AT_LOCATION
 
 __all__ = [
     "IngestReport",
@@ -48,7 +49,7 @@ BATCH_SIZE = 32
 """Documents per atomic write (and per flush)."""
 CHUNK_SIZE = 8
 """Documents per unit of work sent to a worker process or a Dask worker."""
-
+_METADATA = (str(DCTERMS.title), str(DCTERMS.date), str(DCTERMS.source))
 
 
 @dataclass
@@ -61,6 +62,9 @@ class IngestReport:
     triples: int = 0
     extractions: list[Extraction] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    """Documents whose text was stored already with other metadata (title, date, source): their
+    graph was extracted again with the new metadata and took the old one's place."""
     seconds_writing: float = 0.0
 
     @property
@@ -69,6 +73,8 @@ class IngestReport:
 
     def summary(self) -> str:
         changed = f", {len(self.replaced)} of them replacing an older version" if self.replaced else ""
+        if self.updated:
+            changed += f", {len(self.updated)} of them updating the metadata of a stored text"
         return (
             f"{len(self.ingested)} ingested{changed}, {len(self.skipped)} unchanged, "
             f"{len(self.failed)} refused; {self.triples} triples written"
@@ -84,10 +90,27 @@ def _doc_graphs_at(store, path: str) -> set[str]:
     return {row["graph"].value for row in rows if row["graph"].value.startswith(DOC_BASE)}
 
 
+def metadata(document: Document) -> tuple:
+    """What of ``document`` besides its text goes into its graph and may change: title, date, source."""
+    return tuple([value] if value else [] for value in (document.title, document.published, document.source))
+
+
+def stored_metadata(store, graph: str) -> tuple:
+    """The title, date and source that the document graph ``graph`` holds, as :func:`metadata` gives them."""
+    found: dict[str, list[str]] = {p: [] for p in _METADATA}
+    for row in store.query(DOCUMENT_METADATA, {"graph": URIRef(graph)}):
+        if row["p"].value in found:
+            found[row["p"].value].append(row["o"].value)
+    return tuple(sorted(found[p]) for p in _METADATA)
+
+
 def _write(store, batch: list[Extracted], report: IngestReport) -> None:
-    """Write ``batch`` in one atomic step of the store, with the old graphs it replaces
-    (those of a file whose content changed); see :meth:`kg.store.Store.write_graphs`."""
+    """Write ``batch`` in one atomic step of the store, with the old graphs it replaces (those
+    of a file whose content changed); a document stored already (with new metadata) takes
+    its graph's place. See :meth:`kg.store.Store.write_graphs`."""
     started = time.perf_counter()
+    last = {item.graph: i for i, item in enumerate(batch)}
+    batch = [item for i, item in enumerate(batch) if last[item.graph] == i]  # a later version wins
     replaces: dict[str, list[str]] = {}
     for item in batch:
         if item.path is not None:
@@ -129,6 +152,7 @@ def ingest_documents(
     scheduler: str | None = None,
     chunk_size: int = CHUNK_SIZE,
     claims: bool = True,
+    archive=None,
 ) -> IngestReport:
     """Ingest ``documents`` (documents or the errors that refused them) into ``store``.
 
@@ -139,7 +163,11 @@ def ingest_documents(
     default pipeline once each: ``nlp`` is used only when extraction runs here.
     ``batch_size`` documents are written per atomic call. ``claims`` brings the
     claim layer (:func:`kg.claims.update_claims`) up to date at the end, for the
-    documents added and removed.
+    documents added and removed. ``archive`` (a :class:`kg.archive.Archive`) receives every
+    document written, before its batch is written, and every unchanged one it lacks.
+
+    A text stored already whose title, date or source differ (another record of the same
+    text) is extracted again with the new metadata, and its graph updated.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -147,7 +175,9 @@ def ingest_documents(
         raise ValueError("batch_size and chunk_size must be at least 1")
     report = IngestReport()
     notify = on_document or (lambda kind, what: None)
-    seen: set[str] = set()
+    seen: dict[str, tuple] = {}
+    inflight: dict[str, list] = {}  # graph -> [the latest document sent for it, how many are in flight]
+    updating: set[str] = set()
     if store.read_only:
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
 
@@ -158,20 +188,42 @@ def ingest_documents(
                 notify("failed", str(item))
                 continue
             iri = document_iri(item)
-            if iri in seen or store.has_graph(iri):
-                report.skipped.append(item.path or iri)
-                notify("skipped", item.path or iri)
-                continue
-            seen.add(iri)
+            known = seen.get(iri)
+            if known is None and store.has_graph(iri):
+                known = stored_metadata(store, iri)
+            if known is not None:
+                if known == metadata(item):
+                    report.skipped.append(item.path or iri)
+                    notify("skipped", item.path or iri)
+                    if archive is not None:
+                        archive.add(item)
+                    continue
+                updating.add(iri)
+            seen[iri] = metadata(item)
+            inflight[iri] = [item, inflight.get(iri, [None, 0])[1] + 1]
             yield item
+
+    def _landed(graph: str) -> None:
+        entry = inflight.get(graph)
+        if entry is not None:
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del inflight[graph]
 
     size = chunk_size if (jobs > 1 or scheduler) else batch_size
     ready: list[Extracted] = []
 
     def flush() -> None:
+        if archive is not None:
+            for item in ready:
+                archive.add(inflight[item.graph][0])
+            archive.sync()  # the archive holds the batch before the store does
         _write(store, ready, report)
         for item in ready:
+            _landed(item.graph)
             report.ingested.append(item.where)
+            if item.graph in updating:
+                report.updated.append(item.where)
             if keep_extractions and item.extraction is not None:
                 report.extractions.append(item.extraction)
             notify("ingested", item.where)
@@ -181,6 +233,7 @@ def ingest_documents(
         for results in runner.map(_batches(pending(), size)):
             for item in results:
                 if item.error is not None:
+                    _landed(item.graph)
                     error = InputError(item.where, item.error.removeprefix(f"{item.where}: "))
                     report.failed.append(error)
                     notify("failed", str(error))
@@ -190,7 +243,11 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
-    if claims and (report.ingested or report.replaced):
+    if claims and report.updated:
+        from kg.claims.layer import rebuild_claims
+
+        rebuild_claims(store)  # a document changed in place: the incremental update tells only added and removed
+    elif claims and (report.ingested or report.replaced):
         from kg.claims import update_claims
 
         update_claims(store)
@@ -214,11 +271,9 @@ def count_documents(paths: Iterable[str | os.PathLike]) -> int:
         elif item.suffix.lower() in JSONL_SUFFIXES:
             try:
                 with item.open("rb") as fh:
-                    data = fh.read()
+                    total += sum(1 for line in fh if line.strip())
             except OSError:
                 total += 1
-                continue
-            total += sum(1 for line in data.split(b"\n") if line.strip())
         else:
             total += 1
     return total

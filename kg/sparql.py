@@ -15,10 +15,12 @@ from rdflib import URIRef
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES, sparql_prefixes
 
-__all__ = ["syntax_error", "check_iri", "GRAPHS_AT_LOCATION", "DOCUMENT_GRAPH", "OBJECT_TYPES", "update_replacing", "update_in_graph"]
+__all__ = ["syntax_error", "check_iri", "GRAPHS_AT_LOCATION", "DOCUMENT_METADATA", "DOCUMENT_GRAPH", "OBJECT_TYPES", "update_replacing", "update_in_graph"]
 
 GRAPHS_AT_LOCATION = sparql_prefixes("prov") + "SELECT ?graph ?path WHERE { GRAPH ?graph { ?graph prov:atLocation ?path } }"
 """The graphs that describe themselves as read from ``?path`` (a document's graph names the document)."""
+DOCUMENT_METADATA = "SELECT ?p ?o ?graph WHERE { GRAPH ?graph { ?graph ?p ?o } }"
+"""What the document graph ``?graph`` says of its document (its title, date, source...)."""
 DOCUMENT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 """The triples of the named graph ``?graph``."""
 OBJECT_TYPES = ("CONSTRUCT { ?object a ?class } WHERE { GRAPH ?graph { ?s ?p ?object } FILTER(isIRI(?object)) "

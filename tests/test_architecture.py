@@ -169,9 +169,18 @@ def store_reaches(module: str, path: Path) -> list[str]:
     return found
 
 
+NOT_YET = {
+    "kg.corrections": "corrected() copies the database and edits the copy's quads",
+    "kg.archive": "kg rebuild opens the old database and carries graphs into the new one",
+}
+"""Modules that still reach into the embedded store, to be moved behind kg.store; the test
+fails once one no longer does, so that it leaves this list."""
+
+
 def test_architecture_only_the_store_package_reaches_a_store():
     outside = {m: p for m, p in MODULES.items() if not (m == "kg.store" or m.startswith("kg.store."))}
-    assert [line for m, p in outside.items() for line in store_reaches(m, p)] == []
+    assert [line for m, p in outside.items() if m not in NOT_YET for line in store_reaches(m, p)] == []
+    assert [m for m in NOT_YET if not store_reaches(m, MODULES[m])] == []
 
 
 @pytest.mark.parametrize("source", [
@@ -190,3 +199,26 @@ def test_architecture_store_rule_can_fail(tmp_path, source):
 def test_architecture_an_in_memory_store_is_no_store():
     """``ox.Store()`` in memory (a parse check, a merge) is a data structure, not polkg's store."""
     assert not store_reaches("kg.federation", MODULES["kg.federation"])
+
+
+def readme_stages() -> list[tuple[str, list[str]]]:
+    """The rows of the README's "How it works" table: stage and the paths it names."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How it works", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| stage ")]
+    return [(row.strip("|").split("|")[0].strip(), re.findall(r"`(kg/[^`]+)`", row.strip("|").split("|")[1]))
+            for row in rows]
+
+
+def test_architecture_readme_table_matches_the_stages():
+    rows = readme_stages()
+    assert len(rows) >= 10 and "docs/architecture.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for stage, paths in rows:
+        assert stage in PATHS, f"README stage {stage!r} is not a stage of docs/architecture.md"
+        for path in paths:
+            assert list(ROOT.glob(path)), f"README: {path} does not exist"
+            if path.endswith(".py") or path.endswith("/") and (ROOT / path / "__init__.py").exists():
+                assert stage_of(module_name(ROOT / (path + "__init__.py" if path.endswith("/") else path))) == stage, \
+                    f"README: {path} is not in stage {stage}"
+            else:
+                assert any(path.startswith(listed) for listed in PATHS[stage]), f"README: {path} is not in {stage}"

@@ -549,7 +549,42 @@ def _in_parentheses_after_person(span: SpacySpan) -> bool:
     doc = span.doc
     if span.start < 2 or span.end >= len(doc):
         return False
-    return doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON"
+    return (doc[span.start - 1].text == "(" and doc[span.end].text.startswith(")")  # "(Malta):" is one token
+            and doc[span.start - 2].ent_type_ == "PERSON")
+
+
+def _home_of_person(span: SpacySpan) -> bool:
+    """ "Representative Ana Ruiz of Ohio": the province a person comes from or sits for, no territory
+    under discussion."""
+    doc = span.doc
+    return span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].ent_type_ == "PERSON"
+
+
+_PLACE_NAME_WORDS = words("place_name_words")
+
+
+def _inside_name(span: SpacySpan, headline_end: int) -> bool:
+    """Is a one-word place name only a part of a longer name the NER did not tag ("Luis Rivera
+    Marín", "Isabel" in "María Isabel Salvador", "Charlotte Ortiz")? A capitalised word runs on
+    either side of it, outside the headline's capitals."""
+    if len(span) != 1 or span.start_char < headline_end:
+        return False
+    doc = span.doc
+
+    def name_word(token) -> bool:
+        return (token.is_alpha and token.text[:1].isupper() and not token.is_sent_start and not token.ent_type_
+                and token.lower_ not in _ADMIN_UNITS and token.lower_ not in _PLACE_NAME_WORDS and token.pos_ == "PROPN")
+
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    return (before is not None and not span[0].is_sent_start and name_word(before)) or (
+        after is not None and name_word(after))
+
+
+def _bare(text: str) -> str:
+    """Lower case, without a leading "the"."""
+    text = text.lower()
+    return text[4:] if text.startswith("the ") else text
 
 
 def _without_title(name: str) -> str:
@@ -703,7 +738,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
         if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
-                                                        or span.text.lower() in _NOT_PLACES):
+                                                        or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
         mention = Mention(span.start_char, span.end_char, span.text, key, span.start, span.end, how)
@@ -752,6 +787,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
+                if _home_of_person(ent) or _inside_name(ent, headline_end):
+                    taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
+                    continue
                 add(_whole_place_name(ent), entity.iri, "region", "gazetteer")
             else:
                 add(ent, entity.iri, "actor", "gazetteer")
@@ -770,10 +808,18 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 found.records.setdefault(entity.iri, _record(entity))
                 add(ent, entity.iri, "actor", "demonym")
 
+    name_words = {t.text for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2 for t in e if t.is_alpha}
     for ent in doc.ents:
         kind = _LOCAL_LABELS.get(ent.label_)
         if kind is None or taken.intersection(range(ent.start, ent.end)):
             continue
+        if kind == "region" and len(ent) == 1 and ent.label_ != "FAC":
+            following = doc[ent.end] if ent.end < len(doc) else None
+            if following is not None and following.ent_type_ == "PERSON" and ent.root.head.i >= ent.end:
+                taken.add(ent.start)
+                continue  # "Jamal| Khashoggi": a first name the NER split off as a place
+            if ent.text in name_words:
+                kind = "person"  # "Khashoggi" after "Jamal Khashoggi": the person, once named in full
         if kind != "person" and _titled(ent):
             kind = "person"  # "Ana Ruiz, Special Envoy of ...": a person whatever NER said
         elif ent.label_ == "FAC" and not ((_place(ent) or ent.root.dep_ == "pobj" and ent.root.head.lower_ == "at")
@@ -870,6 +916,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
+    _topic_states(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
@@ -885,6 +932,31 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     found.region_mentions.sort(key=lambda m: m.start)
     found.outlets = _outlets(doc, found)
     return found
+
+
+_TOPIC_NOUNS = words("topic_nouns")
+
+
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+    """The state a document is most about is also a region when the text names it as the place of
+    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
+    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+    counts: dict[str, int] = {}
+    for m in found.actor_mentions:
+        if found.records[m.key].kind == "state":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if not counts:
+        return
+    most = max(counts.values())
+    regions = {m.key for m in found.region_mentions}
+    for m in list(found.actor_mentions):
+        if counts.get(m.key) != most or m.key in regions or m.start < headline_end:
+            continue
+        root = doc[m.tok_start:m.tok_end].root
+        if (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
+                and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
+            found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
+            regions.add(m.key)
 
 
 _REPORTING = words("reporting")

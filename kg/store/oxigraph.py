@@ -25,7 +25,6 @@ undefined.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import os
@@ -46,6 +45,8 @@ from kg.errors import QueryError, StoreError
 from kg.namespaces import QUERY_PREFIXES
 from kg.sparql import syntax_error
 from kg.store.faults import is_store_fault, store_fault
+from kg.store.locks import _LOCK, _POLL, _Lock, _flock, _holders
+from kg.store.integrity import RECORD, record_files, verify_files
 from kg.terms import from_ox, to_ox
 
 __all__ = [
@@ -69,7 +70,6 @@ ONTOLOGY_GRAPH = _ID + "graph/ontology"
 VOCAB_GRAPH = _ID + "graph/vocab"
 META_GRAPH = _ID + "graph/meta"
 _HASH = "https://w3id.org/polkg/ontology#contentHash"
-_LOCK = "polkg.lock"
 _DATA = "oxigraph"
 _SNAPSHOTS = "snapshots"
 _REQUEST = "REQUEST"
@@ -82,7 +82,6 @@ BULK_QUADS = 5_000
 """A write batch of this many quads or more goes through the bulk loader."""
 _REPLACES = ox.NamedNode(_ID + "ingest/replaces")
 """``<new graph> replaces <old graph>`` in the meta graph: a replacement not yet finished."""
-_POLL = 0.2
 
 
 def _files_hash(paths: Iterable[Path]) -> str:
@@ -91,114 +90,6 @@ def _files_hash(paths: Iterable[Path]) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _holders(path: Path) -> list[tuple[int, str]]:
-    """``(pid, "READ" | "WRITE")`` of each process holding a lock on ``path``, from
-    ``/proc/locks`` (Linux); empty where that cannot be read."""
-    try:
-        info = path.stat()
-        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return []
-    wanted = (os.major(info.st_dev), os.minor(info.st_dev), info.st_ino)
-    found = []
-    for line in lines:
-        parts = line.split()
-        if len(parts) < 6 or parts[1] == "->" or parts[1] != "FLOCK":
-            continue
-        try:
-            major, minor, inode = parts[5].split(":")
-            if (int(major, 16), int(minor, 16), int(inode)) == wanted:
-                found.append((int(parts[4]), parts[3]))
-        except ValueError:
-            continue
-    return found
-
-
-def _flock(fh, flags: int, wait: float) -> bool:
-    """Take the lock ``flags`` on ``fh``, trying for up to ``wait`` seconds."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(fh, flags | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(_POLL)
-
-
-class _Lock:
-    """A lock on the store directory: exclusive for the writer (which records its
-    pid in the file), shared for readers."""
-
-    def __init__(self, directory: Path, *, wait: float = 0, shared: bool = False) -> None:
-        self.directory = directory
-        self.path = directory / _LOCK
-        self.shared = shared
-        self.fh = self._open_file(shared)
-        if self.fh is None:  # a read-only folder without a lock file: nobody can be writing it
-            return
-        if not _flock(self.fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX, wait):
-            message = self.in_use()
-            self.fh.close()
-            raise StoreError(message)
-        if not shared:
-            try:
-                self.fh.seek(0)
-                self.fh.truncate()
-                self.fh.write(str(os.getpid()))
-                self.fh.flush()
-            except OSError as exc:
-                self.release()
-                raise store_fault(directory, exc, doing="taking the store's lock") from exc
-
-    def _open_file(self, shared: bool):
-        """The lock file, opened to be written; for a reader on a read-only file system (or
-        a folder it may not write) opened for reading, or None when there is none."""
-        try:
-            return open(self.path, "a+")
-        except OSError as exc:
-            if shared and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                try:
-                    return open(self.path, "r")
-                except FileNotFoundError:
-                    return None
-                except OSError:
-                    pass
-            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
-                raise store_fault(self.directory, exc, doing="opening the lock file") from exc
-            raise StoreError(f"{self.directory}: cannot open the lock file ({exc.strerror})") from exc
-
-    def in_use(self) -> str:
-        """Why the lock could not be taken, naming the process that holds it."""
-        holders = _holders(self.path)
-        writers = [pid for pid, mode in holders if mode == "WRITE"]
-        readers = [pid for pid, mode in holders if mode == "READ"]
-        if writers:
-            who, doing = writers[0], "writing"
-        elif readers:
-            others = len(readers) - 1
-            more = f", with {others} other reader{'s' if others > 1 else ''}" if others else ""
-            who, doing = readers[0], f"reading{more}"
-        else:
-            self.fh.seek(0)
-            who, doing = self.fh.read().strip() or "unknown", "writing"
-        return (f"{self.directory}: store is in use by process {who} ({doing}); "
-                "wait for it to finish or use --wait SECONDS")
-
-    def release(self) -> None:
-        if self.fh is not None and not self.fh.closed:
-            if not self.shared:
-                try:
-                    self.fh.seek(0)
-                    self.fh.truncate()
-                except OSError:
-                    pass  # a full or read-only disk: the lock goes with the descriptor anyway
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
 
 
 # -- snapshots: what readers read while a writer holds the store -------------------
@@ -393,6 +284,14 @@ def _triple(item) -> tuple:
     return tuple(to_ox(t) for t in item)
 
 
+def _quads_in(name: ox.NamedNode, content) -> list:
+    """A graph's content as quads: N-Quads bytes and quads as they are (they name their graph),
+    triples (pyoxigraph or rdflib) put in the graph ``name``."""
+    if isinstance(content, (bytes, bytearray)):
+        return list(ox.parse(bytes(content), format=ox.RdfFormat.N_QUADS))
+    return [q if isinstance(q, ox.Quad) else ox.Quad(*_triple(q), name) for q in content]
+
+
 def _is_empty(raw: ox.Store) -> bool:
     return next(iter(raw.quads_for_pattern(None, None, None, None)), None) is None
 
@@ -431,6 +330,17 @@ class OxigraphStore:
         else:
             self._open_writer(wait)
 
+    @classmethod
+    def wrap(cls, raw: ox.Store) -> "OxigraphStore":
+        """A store over ``raw`` as it is, a pyoxigraph store of its own that nothing else holds
+        (no lock, no schema loaded; ``close`` drops it, writing nothing)."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store.snapshot = None, False, None
+        store._lock = store._snapshot_lock = store._snapshots = None
+        store._faulted = False
+        store._store = raw
+        return store
+
     def _open_writer(self, wait: float) -> None:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -444,7 +354,11 @@ class OxigraphStore:
         except OSError:
             pass
         try:
+            verify_files(self.path, self.path / _DATA)
             self._store = ox.Store(str(self.path / _DATA))
+        except StoreError:
+            self.close()
+            raise
         except (OSError, RuntimeError) as exc:
             self.close()
             raise store_fault(self.path, exc, doing="opening the store") from exc
@@ -493,7 +407,13 @@ class OxigraphStore:
                     raise StoreError(f"{holder} and took no snapshot for readers within {SNAPSHOT_WAIT:.0f} s; "
                                      "try again when it has finished") from None
             try:
+                unrecorded = verify_files(self.path, self.path / _DATA)
                 self._store = ox.Store.read_only(str(self.path / _DATA))
+                if unrecorded and not (self.path / _DATA / RECORD).exists():
+                    record_files(self.path / _DATA)  # a store written before records were kept
+            except StoreError:
+                self.close()
+                raise
             except (OSError, RuntimeError) as exc:
                 self.close()
                 raise store_fault(self.path, exc, doing="opening the store") from exc
@@ -536,6 +456,8 @@ class OxigraphStore:
                         self._store.flush()
             finally:
                 self._store = None
+                if self.path is not None and not self.read_only and self._lock is not None:
+                    record_files(self.path / _DATA)  # the database is closed: its files are final
                 if self._lock is not None and self._faulted:
                     self._lock.release()
                     self._lock = None
@@ -653,8 +575,9 @@ class OxigraphStore:
         replace (a marker in the meta graph) go in one call, so a crash leaves every
         graph of it whole or absent; the old graphs are removed after it, and a removal
         that did not happen is done by the next write or the next writer to open the store.
-        A graph of the same name as one in the batch is removed first (its own call: a
-        crash in between leaves it absent, never half-written).
+        A graph of the same name as one in the batch is replaced: the new graph is added to
+        it in that call, and what only the old one had is removed after it (a crash in
+        between leaves both versions' triples, which the next write of it settles).
 
         A batch of :data:`BULK_QUADS` quads or more goes through pyoxigraph's bulk loader
         (about twice as fast as ``extend`` here, and a smaller store): since pyoxigraph
@@ -669,14 +592,18 @@ class OxigraphStore:
             return self._write_batch(raw, graphs, replaces or {})
 
     def _write_batch(self, raw: ox.Store, graphs, replaces) -> int:
-        for iri, _ in graphs:
-            if raw.contains_named_graph(ox.NamedNode(iri)):
-                raw.remove_graph(ox.NamedNode(iri))
         meta = ox.NamedNode(META_GRAPH)
         markers = [ox.Quad(ox.NamedNode(new), _REPLACES, ox.NamedNode(old), meta)
                    for new, olds in replaces.items() for old in sorted(olds) if old != new]
         contents = [content if isinstance(content, (bytes, bytearray, list)) else list(content)
                     for _, content in graphs]
+        # a graph stored already: the new one is added to it in the atomic call below, then what only
+        # the old one had is removed; a crash in between leaves both, which the next write settles
+        stale = []
+        for (iri, _), content in zip(graphs, contents):
+            name = ox.NamedNode(iri)
+            if raw.contains_named_graph(name):
+                stale.extend(set(raw.quads_for_pattern(None, None, None, name)) - set(_quads_in(name, content)))
         triples = sum(_count(c) for c in contents)
         if all(isinstance(c, (bytes, bytearray)) for c in contents):
             data = b"".join(contents + [ox.serialize(markers, format=ox.RdfFormat.N_QUADS)])
@@ -685,19 +612,15 @@ class OxigraphStore:
             else:
                 raw.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         else:
-            quads = []
-            for (iri, _), content in zip(graphs, contents):
-                name = ox.NamedNode(iri)
-                if isinstance(content, (bytes, bytearray)):
-                    quads.extend(ox.parse(bytes(content), format=ox.RdfFormat.N_QUADS))
-                else:
-                    quads.extend(q if isinstance(q, ox.Quad) else ox.Quad(*_triple(q), name) for q in content)
+            quads = [q for (iri, _), content in zip(graphs, contents) for q in _quads_in(ox.NamedNode(iri), content)]
             quads.extend(markers)
             if triples >= BULK_QUADS:
                 raw.bulk_extend(quads)
             else:
                 raw.extend(quads)
         # the batch, and the intent to replace, are in the store now (or nothing is)
+        for quad in stale:
+            raw.remove(quad)
         finish_replacements(raw)
         if self.path is not None:
             raw.flush()

@@ -2,7 +2,7 @@
 
 A line is one invented sentence (or short text) written for one construction, in the manner of
 event-coding unit-test records: ``text``, optional ``published``, and what must come out
-(``preconditions``, ``positions``, ``statements``, ``actors``) or must not (``absent``).
+(``preconditions``, ``positions``, ``statements``, ``actors``, ``regions``) or must not (``absent``).
 An expected entry matches an extracted one when every field it gives agrees; a ``topic`` gives
 words that must all appear in the extracted topic.
 """
@@ -34,6 +34,7 @@ def _found(x) -> dict[str, list[dict]]:
         "positions": [{"holder": p.holder, "stance": p.stance, "topic": p.topic} for p in x.positions],
         "statements": [{"speaker": s.speaker, "date": s.date} for s in x.statements],
         "actors": [{"name": a.name, "kind": a.kind} for a in x.actors],
+        "regions": [{"name": r.name} for r in x.regions],
     }
 
 
@@ -63,7 +64,7 @@ def test_cases_construction(nlp, case):
 
     x = extract_text(case["text"], published=case.get("published"))
     found = _found(x)
-    for kind in ("preconditions", "positions", "statements", "actors"):
+    for kind in ("preconditions", "positions", "statements", "actors", "regions"):
         for expected in _entries(case, kind):
             assert any(_agrees(expected, got) for got in found[kind]), (kind, expected, found[kind])
         for unwanted in [{"name": e} if isinstance(e, str) else e for e in case.get("absent", {}).get(kind, [])]:
@@ -73,7 +74,7 @@ def test_cases_construction(nlp, case):
 def test_cases_every_line_names_its_construction_and_expects_something():
     for case in ALL:
         assert case["construction"] and case["text"], case["line"]
-        assert any(case.get(k) for k in ("preconditions", "positions", "statements", "actors", "absent")), case["line"]
+        assert any(case.get(k) for k in ("preconditions", "positions", "statements", "actors", "regions", "absent")), case["line"]
 
 
 def test_cases_every_resolver_answers_in_some_case(nlp):
