@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 KG     := $(BIN)/kg
 STORE  ?= .kg
 
-.PHONY: demo test test-fast test-slow eval eval-test splits train learning-curve quality bench bench-quick bench-ingest notebooks install install-test lock clean
+.PHONY: demo screenshots test test-fast test-slow eval eval-test splits train learning-curve quality bench bench-quick bench-ingest notebooks install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ test: install-test
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not slow"
+
+# The README's pictures of the viewer, as the browser tests take them (out/test-artifacts/).
+screenshots: install-test
+	$(BIN)/python -m pytest tests/viz/test_viz_browser.py tests/viz/test_viz_workbench.py -q \
+	  -k "seed_page or labels_readable or 500_nodes or screenshots"
+	cp out/test-artifacts/screenshot-seed.png out/test-artifacts/viewer-16.png out/test-artifacts/viewer-53.png \
+	  out/test-artifacts/viewer-500.png out/test-artifacts/viewer-table.png out/test-artifacts/viewer-actor.png docs/
 
 # Browser, server, crash and load tests only.
 test-slow: install-test

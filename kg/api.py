@@ -59,12 +59,18 @@ def extract_text(text: str, *, title: str | None = None, published: str | None =
 
 
 def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None, *,
-                  learned=True):
+                  learned=True, corrected=None):
     """Extract every document of a gold file and score it (:mod:`kg.eval`).
 
     The documents are beside the gold file unless ``documents`` names their folder;
     ``learned=False`` scores the rules alone (see :func:`kg.extract.extract_doc`).
+    ``corrected`` (an open store) scores each extraction as the reviewers' corrections
+    in that store amend it (:func:`kg.corrections.correct_extraction`).
     """
+    from kg.corrections import correct_extraction, read_corrections, store_labels
+
+    corrections = read_corrections(corrected) if corrected is not None else {}
+    labels = store_labels(corrected) if corrections else {}
     from kg.eval import evaluate
     from kg.extract import extract_doc
     from kg.documents import read_document
@@ -77,6 +83,6 @@ def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | N
         if line.get("published") and not document.published:
             document = document_from_text(document.text, path=document.path, title=document.title,
                                           published=line["published"], source=line.get("outlet"))
-        return extract_doc(document, nlp(document.text), learned=learned)
+        return correct_extraction(extract_doc(document, nlp(document.text), learned=learned), corrections, labels)
 
     return evaluate(gold_path, run, documents=documents)

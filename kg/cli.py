@@ -192,12 +192,14 @@ def extract(path, fmt):
               default="table", show_default=True,
               help="table for people; SPARQL results csv, tsv, json, xml; turtle (ttl) or ntriples (nt) for CONSTRUCT.")
 @_endpoint_options("Query this SPARQL endpoint instead of the store.")
+@click.option("--raw", is_flag=True, help="Query the extractor's assertions, without the reviewers' corrections.")
 @_store_option
 @click.pass_context
-def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store):
+def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store, raw):
     """Run SPARQL (text, or a .rq file) or a named query over the store.
 
     Parameters are bound by the query engine, never pasted into the query text.
+    The reviewers' corrections (`kg correct`) apply unless --raw.
     """
     from kg.query import run_named, run_sparql, sparql_text
 
@@ -213,11 +215,29 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
         raise click.UsageError("--param goes with --name")
     text = sparql_text(sparql) if sparql else None
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
-        result = run_named(store, name, values) if name else run_sparql(store, text)
+        view = store if raw or endpoint else _corrected(store)
+        try:
+            result = run_named(view, name, values) if name else run_sparql(view, text)
+        finally:
+            if view is not store:
+                view.close()
+    if view is not store:
+        click.echo(_corrections_note(view.corrections, "kg query --raw"), err=True)
     for note in result.notes:
         click.echo(note, err=True)
     out = result.render(fmt)
     click.echo(out, nl=not out.endswith("\n"))
+
+
+def _corrected(store):
+    from kg.corrections import corrected_store
+
+    return corrected_store(store)
+
+
+def _corrections_note(count: int, raw_command: str) -> str:
+    return (f"With {count} reviewer's correction{'s' if count != 1 else ''} "
+            f"({raw_command} for the extractor's assertions).")
 
 
 @main.command()
@@ -358,9 +378,10 @@ def push(ctx, endpoint, update_endpoint, graph_store, documents_only, wait):
               help="regions: fewest sides making demands for a region to be contested.")
 @click.option("--by", "basis", type=click.Choice(["said", "reported"]),
               help="timeline, changes: claims ordered by when they were said (from the text) or reported.")
+@click.option("--raw", is_flag=True, help="Analyse the extractor's assertions, without the reviewers' corrections.")
 @_store_option
 @click.pass_context
-def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
+def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis, raw):
     """Network analysis of the store. ACTOR is any label or IRI of an actor.
 
     \b
@@ -381,9 +402,14 @@ def analyze(ctx, what, names, fmt, write, outcome, min_demanders, basis):
         raise click.UsageError(f"{what} takes {wanted}, got {len(names)}")
     if write and what != "actors":
         raise click.UsageError("--write goes with actors")
+    from kg.corrections import ExtractorView, read_corrections
+
     with _open(ctx, read_only=not write) as store:
-        frame = run_analysis(store, what, tuple(names), write=write, outcome=outcome, min_demanders=min_demanders,
-                             basis=basis)
+        frame = run_analysis(ExtractorView(store) if raw else store, what, tuple(names), write=write, outcome=outcome,
+                             min_demanders=min_demanders, basis=basis)
+        corrections = 0 if raw else len(read_corrections(store))
+    if corrections:
+        click.echo(_corrections_note(corrections, "kg analyze --raw"), err=True)
     if fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False))
     elif fmt == "csv":
@@ -529,14 +555,22 @@ def summary(ctx, limit):
               help="Only the aggregate table: no per-document line (for the locked test split).")
 @click.option("--rules-only", is_flag=True, help="Score the rules alone, without the learned sentence classifier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_(gold, documents, explain, summary, rules_only, fmt):
+@click.option("--corrected", is_flag=True,
+              help="Score the extraction as the reviewers' corrections in the store (kg correct) amend it.")
+@_store_option
+@click.pass_context
+def eval_(ctx, gold, documents, explain, summary, rules_only, fmt, corrected):
     """Score extraction against a gold file (JSON Lines): P/R/F1 per type and micro-averaged."""
     from kg.api import evaluate_gold
     from kg.eval import format_report
 
     if summary and explain:
         raise click.UsageError("--summary and --explain exclude each other")
-    report = evaluate_gold(gold, documents, learned=not rules_only)
+    if corrected:
+        with _open(ctx, read_only=True) as store:
+            report = evaluate_gold(gold, documents, learned=not rules_only, corrected=store)
+    else:
+        report = evaluate_gold(gold, documents, learned=not rules_only)
     if fmt == "json":
         data = report.as_dict()
         if summary:
@@ -552,17 +586,24 @@ def eval_(gold, documents, explain, summary, rules_only, fmt):
               help="Give the gold assertions straight to the claim builder (no NLP): the claim layer's own quality.")
 @click.option("--by", "basis", type=click.Choice(["said", "reported"]), default="said", show_default=True,
               help="Order claims, and so score changes, by when they were said or when they were reported.")
+@click.option("--explain", is_flag=True, help="Also list every gold assertion: matched or missed, its claims, said-times.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_claims(folder, gold_fed, basis, fmt):
+def eval_claims(folder, gold_fed, basis, explain, fmt):
     """Score the claim layer on a thread gold FOLDER (gold.jsonl, claims.jsonl): claim merging, typed
     changes, said-time (the documents are ingested into a temporary store unless --gold-fed)."""
-    from kg.claims.evaluate import evaluate_claims, format_claim_eval
+    from kg.claims.evaluate import evaluate_claims, format_claim_eval, format_details
 
     result = evaluate_claims(folder, gold_fed=gold_fed, basis=basis)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
+        data = result.as_dict()
+        if explain:
+            data["details"] = result.details
+        click.echo(json.dumps(data, indent=2))
     else:
         click.echo(format_claim_eval(result))
+        if explain:
+            click.echo("")
+            click.echo(format_details(result))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,7 +42,7 @@ from rdflib.namespace import DefinedNamespace, Namespace, PROV, RDF, RDFS, XSD
 from kg.errors import DataFileError
 
 __all__ = ["COR", "CORRECTIONS_GRAPH", "Correction", "load_corrections", "write_corrections", "read_corrections",
-           "FIELDS"]
+           "FIELDS", "apply_corrections", "ExtractorView", "uses_corrections", "corrected_store"]
 
 _ID = "https://w3id.org/polkg/id/"
 CORRECTIONS_GRAPH = _ID + "graph/corrections"
@@ -282,3 +282,210 @@ def read_corrections(store) -> dict[str, dict]:
         latest[entry["assertion"]] = {"wrong": entry["wrong"], "values": entry["values"], "time": entry["time"],
                                       "correction": activity}
     return latest
+
+
+_PROPERTY = {key: _POL + key for key in FIELDS}
+"""The extractor's property each field of a correction replaces."""
+
+
+def apply_corrections(values: dict[str, dict[str, list[str]]], corrections: dict[str, dict]) -> set[str]:
+    """Apply :func:`read_corrections` to assertion -> property local name -> values, in place.
+
+    A correction replaces the values of the fields it sets; an assertion marked
+    wrong is removed. Returns the assertions marked wrong (removed or not
+    present), so that a caller can leave out whatever else it read of them.
+
+    >>> values = {"a": {"demander": ["x"], "action": ["y"]}, "b": {"holder": ["h"]}}
+    >>> apply_corrections(values, {"a": {"wrong": False, "values": {"demander": ["z"]}},
+    ...                            "b": {"wrong": True, "values": {}}})
+    {'b'}
+    >>> values
+    {'a': {'demander': ['z'], 'action': ['y']}}
+    """
+    wrong = set()
+    for assertion, correction in corrections.items():
+        if correction["wrong"]:
+            wrong.add(assertion)
+            values.pop(assertion, None)
+        elif assertion in values:
+            values[assertion].update({key: list(found) for key, found in correction["values"].items()})
+    return wrong
+
+
+class ExtractorView:
+    """``store`` as the extractor wrote it: readers that apply the reviewers' corrections by
+    default (:func:`kg.analysis.read_facts`) leave them out. Everything else is the store's."""
+
+    use_corrections = False
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._store.__exit__(*exc)
+
+
+def uses_corrections(store) -> bool:
+    """Whether a reader of ``store`` should apply the reviewers' corrections (not an :class:`ExtractorView`)."""
+    return getattr(store, "use_corrections", True)
+
+
+def corrected_store(store):
+    """The store as the reviewers corrected it, for SPARQL: ``store`` itself when it holds no
+    correction, else a copy in which each correction is applied (close it when done).
+
+    SPARQL cannot leave out some triples of the union of the graphs, so the
+    corrected view of a store with corrections is a copy: of a store on disk, an
+    Oxigraph backup in a temporary folder (hard links to the store's files when
+    they are on the same file system), removed when the copy is closed; of a
+    store in memory, a copy in memory. In the copy, a corrected field's triples
+    of the extractor are replaced by the correction's values (in the
+    assertion's own graph), and every triple about an assertion marked wrong is
+    gone, its ``prov:wasInvalidatedBy`` record in :data:`CORRECTIONS_GRAPH`
+    apart. The store itself keeps the extractor's triples.
+
+    Returns
+    -------
+    kg.store.OxigraphStore
+        ``store``, or the copy, with ``corrections`` set to the number applied.
+    """
+    import shutil
+    import tempfile
+
+    import pyoxigraph as ox
+
+    corrections = read_corrections(store) if hasattr(store, "raw") else {}
+    if not corrections:
+        return store
+    folder = None
+    if getattr(store, "path", None) is not None:
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="polkg-corrected-"))
+            store.raw.backup(str(folder / "oxigraph"))
+            raw = ox.Store(str(folder / "oxigraph"))
+        except (OSError, RuntimeError):  # no room for a copy on disk: copy in memory
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            folder = None
+    if folder is None:
+        raw = ox.Store()
+        raw.extend(store.raw.quads_for_pattern(None, None, None, None))
+
+    keep = ox.NamedNode(CORRECTIONS_GRAPH)
+    evidence = ox.NamedNode(_POL + "evidence")
+    for assertion, correction in corrections.items():
+        subject = ox.NamedNode(assertion)
+        if correction["wrong"]:
+            for quad in list(raw.quads_for_pattern(subject, None, None, None)):
+                if quad.graph_name != keep:
+                    raw.remove(quad)
+            continue
+        graphs = {quad.graph_name for quad in raw.quads_for_pattern(subject, evidence, None, None)}
+        if not graphs:  # the assertion is no longer in the store
+            continue
+        for key, values in correction["values"].items():
+            predicate = ox.NamedNode(_PROPERTY[key])
+            for quad in list(raw.quads_for_pattern(subject, predicate, None, None)):
+                raw.remove(quad)
+            raw.extend(ox.Quad(subject, predicate, ox.NamedNode(v), graph) for graph in graphs for v in values)
+    copy = _copy_class().wrap(raw)
+    copy.folder = folder
+    copy.corrections = len(corrections)
+    return copy
+
+
+_COPY = None
+
+
+def _copy_class():
+    """The class of :func:`corrected_store`'s copies (kg.store is imported only when one is made)."""
+    global _COPY
+    if _COPY is None:
+        import shutil
+
+        from kg.store.oxigraph import OxigraphStore
+
+        class CorrectedCopy(OxigraphStore):
+            """A corrected copy of a store; closing it removes its temporary folder."""
+
+            folder: Path | None = None
+            corrections = 0
+
+            def close(self) -> None:
+                self._store = None
+                if self.folder is not None:
+                    shutil.rmtree(self.folder, ignore_errors=True)
+                    self.folder = None
+
+        _COPY = CorrectedCopy
+    return _COPY
+
+_LABEL_QUERY = """
+SELECT ?node ?label WHERE { ?node skos:prefLabel ?label }
+"""
+
+
+def correct_extraction(extraction, corrections: dict[str, dict], names: dict[str, str]):
+    """``extraction`` (a :class:`kg.extract.model.Extraction`) as the reviewers corrected it, for
+    :func:`kg.api.evaluate_gold`: what is marked wrong is left out, a fix sets its fields.
+
+    An assertion is found by its IRI, which the same document and extractor give
+    again; an actor or region a fix names gets the name the extraction gives it,
+    else ``names[iri]`` (the store's label), else the last part of its IRI. The
+    new values of ``action``, ``forOutcome`` and ``stance`` are the codes of
+    their vocabulary IRIs. Returns a new extraction; ``extraction`` is unchanged.
+    """
+    from dataclasses import replace
+
+    if not corrections:
+        return extraction
+    known = {entity.id: entity.name for entity in [*extraction.actors, *extraction.regions]}
+
+    def name(iri: str) -> str:
+        return known.get(iri) or names.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
+
+    def code(iri: str) -> str:
+        return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def fixed(item):
+        correction = corrections.get(item.id)
+        if correction is None:
+            return item
+        if correction["wrong"]:
+            return None
+        values, changes = correction["values"], {}
+        if "demander" in values:
+            changes["demander"] = name(values["demander"][0])
+        if "addressee" in values:
+            changes["addressee"] = name(sorted(values["addressee"])[0]) if values["addressee"] else None
+        if "region" in values:
+            changes["regions"] = sorted(name(v) for v in values["region"])
+        if "action" in values:
+            changes["action"] = code(values["action"][0])
+        if "forOutcome" in values:
+            changes["for_"] = code(values["forOutcome"][0])
+        if "stance" in values:
+            changes["stance"] = code(values["stance"][0])
+        return replace(item, **changes)
+
+    def kept(items):
+        return [item for item in (fixed(i) for i in items) if item is not None]
+
+    return replace(extraction, statements=kept(extraction.statements), positions=kept(extraction.positions),
+                   preconditions=kept(extraction.preconditions))
+
+
+def store_labels(store) -> dict[str, str]:
+    """IRI -> its ``skos:prefLabel`` (English first) in ``store``, for :func:`correct_extraction`."""
+    out: dict[str, str] = {}
+    for row in store.query(_LABEL_QUERY):
+        iri, label = row["node"].value, row["label"]
+        if iri not in out or getattr(label, "language", None) in (None, "en"):
+            out[iri] = label.value
+    return out

@@ -148,6 +148,8 @@ class Facts:
     documents: dict[str, dict] = field(default_factory=dict)  # doc -> {"date", "title"}
     mentions: dict[str, set[str]] = field(default_factory=dict)  # doc -> actors it mentions
     stages: dict[str, int] = field(default_factory=dict)  # outcome code -> stage
+    corrections: int = 0
+    """How many reviewers' corrections (:mod:`kg.corrections`) were applied."""
 
     def name(self, iri: str) -> str:
         """The label of ``iri``, or the last part of the IRI when it has none."""
@@ -208,7 +210,10 @@ def read_facts(store) -> Facts:
     Parameters
     ----------
     store : kg.store.OxigraphStore
-        An open store; only its ``query`` method is used.
+        An open store; only its ``query`` method is used. The reviewers'
+        corrections (:mod:`kg.corrections`) are applied, unless ``store`` is a
+        :class:`kg.corrections.ExtractorView`: a fix replaces the fields it sets,
+        an assertion marked wrong is left out.
 
     Returns
     -------
@@ -263,6 +268,13 @@ def read_facts(store) -> Facts:
     for row in store.query(PROPERTY_QUERY):
         if row["assertion"].value in evidence:
             values[row["assertion"].value][_code(row["property"].value)].append(row["value"].value)
+    from kg.corrections import apply_corrections, read_corrections, uses_corrections
+
+    if uses_corrections(store):  # the reviewers' corrections, unless the store is an ExtractorView
+        corrections = read_corrections(store)
+        for iri in apply_corrections(values, corrections):
+            evidence.pop(iri, None)
+        facts.corrections = len(corrections)
 
     def one(found: dict[str, list[str]], name: str) -> str | None:
         return min(found[name]) if found.get(name) else None

@@ -45,12 +45,13 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
 from kg.errors import DataFileError
 
-__all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "score_layer"]
+__all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "format_details", "score_layer"]
 
 
 @dataclass
@@ -102,6 +103,7 @@ class ClaimEval:
     said_correct: int
     contradictions: PRF
     details: list[dict] = field(default_factory=list)  # per gold assertion: its claim, the report matched, said-times
+    quote_said_correct: int | None = None  # gold-fed: dated gold assertions whose own quote gives the right said-time
 
     @property
     def changes_overall(self) -> PRF:
@@ -122,6 +124,7 @@ class ClaimEval:
                           "accuracy_matched": round(self.said_correct / self.said_matched, 4) if self.said_matched else None,
                           "accuracy_all": round(self.said_correct / self.said_dated, 4) if self.said_dated else None},
             "contradictions": self.contradictions.row(),
+            "said_time_from_quote_alone": self.quote_said_correct,
         }
 
 
@@ -271,7 +274,10 @@ def _overlap(a: str, b: str) -> int:
 
 def match_reports(gold: ThreadGold, reports: list[Report], document_of: dict[str, str],
                   forms_of) -> dict[str, str]:
-    """Report IRI -> gold assertion ref, one to one within each document (contract rules; ties by quote overlap)."""
+    """Report IRI -> gold assertion ref, one to one within each document (contract rules; ties by quote overlap).
+
+    ``document_of`` maps a document IRI to its gold ``doc``; ``forms_of(iri)`` gives an entity's
+    names and mention texts, resolved to the gold line's actors and regions."""
     by_doc = defaultdict(list)
     for report in reports:
         doc = document_of.get(report.document)
@@ -282,12 +288,16 @@ def match_reports(gold: ThreadGold, reports: list[Report], document_of: dict[str
     for doc, items in by_doc.items():
         line = lines[doc]
         actors, regions = _entity_names(line.get("actors", [])), _entity_names(line.get("regions", []))
-        actor = lambda iri: _resolve(forms_of(report_doc, iri), actors) if iri else None  # noqa: E731
-        region = lambda iri: _resolve(forms_of(report_doc, iri), regions)  # noqa: E731
+
+        def actor(iri, actors=actors):
+            return _resolve(forms_of(iri), actors) if iri else None
+
+        def region(iri, regions=regions):
+            return _resolve(forms_of(iri), regions)
+
         candidates = [(ref, g) for ref, g in gold.assertions.items() if g["doc"] == doc]
         used = set()
         for report in sorted(items, key=lambda r: r.iri):
-            report_doc = report.document
             fits = [(ref, g) for ref, g in candidates
                     if ref not in used and _same(g, report, actor, region, actors, regions)]
             if fits:
@@ -398,6 +408,23 @@ def _gold_reports(gold: ThreadGold) -> tuple[list[Report], dict[str, str]]:
     return reports, matched
 
 
+def _quote_said(gold: ThreadGold) -> int:
+    """How many dated gold assertions get their said-time right from their quote alone (:func:`kg.claims.said.said_time`)."""
+    from kg.claims.said import said_time
+
+    published = {d["doc"]: d.get("published") for d in gold.documents}
+    correct = 0
+    for item in gold.assertions.values():
+        if not item.get("said"):
+            continue
+        found = said_time(item.get("quote", ""), published.get(item["doc"]))
+        if found:
+            lo, hi = date_range(item["said"])
+            plo, phi = date_range(found)
+            correct += lo <= plo and phi <= hi
+    return correct
+
+
 _FORMS_QUERY = """
 PREFIX pol: <https://w3id.org/polkg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -420,7 +447,9 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
     gold = load_threads(folder)
     if gold_fed:
         reports, matched = _gold_reports(gold)
-        return score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
+        result = score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
+        result.quote_said_correct = _quote_said(gold)
+        return result
     from kg.api import ingest
     from kg.claims import read_claims
     from kg.store import open_store
@@ -447,7 +476,11 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
             for row in store.query(_FORMS_QUERY):
                 forms[row["node"].value].add(row["text"].value)
     reports = [r for c in layer.claims for r in c.reports]
-    matched = match_reports(gold, reports, document_of, lambda _doc, iri: forms.get(iri, set()) | {iri.rsplit("/", 1)[-1]})
+
+    def forms_of(iri: str) -> set[str]:  # names and mentions, and the IRI's own name ("United_States")
+        return forms.get(iri, set()) | {unquote(iri.rsplit("/", 1)[-1]).replace("_", " ")}
+
+    matched = match_reports(gold, reports, document_of, forms_of)
     return score_layer(gold, layer, matched, basis=basis)
 
 
@@ -475,4 +508,18 @@ def format_claim_eval(result: ClaimEval) -> str:
         acc_m = f"{result.said_correct / result.said_matched:.3f}" if result.said_matched else "n/a"
         lines.append(f"said-time: {result.said_correct} of {result.said_matched} matched dated assertions right ({acc_m}); "
                      f"{result.said_correct} of {result.said_dated} dated gold assertions ({result.said_correct / result.said_dated:.3f})")
+    if result.quote_said_correct is not None and result.said_dated:
+        lines.append(f"said-time from the quote alone (no statement): {result.quote_said_correct} of {result.said_dated} "
+                     f"dated gold assertions ({result.quote_said_correct / result.said_dated:.3f})")
+    return "\n".join(lines)
+
+
+def format_details(result: ClaimEval) -> str:
+    """One line per gold assertion: its gold claim, the report and claim it was matched to, both said-times."""
+    lines = []
+    for d in result.details:
+        claim = d["claim"].rsplit("/thread/", 1)[-1] if d["claim"] else "-"
+        report = "matched" if d["report"] else "MISSED"
+        lines.append(f"{d['assertion']}: {report}; gold claim {d['gold_claim']}; claim {claim}; "
+                     f"said gold {d['gold_said']} got {d['said']}")
     return "\n".join(lines)

@@ -9,6 +9,8 @@ An assertion's *said-time* is, in this order:
 3. the first date expression of the assertion's own quote ("on June 14",
    "last week", "in March 2022", "between May 3 and May 5": its start),
    resolved against the publication date by :func:`kg.extract.dates.resolve_date`;
+   a bare weekday that is the publication's own weekday ("Iran Monday repeated
+   its call", in Monday's paper) is that day, as news reports date the day's events;
 4. otherwise none: the text does not place it, and the layer says so
    (``pol:saidUnplaced``), never falling back to the publication date.
 
@@ -89,7 +91,26 @@ def said_time(quote: str, published: str | None) -> str | None:
                 resolved = resolve_date(f"{expr}, {year}", published)
                 if resolved:
                     return resolved
-        resolved = resolve_date(expr, published)
+        resolved = _same_weekday(expr, published) or resolve_date(expr, published)
         if resolved:
             return resolved
     return None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _same_weekday(expression: str, published: str | None) -> str | None:
+    """The publication date when ``expression`` is a bare weekday ("Monday", "on Monday") naming its weekday.
+
+    >>> _same_weekday("Monday", "2021-03-01"), _same_weekday("on Sunday", "2021-03-01")
+    ('2021-03-01', None)
+    """
+    from datetime import date
+
+    if not published or len(published) != 10:
+        return None
+    word = expression.casefold().removeprefix("on ").strip()
+    if word not in _WEEKDAYS:
+        return None
+    return published if _WEEKDAYS.index(word) == date.fromisoformat(published).weekday() else None

@@ -4,7 +4,9 @@ Two topics are *equivalent* when they name the same precondition action (the
 SKOS action scheme's cue phrases, ``ontology/vocab/actions.ttl``, found in the
 topic's words) or when their content lemmas overlap enough: at least half of
 the lemmas of the shorter topic are in the other, or at least three lemmas that are
-not names are shared; and at least one of those shared is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
+not names are shared; a single shared lemma is enough only when neither topic has
+more than two ("the diplomatic path" is not "diplomacy by returning to the JCPOA");
+and at least one of those shared is not a name (a capitalised word: "Russia" alone does not make two topics one). Lemmas
 are the topic's words of four or more letters, without the stop words of
 ``ontology/lexicon/claims.csv``, with irregular forms mapped there
 (``negotiations`` -> ``negotiate``) and regular endings cut by rule
@@ -134,6 +136,8 @@ def same_topic(a: str, b: str) -> bool:
     False
     >>> same_topic("the Minsk agreements", "full implementation of the Minsk pact")
     True
+    >>> same_topic("the diplomatic path", "diplomacy by returning to the JCPOA")
+    False
     """
     acts_a, acts_b = topic_actions(a), topic_actions(b)
     if acts_a and acts_b and acts_a & acts_b:
@@ -145,6 +149,8 @@ def same_topic(a: str, b: str) -> bool:
     names = _names(a) | _names(b)
     if not shared - names:
         return False
+    if len(shared) == 1:  # one word in common identifies two short topics only
+        return 2 >= max(len(la), len(lb))
     return 2 * len(shared) >= min(len(la), len(lb)) or len(shared - names) >= 3
 
 

@@ -63,12 +63,13 @@ def _clause(token: Token) -> list[Token]:
 
 
 _ADDRESSEES = words("addressees")
+_ACTOR_LABELS = ("ORG", "GPE", "PERSON", "NORP", ENTITY_LABEL, DEMONYM_LABEL)
 
 
 def _addressee_like(token: Token) -> bool:
     """ "the parties", "the Security Council", "Pyongyang": someone addressed, not something wanted."""
     return token.lemma_.lower() in _ADDRESSEES or any(
-        t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", ENTITY_LABEL, DEMONYM_LABEL) for t in token.subtree
+        t.ent_type_ in _ACTOR_LABELS for t in token.subtree
     )
 
 
@@ -112,14 +113,21 @@ _COURTESIES = words("courtesies")
 """Verbs of a courtesy a speaker "wants" or "wishes" to perform: no stance on the thanking."""
 _UPHELD = words("upheld")
 _STOPPED = words("stopped")
+_FIRST_PERSON_SUBJECTS = words("first_person")
+_MODALS = words("obligation_modals")
+_NO_SUBJECT = words("obligation_dummies")
+"""Subjects that name nothing the obligation is about ("it must be said", "there should be")."""
+_DISAPPROVED = words("disapproved")
+"""Verbs whose passive obligation is a judgement against the subject ("... should be condemned")."""
 
 
 def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
     """ "Ukraine's sovereignty ... must be respected" (supports it), "the violence must stop"
-    (opposes it): an obligation stated with no one named, whose holder is the speaker."""
+    (opposes it), "the regime must release the detainees" (supports the release): an
+    obligation the passage states, whose holder is its speaker (see :func:`_obligation`)."""
     out = []
     for verb in sent:
-        if verb.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children):
+        if verb.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
             continue
         lemma = verb.lemma_.lower()
         passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
@@ -128,7 +136,44 @@ def _must_be_done(sent) -> list[tuple[str, Token, list[Token]]]:
             out.append(("supports", verb, list(passive[0].subtree)))
         elif lemma in _STOPPED and active and active[0].pos_ != "PRON" and not any(c.dep_ == "dobj" for c in verb.children):
             out.append(("opposes", verb, list(active[0].subtree)))
+        else:
+            reading = _obligation(verb, passive or active, bool(passive))
+            if reading is not None:
+                out.append(reading)
     return out
+
+
+def _own_subject(token: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+
+
+def _obligation(verb: Token, subjects: list[Token], passive: bool) -> tuple[str, Token, list[Token]] | None:
+    """ "Belligerents should declare a ceasefire", "the regime must release all detainees",
+    "humanitarian workers must be allowed access", "its use of drones should be condemned":
+    what someone must or should do, said by the speaker of the passage, is the speaker's
+    ``supports`` of it (``opposes`` when it must not be done, or the subject must be
+    condemned or reversed). The topic is the verb phrase ("release all political detainees"),
+    or the subject of a passive judgement ("the shelling of the hospital")."""
+    if verb.dep_ in ("relcl", "acl", "advcl", "csubj") or not subjects:
+        return None
+    subject = subjects[0]
+    if subject.lower_ in _NO_SUBJECT or subject.lower_ in _FIRST_PERSON_SUBJECTS:
+        return None  # "we must ..." is a stance word's clause (or nothing)
+    if any(c.dep_ == "mark" for c in verb.children):
+        return None  # "if Russia should invade": a condition, not an obligation
+    stance = "opposes" if any(c.dep_ == "neg" for c in verb.children) else "supports"
+    if passive and verb.lemma_.lower() in _DISAPPROVED:
+        stance = "opposes" if stance == "supports" else "supports"
+        return stance, verb, list(subject.subtree)
+    dropped: set[int] = set()
+    for child in verb.children:
+        if child.dep_ in ("aux", "auxpass", "neg", "punct", "advcl", "mark") or (
+                child.dep_ in ("conj", "cc") and child.i > verb.i and _own_subject(child)):
+            dropped.update(t.i for t in child.subtree)  # "..., and Eritrean forces should withdraw": its own
+        elif child.dep_ == "cc" and any(_own_subject(c) for c in verb.children if c.dep_ == "conj"):
+            dropped.add(child.i)
+    tokens = [t for t in verb.subtree if t.i not in dropped and t.i >= verb.i]
+    return stance, verb, tokens
 
 
 _ANNOUNCING = words("positions_announcing")
@@ -233,6 +278,20 @@ def _obliged(cue: Token) -> bool:
     return modal and bool(subjects) and subjects[0].lower_ not in ("we", "i")
 
 
+def _names_its_holder(cue: Token, entities: Entities) -> bool:
+    """Does a stance word inside another one's topic name its own holder: a verb whose subject
+    is an actor ("welcomed the news that Chad and Niger *agreed to* talks"), a noun with an
+    actor's possessive ("commended *Kenya's* commitment to the mission")? Then it is that
+    actor's stance as well as the outer one's."""
+    if cue.pos_ == "VERB":
+        subjects = [c for c in cue.children if c.dep_ == "nsubj"]
+    elif cue.pos_ == "NOUN":
+        subjects = [c for c in cue.children if c.dep_ == "poss"]
+    else:
+        return False
+    return any(entities.actors_in(s.left_edge.i, s.right_edge.i + 1) for s in subjects)
+
+
 def _only_names(tokens: list[Token], holder: str, entities: Entities) -> bool:
     """Is the topic nothing but a name of its own holder?"""
     words = [t for t in tokens if not (t.is_punct or t.is_stop)]
@@ -312,7 +371,9 @@ def find_positions(
             if head_cue.lemma_.lower() in _ANNOUNCING and not _policy(tokens):
                 continue  # "announced the death of ...": news, not a stance
             readings.append((hit, head_cue, tokens, governing_verb(head_cue)))
+        obliged = set()
         for stance_code, cue, tokens in _must_be_done(sent.span):
+            obliged.add(cue.i)
             readings.append((CueHit(stance_code, cue.i, cue.i + 1), cue, tokens, None))
         refusing = set()
         for verb, noun in _refusals(sent.span):
@@ -323,8 +384,11 @@ def find_positions(
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
         for n, (hit, head_cue, tokens, verb) in enumerate(readings):
+            own_topic = in_any_topic
             if any(hit.start in other for m, other in enumerate(inside) if m != n):
-                continue  # "deplored any foreign support for ...": the outer cue speaks
+                if not _names_its_holder(head_cue, entities):
+                    continue  # "deplored any foreign support for ...": the outer cue speaks
+                own_topic = inside[n]  # "welcomed the news that Chad and Niger agreed to talks"
             stance = hit.code
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
@@ -345,9 +409,12 @@ def find_positions(
                 continue
             # "they" as this sentence's subject: whom discourse_subjects carried over to it
             previous = subjects.get(position) or subjects.get(position - 1) or []
+            voice = voices.get(position)
+            if voice is None and head_cue.i in obliged and author is not None:
+                voice = entities.political(author)  # "The regime must ..." in a statement document: its author's
             holders = holder_role.find(RoleContext(
-                sent, entities, token=head_cue, verb=verb, topic=in_any_topic, previous=previous,
-                voice=voices.get(position), author=author, authors=authors))
+                sent, entities, token=head_cue, verb=verb, topic=own_topic, previous=previous,
+                voice=voice, author=author, authors=authors))
             for holder in holders:
                 if _only_names(tokens, holder, entities):
                     continue  # "the steady backing of the African Union for ...": the supporter, not the topic

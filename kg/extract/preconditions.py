@@ -68,7 +68,7 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
     found = [h for h in conditions.find_longest(sent.span)
              if doc[h.start].dep_ != "compound" and doc[h.start].pos_ != "PROPN"]
     hits = [h for h in found if not _negated_marker(doc[h.start]) and _asks_someone(doc[h.start])
-            and not _state_of_things(doc[h.start])
+            and not _state_of_things(doc[h.start]) and not _open_ended(doc[h.start])
             and not (doc[h.start].dep_ == "prep" and doc[h.start].lower_ in _CLAUSE_WORDS and _time_only(doc[h.start]))]
     if hits:
         return hits
@@ -322,9 +322,11 @@ _CONNECTORS = words("connectors")
 def _purpose(token, markers) -> bool:
     """Is the token inside the purpose a demand serves, not the demand ("withdraw before a
     ceasefire", "release them so that talks can resume", "as a condition for a truce")? A
-    preposition of the demanding word itself ("called for a ceasefire") opens what is asked."""
+    preposition of the demanding word itself ("called for a ceasefire") opens what is asked.
+    The purpose may sit deep in its clause ("to create an environment conducive to a resumption
+    of the dialogue"): the walk up from the outcome word goes as far as ten heads."""
     marker_tokens = {m.start for m in markers or ()}
-    for _ in range(6):
+    for _ in range(10):
         head = token.head
         if token.dep_ == "prep" and token.lower_ == "for" and head.lemma_.lower() in _TIE_NOUNS:
             return True  # "as a condition for a truce"
@@ -338,6 +340,8 @@ def _purpose(token, markers) -> bool:
             return True
         if token.lemma_.lower() in ("condition", "precondition", "prerequisite") and token.i not in marker_tokens:
             return True
+        if _purpose_opener(token):
+            return True  # "continue the talks *in order to* reach a settlement"
         if head.lemma_.lower() in _RESULT_WORDS and token.dep_ in ("prep", "pobj"):
             return True  # "the path *to* a ceasefire", "lead *to* talks"; not "open *a dialogue*"
         if token.dep_ == "advcl" and token.lemma_.lower() in _PURPOSE_VERBS and head.i not in marker_tokens and any(
@@ -345,6 +349,29 @@ def _purpose(token, markers) -> bool:
             return True  # "resume work *to reach* a durable truce": an infinitive of purpose
         token = head
     return False
+
+
+_PURPOSE_OPENERS = words("purpose_openers")
+"""Phrases of two words that open a clause of purpose ("in order to", "so as to", "so that")."""
+
+
+def _purpose_opener(token) -> bool:
+    """Is the token the second word of "in order (to ...)", "so as (to ...)" or "so that ..."
+    opening a clause of purpose, with the clause below it?"""
+    if token.i == 0:
+        return False
+    before = token.doc[token.i - 1]
+    if f"{before.lower_} {token.lower_}" not in _PURPOSE_OPENERS:
+        return False
+    return any(t.dep_ == "mark" and t.head.pos_ in ("VERB", "AUX") for t in (token, before)) or any(
+        c.dep_ in ("acl", "advcl", "xcomp", "ccomp", "relcl") for c in (*token.children, *before.children))
+
+
+def _purpose_clause(sent: Sentence, asked: set[int]) -> bool:
+    """Does what is asked carry a clause of purpose ("urged the parties to resume dialogue *in
+    order to* form a government", "*so that* aid can reach the city")? A demand made for a
+    stated end is tied to it, even when that end is none of the contract's outcomes."""
+    return any(t.i in asked and _purpose_opener(t) for t in sent.span)
 
 
 def _obliged_outcome(token, markers) -> bool:
@@ -369,8 +396,8 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
         )
         if addressee is None and (strong or clause_verb is not None):
             anchor = markers[0] if markers else CueHit("other", sent.start, sent.start + 1)
-            ctx = RoleContext(sent, entities, markers=markers or [], clause_verb=clause_verb, demander=demander,
-                              action="other", hit=anchor)
+            ctx = RoleContext(sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
+                              demander=demander, action="other", hit=anchor)
             addressee = addressee_role.find_for_call(ctx) if strong else addressee_role.condition_clause_subject(ctx)
         if (strong or given) and addressee is not None and addressee != demander:
             at = clause_verb.i if clause_verb is not None else markers[0].start
@@ -388,7 +415,9 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
     hits = _one_per_code(hits)
     action_tokens = {i for h in hits for i in range(h.start, h.end)}
     outcome = _outcome(sent, sents, cues, action_tokens | clause, _asked_tokens(sent, markers, hits), markers)
-    tied = outcome is not None or clause_verb is not None or markers == [] or _ties(markers, doc)
+    asked_tokens = _asked_tokens(sent, markers, hits)
+    tied = (outcome is not None or clause_verb is not None or markers == [] or _ties(markers, doc)
+            or _purpose_clause(sent, asked_tokens))
     asked = _asked_phrase(sent, markers, hits)
     for hit in hits:
         found = outcome or "other"
@@ -493,8 +522,8 @@ def _condition_clause(sent: Sentence):
                 if child.dep_ in ("ccomp", "advcl") and child.pos_ in ("VERB", "AUX"):
                     return child
         head = token.head
-        if token.dep_ == "prep" and _time_only(token):
-            continue  # "envoy until December": a time, not a condition
+        if token.dep_ == "prep" and _time_only(token) or _open_ended(token):
+            continue  # "envoy until December", "for as long as it takes": a time, not a condition
         if token.dep_ in ("mark", "advmod", "prep") and head.pos_ in ("VERB", "AUX") and head is not sent.span.root:
             return head
         if word == "as":
@@ -508,6 +537,24 @@ def _doer(token, entities: Entities) -> str | None:
     """Who does the action a cue word names: the subject of its verb (pronouns resolved)."""
     verb = governing_verb(token, hops=3)
     return clause_subject(verb, entities, None) if verb is not None else None
+
+
+_OPEN_ENDED = words("open_ended")
+"""What follows "until" or "as long as" in a phrase of open-ended time, not a condition:
+"until further notice", "for as long as it takes", "as long as necessary"."""
+
+
+def _open_ended(token) -> bool:
+    """Does the clause word open a phrase of open-ended time ("until further notice", "as long
+    as it takes")? Those set no condition."""
+    doc = token.doc
+    at = token.i + 1
+    if token.lower_ == "as" and at + 1 < len(doc) and doc[at].lower_ == "long" and doc[at + 1].lower_ == "as":
+        at += 2
+    elif token.lower_ == "long" and at < len(doc) and doc[at].lower_ == "as":
+        at += 1  # the marker "as long as" found from its middle word
+    following = " ".join(t.lower_ for t in doc[at:at + 3])
+    return any(following == entry or following.startswith(entry + " ") for entry in _OPEN_ENDED)
 
 
 def _time_only(prep) -> bool:

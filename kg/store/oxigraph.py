@@ -397,6 +397,17 @@ class OxigraphStore:
         else:
             self._open_writer(wait)
 
+    @classmethod
+    def wrap(cls, raw: ox.Store) -> "OxigraphStore":
+        """A store over ``raw`` as it is, a pyoxigraph store of its own that nothing else holds
+        (no lock, no schema loaded; ``close`` drops it, writing nothing)."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store.snapshot = None, False, None
+        store._lock = store._snapshot_lock = store._snapshots = None
+        store._faulted = False
+        store._store = raw
+        return store
+
     def _open_writer(self, wait: float) -> None:
         try:
             self.path.mkdir(parents=True, exist_ok=True)

@@ -182,7 +182,14 @@ def test_viewer_seed_page_as_make_demo_writes_it(seed_store_path, tmp_path, visi
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.page.mouse.move(1380, 500)  # an empty spot of the canvas: no hover tooltip in the picture
     time.sleep(0.3)
-    page.page.screenshot(path=str(ARTIFACTS / "seed-graph.png"))
+    page.page.screenshot(path=str(ARTIFACTS / "screenshot-seed.png"))
+    # the README's 16-node picture: Russia found by one of its names, its record in the panel
+    page.page.fill("#search", "Kremlin")
+    page.page.press("#search", "Enter")
+    assert page.js("() => window.network.getSelectedNodes()") == [RUSSIA]
+    page.page.mouse.move(1380, 500)
+    time.sleep(0.3)
+    page.page.screenshot(path=str(ARTIFACTS / "viewer-16.png"))
 
 
 def test_viewer_draws_every_node_and_edge_with_a_legend(viz_page, viz_graph, visit):

@@ -270,3 +270,64 @@ def test_viewer_table_shows_hostile_text_as_text(bench_page, bench_graph, visit)
     markup = page.js("""() => [document.querySelectorAll('img').length, document.querySelectorAll('script').length,
                                document.querySelectorAll('[onerror],[onmouseover],[onclick]').length]""")
     assert markup == [0, 3, 0]
+
+
+LABEL_BOXES = """() => window.polkg.data.nodes.map(n => {
+    const body = window.network.body.nodes[n.id], size = body.labelModule.size;
+    return {id: n.id, rank: n.rank, text: body.options.label || "",
+            left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height};
+})"""
+
+
+def test_viewer_labels_at_500_nodes_readable_and_apart(tmp_path, visit):
+    from kg.viz import render_html
+
+    from viewer_data import synthetic_graph
+
+    out = tmp_path / "graph-500.html"
+    out.write_text(render_html(synthetic_graph(500), title="500 nodes"), encoding="utf-8")
+    page = visit(out.as_uri())
+    labels = page.js(LABELS)
+    drawn = [label for label in labels if label["drawn"]]
+    assert all(label["px"] >= 11 for label in labels)  # every label that is drawn is 11 px or more on screen
+    assert len(drawn) >= 0.15 * len(labels)
+    # the labels drawn never overlap (vis-network's own boxes of the drawn text), and the most central are among them
+    boxes = [box for box in page.js(LABEL_BOXES) if box["text"].strip()]
+    assert len(boxes) == len(drawn)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"]
+                        and b["top"] < a["bottom"]), (a["text"], b["text"])
+    labelled = {box["id"] for box in boxes}
+    central = sorted(page.js(LABEL_BOXES), key=lambda box: -box["rank"])[:20]
+    assert sum(box["id"] in labelled for box in central) >= 15
+    # zoomed in 2x, more labels show, and still none under 11 px
+    page.js("() => window.network.moveTo({scale: window.polkg.baseScale * 2})")
+    page.js("() => window.polkg.placeLabels()")
+    zoomed = page.js(LABELS)
+    assert sum(label["drawn"] for label in zoomed) > len(drawn) and all(label["px"] >= 11 for label in zoomed)
+    page.js("() => window.network.moveTo({scale: window.polkg.baseScale})")
+    page.js("() => window.polkg.placeLabels()")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "viewer-500.png"))
+
+
+def test_viewer_screenshots_of_the_table_and_the_actor_record(bench_page, bench_graph, visit):
+    """The README's pictures of the workbench: Russia selected, its record in the panel, its rows in the table."""
+    page = visit(bench_page.as_uri())
+    page.page.set_viewport_size({"width": 1500, "height": 800})
+    page.page.fill("#search", "Russia")
+    page.page.press("#search", "Enter")
+    assert page.js("() => window.network.getSelectedNodes()") == [RUSSIA]
+    assert page.page.locator("#details ul.demands li").count() >= 2
+    assert sum(row["hit"] for row in rows(page)) >= 3
+    page.page.mouse.move(5, 5)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.locator("#table-pane").screenshot(path=str(ARTIFACTS / "viewer-table.png"))
+    page.page.screenshot(path=str(ARTIFACTS / "viewer-53-russia.png"))
+    page.page.set_viewport_size({"width": 1500, "height": 1900})  # the whole record, without scrolling the panel
+    statements = page.page.locator("#details ul.statements li").all_inner_texts()
+    assert statements and all(item.startswith("\u201c") for item in statements)
+    page.page.locator("#details").screenshot(path=str(ARTIFACTS / "viewer-actor.png"))
+    for name in ("viewer-actor.png", "viewer-table.png"):
+        assert (ARTIFACTS / name).stat().st_size > 5_000

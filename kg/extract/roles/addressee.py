@@ -43,7 +43,33 @@ def condition_clause_subject(ctx: RoleContext) -> str | None:
     if ctx.clause_verb is None:
         return None
     found = clause_subject(ctx.clause_verb, ctx.entities, None)
+    if found is None:
+        found = pronoun_antecedent(ctx, ctx.clause_verb)
     return found if found != ctx.demander else None
+
+
+_THIRD_PERSON = words("third_person_pronouns")
+
+
+def pronoun_antecedent(ctx: RoleContext, verb) -> str | None:
+    """ "impose costs on the military until *they* reverse course": a third-person pronoun as
+    the subject of a condition clause is the actor named last before it, in the sentence or
+    earlier in the paragraph, other than the demander and never an outlet."""
+    span = subject_span(verb)
+    if span is None or span[1] - span[0] != 1 or verb.doc[span[0]].lower_ not in _THIRD_PERSON:
+        return None
+    entities = ctx.entities
+    at = span[0]
+    sents = [s for s in (ctx.sents or [ctx.sent]) if s.index <= ctx.sent.index
+             and (s.index == ctx.sent.index or s.paragraph == ctx.sent.paragraph)]
+    for sent in reversed(sents):
+        end = at if sent.index == ctx.sent.index else sent.end
+        for m in reversed(entities.actors_in(sent.start, end)):
+            key = entities.political(m.key)
+            if key != ctx.demander and m.key not in entities.outlets and entities.records[key].kind \
+                    and not entities.records[key].is_person:
+                return key
+    return None
 
 
 def action_subject(ctx: RoleContext) -> str | None:
@@ -148,13 +174,16 @@ def find_for_call(ctx: RoleContext) -> str | None:
 
 
 def both_sides(ctx: RoleContext) -> list[str]:
-    """ "urged both sides to ...", "the two countries": the two actors last named before, other
-    than the demander, in the paragraph."""
+    """ "urged both sides to ...", "the two countries", "urges the parties to ...": the two
+    actors last named before, other than the demander, in the paragraph. A plain definite plural
+    ("the parties", "the sides") names the two parties to the dispute as "both" does; "all
+    parties" names no two."""
     span = addressed_object(ctx.sent)
     if span is None:
         return []
     head = ctx.sent.span.doc[span[1] - 1]
-    if head.lemma_.lower() not in _SIDES_WORDS or not any(c.lower_ in ("both", "two") for c in head.children):
+    if head.lemma_.lower() not in _SIDES_WORDS or not (
+            any(c.lower_ in ("both", "two") for c in head.children) or _definite_plural(head)):
         return []
     entities = ctx.entities
     found: list[str] = []
@@ -170,7 +199,35 @@ def both_sides(ctx: RoleContext) -> list[str]:
                 found.append(key)
         if len(found) >= 2:
             return found[:2][::-1]
-    return []
+    return _main_parties(ctx, span[0])
+
+
+def _main_parties(ctx: RoleContext, before_token: int) -> list[str]:
+    """The two parties of the dispute when the paragraph names none: the two states, governments,
+    armed groups or parties the document names by name (not by a people's adjective) most often
+    before the call, other than the demander, in the order first named; none when a third is
+    named as often as the second."""
+    entities = ctx.entities
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for m in entities.actor_mentions:
+        if m.tok_start >= before_token or m.key in entities.outlets or m.how == "demonym":
+            continue
+        key = entities.political(m.key)
+        if key == ctx.demander or entities.records[key].kind not in ("state", "government", "armed_group", "party"):
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, m.tok_start)
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    if len(ranked) < 2 or len(ranked) > 2 and counts[ranked[1]] == counts[ranked[2]]:
+        return []  # no clear two
+    return sorted(ranked[:2], key=first.get)
+
+
+def _definite_plural(head) -> bool:
+    """ "the parties", "the sides": a plural with "the" and nothing else before it."""
+    before = [c for c in head.children if c.i < head.i]
+    return head.tag_ == "NNS" and len(before) == 1 and before[0].lower_ == "the"
 
 
 def also_addressed(ctx: RoleContext, addressee: str | None, co_demanders: set[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kg.extract.context import coordinated_actors, pronoun_subject, subject_span
 from kg.extract.roles import RoleContext, resolve
+from kg.extract.lexicon import words
 from kg.extract.roles.clauses import clause_subject, obliged
 
 __all__ = ["RESOLVERS", "find"]
@@ -23,8 +24,16 @@ def condition_clause_holder(ctx: RoleContext) -> list[str] | None:
         if main.dep_ not in ("ccomp", "parataxis") or main.head is main:
             return None
         main = main.head
+    span = subject_span(main)
+    if span is not None and span[1] - span[0] == 1 and main.doc[span[0]].lower_ in _FIRST_PERSON:
+        # "we will keep the sanctions until ...": the author of the statement, or its speaker
+        voice = ctx.author or ctx.speaker
+        return [ctx.entities.political(voice)] if voice else None
     found = clause_subject(main, ctx.entities, ctx.previous[0] if ctx.previous else None)
     return [found] if found else None
+
+
+_FIRST_PERSON = words("first_person")
 
 
 def marker_possessor(ctx: RoleContext) -> list[str] | None:
