@@ -412,12 +412,26 @@ def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
             opened.close()
 
 
-def query(store, sparql: str, bindings: dict | None = None) -> Result:
+def query(store, sparql: str, bindings: dict | None = None, *, raw: bool = False) -> Result:
     """Run SPARQL text on ``store`` (a path or an open store); ``bindings`` maps
-    variable names to rdflib terms."""
+    variable names to rdflib terms.
+
+    The reviewers' corrections (:func:`kg.corrections.corrected_store`) apply,
+    and ``result.notes`` says how many; ``raw=True`` queries the extractor's assertions."""
+    from kg.corrections import corrected_store
+
     opened, close = opened_store(store)
     try:
-        return run_sparql(opened, sparql, bindings)
+        view = opened if raw else corrected_store(opened)
+        try:
+            result = run_sparql(view, sparql, bindings)
+        finally:
+            if view is not opened:
+                view.close()
+        if view is not opened:
+            result.notes.append(f"With {view.corrections} reviewer's correction{'s' if view.corrections != 1 else ''} "
+                                "(raw=True for the extractor's assertions).")
+        return result
     finally:
         if close:
             opened.close()

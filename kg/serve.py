@@ -76,6 +76,9 @@ log = logging.getLogger("kg.serve")
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
 _BARRED_SECONDS = 30  # and its address is refused this long
+_HEAVY_SECONDS = 1.0  # a request running longer makes its address heavy (_QuerySlots)
+_HEAVY_MEMORY_SECONDS = 60.0  # for this long after it ends
+_LIGHT_SECONDS = 600.0  # a request answered sooner makes its address light for this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
 
 
@@ -678,33 +681,64 @@ class _OverMemory(Exception):
 
 
 class _QuerySlots:
-    """At most ``total`` requests at Oxigraph at once, and ``per_client`` from one address.
+    """At most ``total`` requests at Oxigraph at once, ``per_client`` from one address,
+    and ``heavy_share`` from addresses not known to be light.
 
-    The others wait in one queue, in the order they came; a waiter whose address
-    already has ``per_client`` running lets the next one pass. So a client that
-    sends many heavy queries holds at most ``per_client`` of Oxigraph's threads,
-    and a request from anyone else runs as soon as fewer than ``total`` run.
-    An address can be barred for a while (:meth:`bar`): its requests are refused.
+    The others wait in one queue; a waiter that may not run yet lets the next
+    one pass. An address is *light* once a request of its
+    finished within :data:`_HEAVY_SECONDS` (for :data:`_LIGHT_SECONDS`), and
+    *heavy* while a request of its has run longer, and for
+    :data:`_HEAVY_MEMORY_SECONDS` after; a new address is neither. Light
+    addresses go first, then new ones, then heavy ones. Heavy ones hold at most
+    ``heavy_share - 1`` slots (at least one), heavy and new ones together at most
+    ``heavy_share + 1`` (a new address may take one over the share) and never the
+    last one. So clients
+    sending heavy queries from one address hold at most ``heavy_share - 1`` of
+    Oxigraph's threads and a newcomer finds a slot at once; from many addresses,
+    at most ``heavy_share + 1`` while each is new; a client whose queries are
+    quick finds a slot at once. An address can also be barred for
+    a while (:meth:`bar_long_running`): its requests are refused.
     """
 
-    def __init__(self, *, total: int, per_client: int) -> None:
+    def __init__(self, *, total: int, per_client: int, heavy_share: int | None = None) -> None:
         self.total, self.per_client = total, per_client
+        self.heavy_share = heavy_share if heavy_share is not None else max(1, total // 2)
         self._per_address: dict[str, int] = {}
         self._running: dict[object, tuple[str, float]] = {}
         self._queue: list[tuple[object, str]] = []
         self._barred: dict[str, float] = {}
+        self._light_until: dict[str, float] = {}
+        self._heavy_until: dict[str, float] = {}
         self._changed = threading.Condition()
 
     @property
     def running(self) -> int:
         return len(self._running)
 
+    def _kind(self, address: str, now: float) -> int:
+        """0 light, 1 not known yet, 2 heavy."""
+        if self._heavy_until.get(address, 0) > now:
+            return 2
+        if any(a == address and now - started > _HEAVY_SECONDS for a, started in self._running.values()):
+            return 2
+        return 0 if self._light_until.get(address, 0) > now else 1
+
     def _next(self) -> object | None:
+        """The first waiter that may run: light addresses first, then new ones, then heavy ones."""
         if len(self._running) >= self.total:
             return None
-        for ticket, address in self._queue:
-            if self._per_address.get(address, 0) < self.per_client:
-                return ticket
+        now = time.monotonic()
+        running = [self._kind(address, now) for address, _ in self._running.values()]
+        not_light, heavy = sum(1 for k in running if k), sum(1 for k in running if k == 2)
+        kinds = {address: self._kind(address, now) for _, address in self._queue}
+        for rank in (0, 1, 2):
+            if rank == 1 and not_light >= min(self.heavy_share + 1, self.total - 1):  # one over the share,
+                return None  # for a new address, and never the last slot
+            if rank == 2 and (not_light >= self.heavy_share or heavy >= max(1, self.heavy_share - 1)):
+                return None
+            for ticket, address in self._queue:
+                if kinds[address] == rank and self._per_address.get(address, 0) < self.per_client:
+                    return ticket
         return None
 
     def acquire(self, address: str, deadline: float) -> object | None:
@@ -725,7 +759,7 @@ class _QuerySlots:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return None
-                    self._changed.wait(left)
+                    self._changed.wait(min(left, 0.5))  # marks expire with time, too
                 self._running[ticket] = (address, time.monotonic())
                 self._per_address[address] = self._per_address.get(address, 0) + 1
                 return ticket
@@ -735,7 +769,18 @@ class _QuerySlots:
 
     def release(self, ticket: object) -> None:
         with self._changed:
-            address, _ = self._running.pop(ticket)
+            address, started = self._running.pop(ticket)
+            now = time.monotonic()
+            if now - started > _HEAVY_SECONDS:
+                self._heavy_until[address] = now + _HEAVY_MEMORY_SECONDS
+                self._light_until.pop(address, None)
+            elif self._heavy_until.get(address, 0) <= now:
+                self._heavy_until.pop(address, None)
+                self._light_until[address] = now + _LIGHT_SECONDS
+            if len(self._light_until) + len(self._heavy_until) > 4096:  # forget the expired
+                for marks in (self._light_until, self._heavy_until):
+                    for key in [k for k, until in marks.items() if until <= now]:
+                        del marks[key]
             left = self._per_address[address] - 1
             if left:
                 self._per_address[address] = left
@@ -757,8 +802,8 @@ class _QuerySlots:
 
     def describe(self) -> str:
         with self._changed:
-            return f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client), " \
-                   f"{len(self._queue)} waiting"
+            return (f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client, "
+                    f"{self.heavy_share} from clients with slow queries), {len(self._queue)} waiting")
 
 
 class _Barred(Exception):

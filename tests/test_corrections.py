@@ -133,3 +133,15 @@ def test_corrected_copy_of_a_store_in_memory_and_on_disk(corrected):
             assert sorted(row["d"].value for row in source.query(sparql)) == [RUSSIA, RUSSIA]
             copy.close()
             assert folder is None or not folder.exists()
+
+
+def test_python_query_uses_the_corrections_unless_raw(corrected):
+    import kg
+
+    path, _ = corrected
+    sparql = "SELECT ?d WHERE { ?p pol:action ?a ; pol:demander ?d }"
+    result = kg.query(str(path), sparql)
+    assert [row[0].value for row in result.rows] == [NATO]
+    assert result.notes == ["With 2 reviewer's corrections (raw=True for the extractor's assertions)."]
+    raw = kg.query(str(path), sparql, raw=True)
+    assert raw.notes == [] and len(raw) == 2

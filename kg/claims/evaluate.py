@@ -45,6 +45,7 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
@@ -273,7 +274,10 @@ def _overlap(a: str, b: str) -> int:
 
 def match_reports(gold: ThreadGold, reports: list[Report], document_of: dict[str, str],
                   forms_of) -> dict[str, str]:
-    """Report IRI -> gold assertion ref, one to one within each document (contract rules; ties by quote overlap)."""
+    """Report IRI -> gold assertion ref, one to one within each document (contract rules; ties by quote overlap).
+
+    ``document_of`` maps a document IRI to its gold ``doc``; ``forms_of(iri)`` gives an entity's
+    names and mention texts, resolved to the gold line's actors and regions."""
     by_doc = defaultdict(list)
     for report in reports:
         doc = document_of.get(report.document)
@@ -284,12 +288,16 @@ def match_reports(gold: ThreadGold, reports: list[Report], document_of: dict[str
     for doc, items in by_doc.items():
         line = lines[doc]
         actors, regions = _entity_names(line.get("actors", [])), _entity_names(line.get("regions", []))
-        actor = lambda iri: _resolve(forms_of(report_doc, iri), actors) if iri else None  # noqa: E731
-        region = lambda iri: _resolve(forms_of(report_doc, iri), regions)  # noqa: E731
+
+        def actor(iri, actors=actors):
+            return _resolve(forms_of(iri), actors) if iri else None
+
+        def region(iri, regions=regions):
+            return _resolve(forms_of(iri), regions)
+
         candidates = [(ref, g) for ref, g in gold.assertions.items() if g["doc"] == doc]
         used = set()
         for report in sorted(items, key=lambda r: r.iri):
-            report_doc = report.document
             fits = [(ref, g) for ref, g in candidates
                     if ref not in used and _same(g, report, actor, region, actors, regions)]
             if fits:
@@ -468,7 +476,11 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
             for row in store.query(_FORMS_QUERY):
                 forms[row["node"].value].add(row["text"].value)
     reports = [r for c in layer.claims for r in c.reports]
-    matched = match_reports(gold, reports, document_of, lambda _doc, iri: forms.get(iri, set()) | {iri.rsplit("/", 1)[-1]})
+
+    def forms_of(iri: str) -> set[str]:  # names and mentions, and the IRI's own name ("United_States")
+        return forms.get(iri, set()) | {unquote(iri.rsplit("/", 1)[-1]).replace("_", " ")}
+
+    matched = match_reports(gold, reports, document_of, forms_of)
     return score_layer(gold, layer, matched, basis=basis)
 
 

@@ -186,3 +186,51 @@ def test_correct_checks_values_against_the_store(store_copy, tmp_path):
                                 ["--store", str(store_copy), "correct", str(file)])
     assert result.exit_code == 1
     assert result.output == f"Error: {file}: correction 1: demander: {CEASEFIRE} is no Actor in the store\n"
+
+
+def test_corrections_of_every_field_from_the_page_reach_the_store(store_copy, tmp_path, visit):
+    """Addressees, regions, action (a precondition) and stance (a position), fixed in the page,
+    are what kg query answers after kg correct; --raw still gives the extractor's."""
+    G = view_graph(store_copy)
+    kherson = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition"
+                   and d["quote"].startswith("On 14 June 2024, Russia demanded"))
+    position = next(n for n, d in G.nodes(data=True) if d["type"] == "Position" and d["stance"] == "supports"
+                    and "<" not in d["quote"])
+    crimea = next(n for n, d in G.nodes(data=True) if d["type"] == "Region" and d["name"] == "Crimea")
+    ukraine = next(n for n, d in G.nodes(data=True) if d["name"] == "Ukraine" and d["type"] == "State")
+    page_path = tmp_path / "graph.html"
+    assert run("--store", store_copy, "view", "-o", page_path).exit_code == 0
+    page = visit(page_path.as_uri())
+    action = page.js("() => window.polkg.data.vocab.Action.find(p => p[0].endsWith('/renounce_alliance'))[0]")
+    opposes = page.js("() => window.polkg.data.vocab.Stance.find(p => p[0].endsWith('/opposes'))[0]")
+    page.js("(id) => window.polkg.showNode(id)", kherson)
+    form = f'#details form[data-assertion="{kherson}"]'
+    page.page.select_option(f'{form} select[name="addressee"]', [ukraine, NATO])
+    page.page.select_option(f'{form} select[name="region"]', [crimea])
+    page.page.select_option(f'{form} select[name="action"]', action)
+    page.page.click(f"{form} button[type=submit]")
+    page.js("(id) => window.polkg.showNode(id)", position)
+    form = f'#details form[data-assertion="{position}"]'
+    page.page.select_option(f'{form} select[name="stance"]', opposes)
+    page.page.click(f"{form} button[type=submit]")
+    page.page.fill("#author", "B. Reviewer")
+    with page.page.expect_download() as info:
+        page.page.click("#export-corrections")
+    exported = tmp_path / "corrections.json"
+    shutil.copy(info.value.path(), exported)
+    sets = [c["set"] for c in json.loads(exported.read_text(encoding="utf-8"))["corrections"]]
+    assert sets == [{"action": action, "addressee": sorted([ukraine, NATO]), "region": [crimea]}, {"stance": opposes}]
+    assert run("--store", store_copy, "correct", exported).exit_code == 0
+
+    def values(assertion, prop, *extra):
+        sparql = f"SELECT ?v WHERE {{ <{assertion}> pol:{prop} ?v }}"
+        rows = json.loads(run("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
+        return sorted(row["v"]["value"] for row in rows["results"]["bindings"])
+
+    assert values(kherson, "addressee") == sorted([ukraine, NATO]) and values(kherson, "addressee", "--raw") == [ukraine]
+    assert values(kherson, "region") == [crimea] and len(values(kherson, "region", "--raw")) == 2
+    assert values(kherson, "action") == [action] and values(kherson, "action", "--raw") != [action]
+    assert values(position, "stance") == [opposes] and values(position, "stance", "--raw") != [opposes]
+    G2 = view_graph(store_copy)
+    assert G2.nodes[position]["stance"] == "opposes" and G2.nodes[kherson]["regions"] == [crimea]
+    assert sorted(G2.nodes[kherson]["addressees"]) == sorted([ukraine, NATO])
