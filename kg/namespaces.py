@@ -51,6 +51,9 @@ class POL(DefinedNamespace):
     office: object
     seat: object
     speaksFor: object
+    tenure: object
+    termStart: object
+    termEnd: object
     seatOf: object
     partOf: object
     kind: object

@@ -76,6 +76,9 @@ log = logging.getLogger("kg.serve")
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
 _BARRED_SECONDS = 30  # and its address is refused this long
+_HEAVY_SECONDS = 1.0  # a request running longer makes its address heavy (_QuerySlots)
+_HEAVY_MEMORY_SECONDS = 60.0  # for this long after it ends
+_LIGHT_SECONDS = 600.0  # a request answered sooner makes its address light for this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
 
 
@@ -233,13 +236,13 @@ class _Front(HTTPServer):
     def process_request(self, request, client_address) -> None:
         admitted = self.connections.admit(request, client_address[0])
         if isinstance(admitted, str):
-            return self._refuse(request, admitted)
+            return self._refuse(request, client_address[0], admitted)
         try:
             threading.Thread(target=self._serve_connection, args=(request, client_address, admitted),
                              name="kg-serve-connection", daemon=True).start()
         except RuntimeError:  # the system will not start another thread
             self.connections.release(admitted)
-            self._refuse(request, "too many connections (no thread to serve this one)")
+            self._refuse(request, client_address[0], "too many connections (no thread to serve this one)")
 
     def _serve_connection(self, request, client_address, record: _Connection) -> None:
         try:
@@ -250,9 +253,9 @@ class _Front(HTTPServer):
             self.connections.release(record)
             self.shutdown_request(request)
 
-    def _refuse(self, request: socket.socket, reason: str) -> None:
+    def _refuse(self, request: socket.socket, address: str, reason: str) -> None:
         """Answer 503 at once, without a thread and without waiting on the client."""
-        log.info("%s: refused: %s", reason.rsplit(" from ", 1)[-1].split(" ")[0], reason)
+        log.info("%s: refused: %s", address, reason)
         body = f"kg serve: {reason}; try again later\n".encode("utf-8")
         answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
                   b"Content-Length: " + str(len(body)).encode() + b"\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -678,33 +681,65 @@ class _OverMemory(Exception):
 
 
 class _QuerySlots:
-    """At most ``total`` requests at Oxigraph at once, and ``per_client`` from one address.
+    """At most ``total`` requests at Oxigraph at once, ``per_client`` from one address,
+    and ``heavy_share`` from addresses not known to be light.
 
-    The others wait in one queue, in the order they came; a waiter whose address
-    already has ``per_client`` running lets the next one pass. So a client that
-    sends many heavy queries holds at most ``per_client`` of Oxigraph's threads,
-    and a request from anyone else runs as soon as fewer than ``total`` run.
-    An address can be barred for a while (:meth:`bar`): its requests are refused.
+    The others wait in one queue; a waiter that may not run yet lets the next
+    one pass. An address is *light* once a request of its
+    finished within :data:`_HEAVY_SECONDS` (for :data:`_LIGHT_SECONDS`), and
+    *heavy* while a request of its has run longer, and for
+    :data:`_HEAVY_MEMORY_SECONDS` after; a new address is neither. Light
+    addresses go first, then new ones, then heavy ones. Heavy ones hold at most
+    ``heavy_share - 1`` slots (at least one), heavy and new ones together at most
+    ``heavy_share + 1`` (a new address may take one over the share) and never the
+    last one. So clients
+    sending heavy queries from one address hold at most ``heavy_share - 1`` of
+    Oxigraph's threads and a newcomer finds a slot at once; from many addresses,
+    at most ``heavy_share + 1`` while each is new; a client whose queries are
+    quick finds a slot at once. An address can also be barred for
+    a while (:meth:`bar_long_running`): its requests are refused.
     """
 
-    def __init__(self, *, total: int, per_client: int) -> None:
+    def __init__(self, *, total: int, per_client: int, heavy_share: int | None = None) -> None:
         self.total, self.per_client = total, per_client
+        self.heavy_share = heavy_share if heavy_share is not None else max(1, total // 2)
+        self.acquired = 0  # slots given out so far
         self._per_address: dict[str, int] = {}
         self._running: dict[object, tuple[str, float]] = {}
         self._queue: list[tuple[object, str]] = []
         self._barred: dict[str, float] = {}
+        self._light_until: dict[str, float] = {}
+        self._heavy_until: dict[str, float] = {}
         self._changed = threading.Condition()
 
     @property
     def running(self) -> int:
         return len(self._running)
 
+    def _kind(self, address: str, now: float) -> int:
+        """0 light, 1 not known yet, 2 heavy."""
+        if self._heavy_until.get(address, 0) > now:
+            return 2
+        if any(a == address and now - started > _HEAVY_SECONDS for a, started in self._running.values()):
+            return 2
+        return 0 if self._light_until.get(address, 0) > now else 1
+
     def _next(self) -> object | None:
+        """The first waiter that may run: light addresses first, then new ones, then heavy ones."""
         if len(self._running) >= self.total:
             return None
-        for ticket, address in self._queue:
-            if self._per_address.get(address, 0) < self.per_client:
-                return ticket
+        now = time.monotonic()
+        running = [self._kind(address, now) for address, _ in self._running.values()]
+        not_light, heavy = sum(1 for k in running if k), sum(1 for k in running if k == 2)
+        kinds = {address: self._kind(address, now) for _, address in self._queue}
+        for rank in (0, 1, 2):
+            if rank == 1 and not_light >= min(self.heavy_share + 1, self.total - 1):  # one over the share,
+                return None  # for a new address, and never the last slot
+            if rank == 2 and (not_light >= self.heavy_share or heavy >= max(1, self.heavy_share - 1)):
+                return None
+            for ticket, address in self._queue:
+                if kinds[address] == rank and self._per_address.get(address, 0) < self.per_client:
+                    return ticket
         return None
 
     def acquire(self, address: str, deadline: float) -> object | None:
@@ -725,8 +760,9 @@ class _QuerySlots:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return None
-                    self._changed.wait(left)
+                    self._changed.wait(min(left, 0.5))  # marks expire with time, too
                 self._running[ticket] = (address, time.monotonic())
+                self.acquired += 1
                 self._per_address[address] = self._per_address.get(address, 0) + 1
                 return ticket
             finally:
@@ -735,7 +771,18 @@ class _QuerySlots:
 
     def release(self, ticket: object) -> None:
         with self._changed:
-            address, _ = self._running.pop(ticket)
+            address, started = self._running.pop(ticket)
+            now = time.monotonic()
+            if now - started > _HEAVY_SECONDS:
+                self._heavy_until[address] = now + _HEAVY_MEMORY_SECONDS
+                self._light_until.pop(address, None)
+            elif self._heavy_until.get(address, 0) <= now:
+                self._heavy_until.pop(address, None)
+                self._light_until[address] = now + _LIGHT_SECONDS
+            if len(self._light_until) + len(self._heavy_until) > 4096:  # forget the expired
+                for marks in (self._light_until, self._heavy_until):
+                    for key in [k for k, until in marks.items() if until <= now]:
+                        del marks[key]
             left = self._per_address[address] - 1
             if left:
                 self._per_address[address] = left
@@ -757,8 +804,8 @@ class _QuerySlots:
 
     def describe(self) -> str:
         with self._changed:
-            return f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client), " \
-                   f"{len(self._queue)} waiting"
+            return (f"{len(self._running)} requests running (at most {self.total}, {self.per_client} per client, "
+                    f"{self.heavy_share} from clients with slow queries), {len(self._queue)} waiting")
 
 
 class _Barred(Exception):
@@ -885,6 +932,7 @@ class EndpointServer:
         self.max_memory_bytes = max_memory_bytes
         self.slots = _QuerySlots(total=max_queries, per_client=max_queries_per_client)
         self._memory_stops = 0
+        self._acquired_at_start = 0
         self.store = Path(store)
         self.host, self.port = host, port
         self.allow_update, self.token = allow_update, token or ""
@@ -906,6 +954,7 @@ class EndpointServer:
         self._started = threading.Condition()
         self._stopping = threading.Event()
         self._gave_up = False
+        self._gave_up_reason: str | None = None
         self._supervisor: threading.Thread | None = None
         self.oxigraph_port: int | None = None
         self._watchdogs = _Watchdogs(max(1, round(self.timeout)))
@@ -979,6 +1028,7 @@ class EndpointServer:
                 pass_fds=(self._lock.fh.fileno(),), preexec_fn=_die_with_parent if sys.platform == "linux" else None)
             if self._wait_ready():
                 self._generation += 1
+                self._acquired_at_start = self.slots.acquired
                 return
             if "address" not in self._log_tail().lower():
                 break
@@ -1037,7 +1087,8 @@ class EndpointServer:
         """Block until the front server stops (or ``KeyboardInterrupt``)."""
         while self._thread is not None and self._thread.is_alive():
             if self._gave_up:
-                raise StoreError(f"{self.store}: the Oxigraph server keeps stopping ({self._log_tail() or 'no message'})")
+                raise StoreError(self._gave_up_reason or f"{self.store}: the Oxigraph server keeps stopping "
+                                                          f"({self._log_tail() or 'no message'})")
             self._thread.join(poll)
 
     # -- keeping Oxigraph running -------------------------------------------------------------
@@ -1072,8 +1123,21 @@ class EndpointServer:
             return
 
     def _restart_over_memory(self, process: subprocess.Popen) -> bool:
-        """Stop Oxigraph, over its memory limit, and start it again (not counted as a failure)."""
+        """Stop Oxigraph, over its memory limit, and start it again: not counted as a failure
+        when requests had run, else (the limit is below what Oxigraph needs to start)
+        counted as :meth:`_revive` counts, and False on the third time in a minute."""
         used = _heap_bytes(process.pid)
+        if not self.slots.running and self.slots.acquired == self._acquired_at_start:  # no request since it started
+            now = time.monotonic()
+            self._restarts = [t for t in self._restarts if now - t < 60]
+            if len(self._restarts) >= 3:
+                process.kill()
+                process.wait()
+                self._gave_up_reason = (f"{self.store}: the Oxigraph server takes {used / 2**20:.0f} MB with no "
+                                        f"request running, over --max-memory-mb {self.max_memory_bytes // 2**20}; "
+                                        "raise it (or 0 for no limit)")
+                return False
+            self._restarts.append(now)
         barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
         self._memory_stops += 1
         process.kill()

@@ -920,7 +920,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
-    _resolve_titles(doc, found, reference, taken, current=published is None or published[:4] >= OFFICE_YEAR)
+    _resolve_titles(doc, found, reference, taken, published=published)
     state = _dominant_state(found)
     _resolve_the_government(doc, found, taken, state)
     _resolve_national_offices(doc, found, state)
@@ -1060,12 +1060,11 @@ def _split_coordination(ent: SpacySpan, linker: "_Linker") -> list[tuple[SpacySp
     return out
 
 
-OFFICE_YEAR = "2024"
 """The reference data's office holders are those of this year on; older documents name their own."""
 
 
 def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken: set[int],
-                    *, current: bool = True) -> None:
+                    *, published: str | None = None) -> None:
     """Titles ("the President", "the Russian leader") become mentions of the person they name.
 
     A title right next to a named person ("Kremlin spokesperson Dmitry Peskov")
@@ -1103,8 +1102,7 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
             continue
         if match.group("mod") and mod_state is None:
             continue
-        key = _title_holder(office, mod_state, match.start(), found, reference, states if current else [],
-                            use_reference=current)
+        key = _title_holder(office, mod_state, match.start(), found, reference, states, on=published)
         if key is None and _unheld_office(match, text):
             # "The Secretary-General welcomes ...", no holder named or known: the office speaks for the UN
             key = _united_nations_title(title_text, found, reference)
@@ -1202,7 +1200,9 @@ def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> st
 
 
 def _title_holder(office, state, char, found: Entities, reference: Reference, states,
-                  *, use_reference: bool = True) -> str | None:
+                  *, on: str | None = None) -> str | None:
+    """Who holds the title here: the last holder named before it, the only one named, else the
+    reference's holder of the office in the state on the document's day (``on``)."""
     offices = HEAD_OFFICES if office == "leader" else (office,)
 
     def holds(key: str) -> bool:
@@ -1219,13 +1219,11 @@ def _title_holder(office, state, char, found: Entities, reference: Reference, st
         return before[-1].key
     if len({m.key for m in mentioned}) == 1:
         return mentioned[0].key
-    if not use_reference:
-        return None
     wanted = [state] if state else states[:1]
     for state_key in wanted:
         people = [
             e.iri for e in reference.entities.values()
-            if e.kind == "person" and e.speaks_for == state_key and any(o in e.offices for o in offices)
+            if e.kind == "person" and e.speaks_for == state_key and any(e.holds(o, on) for o in offices)
         ]
         if len(people) == 1:
             return people[0]
