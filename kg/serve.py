@@ -236,13 +236,13 @@ class _Front(HTTPServer):
     def process_request(self, request, client_address) -> None:
         admitted = self.connections.admit(request, client_address[0])
         if isinstance(admitted, str):
-            return self._refuse(request, admitted)
+            return self._refuse(request, client_address[0], admitted)
         try:
             threading.Thread(target=self._serve_connection, args=(request, client_address, admitted),
                              name="kg-serve-connection", daemon=True).start()
         except RuntimeError:  # the system will not start another thread
             self.connections.release(admitted)
-            self._refuse(request, "too many connections (no thread to serve this one)")
+            self._refuse(request, client_address[0], "too many connections (no thread to serve this one)")
 
     def _serve_connection(self, request, client_address, record: _Connection) -> None:
         try:
@@ -253,9 +253,9 @@ class _Front(HTTPServer):
             self.connections.release(record)
             self.shutdown_request(request)
 
-    def _refuse(self, request: socket.socket, reason: str) -> None:
+    def _refuse(self, request: socket.socket, address: str, reason: str) -> None:
         """Answer 503 at once, without a thread and without waiting on the client."""
-        log.info("%s: refused: %s", reason.rsplit(" from ", 1)[-1].split(" ")[0], reason)
+        log.info("%s: refused: %s", address, reason)
         body = f"kg serve: {reason}; try again later\n".encode("utf-8")
         answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
                   b"Content-Length: " + str(len(body)).encode() + b"\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -703,6 +703,7 @@ class _QuerySlots:
     def __init__(self, *, total: int, per_client: int, heavy_share: int | None = None) -> None:
         self.total, self.per_client = total, per_client
         self.heavy_share = heavy_share if heavy_share is not None else max(1, total // 2)
+        self.acquired = 0  # slots given out so far
         self._per_address: dict[str, int] = {}
         self._running: dict[object, tuple[str, float]] = {}
         self._queue: list[tuple[object, str]] = []
@@ -761,6 +762,7 @@ class _QuerySlots:
                         return None
                     self._changed.wait(min(left, 0.5))  # marks expire with time, too
                 self._running[ticket] = (address, time.monotonic())
+                self.acquired += 1
                 self._per_address[address] = self._per_address.get(address, 0) + 1
                 return ticket
             finally:
@@ -930,6 +932,7 @@ class EndpointServer:
         self.max_memory_bytes = max_memory_bytes
         self.slots = _QuerySlots(total=max_queries, per_client=max_queries_per_client)
         self._memory_stops = 0
+        self._acquired_at_start = 0
         self.store = Path(store)
         self.host, self.port = host, port
         self.allow_update, self.token = allow_update, token or ""
@@ -951,6 +954,7 @@ class EndpointServer:
         self._started = threading.Condition()
         self._stopping = threading.Event()
         self._gave_up = False
+        self._gave_up_reason: str | None = None
         self._supervisor: threading.Thread | None = None
         self.oxigraph_port: int | None = None
         self._watchdogs = _Watchdogs(max(1, round(self.timeout)))
@@ -1024,6 +1028,7 @@ class EndpointServer:
                 pass_fds=(self._lock.fh.fileno(),), preexec_fn=_die_with_parent if sys.platform == "linux" else None)
             if self._wait_ready():
                 self._generation += 1
+                self._acquired_at_start = self.slots.acquired
                 return
             if "address" not in self._log_tail().lower():
                 break
@@ -1082,7 +1087,8 @@ class EndpointServer:
         """Block until the front server stops (or ``KeyboardInterrupt``)."""
         while self._thread is not None and self._thread.is_alive():
             if self._gave_up:
-                raise StoreError(f"{self.store}: the Oxigraph server keeps stopping ({self._log_tail() or 'no message'})")
+                raise StoreError(self._gave_up_reason or f"{self.store}: the Oxigraph server keeps stopping "
+                                                          f"({self._log_tail() or 'no message'})")
             self._thread.join(poll)
 
     # -- keeping Oxigraph running -------------------------------------------------------------
@@ -1117,8 +1123,21 @@ class EndpointServer:
             return
 
     def _restart_over_memory(self, process: subprocess.Popen) -> bool:
-        """Stop Oxigraph, over its memory limit, and start it again (not counted as a failure)."""
+        """Stop Oxigraph, over its memory limit, and start it again: not counted as a failure
+        when requests had run, else (the limit is below what Oxigraph needs to start)
+        counted as :meth:`_revive` counts, and False on the third time in a minute."""
         used = _heap_bytes(process.pid)
+        if not self.slots.running and self.slots.acquired == self._acquired_at_start:  # no request since it started
+            now = time.monotonic()
+            self._restarts = [t for t in self._restarts if now - t < 60]
+            if len(self._restarts) >= 3:
+                process.kill()
+                process.wait()
+                self._gave_up_reason = (f"{self.store}: the Oxigraph server takes {used / 2**20:.0f} MB with no "
+                                        f"request running, over --max-memory-mb {self.max_memory_bytes // 2**20}; "
+                                        "raise it (or 0 for no limit)")
+                return False
+            self._restarts.append(now)
         barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
         self._memory_stops += 1
         process.kill()

@@ -353,3 +353,15 @@ def test_serve_limits_disconnecting_clients_leave_stderr_quiet(start):
     assert _get(port)[0] == 200
     assert served.stop() == 0
     assert "Traceback" not in served.stderr and len(served.stderr.splitlines()) < 5, served.stderr
+
+
+def test_serve_limits_memory_limit_below_what_the_engine_needs_is_one_line(seed_store_path, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(seed_store_path, store)
+    done = subprocess.run([*KG, "--store", str(store), "serve", "--port", "0", "--no-page", "--max-memory-mb", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: {store}: the Oxigraph server takes ") and last.endswith(
+        "MB with no request running, over --max-memory-mb 1; raise it (or 0 for no limit)"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -12,8 +12,12 @@ Two checks, from cheap to thorough:
   in the database folder, written when it closes the store) and every open
   compares the files on disk with the record, before RocksDB reads them
   (40–110 ms for 32 MB of files, measured). A file that differs is named and the
-  store refused. Files written since the last clean close (after a crash) are
-  recorded by the next writer, unchecked: ``kg check`` reads them.
+  store refused. Files written since the last clean close (after a crash), and
+  a store written before records were kept, are recorded when the next writer
+  closes the store, unchecked: ``kg check`` reads them. Only a writer records,
+  after closing the database: then every table file in the folder is one the
+  database uses, and RocksDB never gives its number to another file (after a
+  crash, a file that was being written may be deleted and its number reused).
 - :func:`check_store` (``kg check``): the record, then every index of the
   database read through (so RocksDB verifies the checksum of every block of
   every index and of the strings), the indexes compared with each other
@@ -111,11 +115,34 @@ def verify_files(store, data) -> list[str]:
     return unknown
 
 
+def _open_here(data: Path) -> bool:
+    """Whether this process still has the database in ``data`` open (RocksDB's POSIX lock on its
+    ``LOCK`` file, from ``/proc/locks``): then compactions may still be writing table files."""
+    try:
+        info = (data / "LOCK").stat()
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 6 and parts[1] == "POSIX" and parts[4] == str(os.getpid()):
+            major, minor, inode = parts[5].split(":") if parts[5].count(":") == 2 else ("", "", "")
+            if inode == str(info.st_ino) and int(major, 16) == os.major(info.st_dev) \
+                    and int(minor, 16) == os.minor(info.st_dev):
+                return True
+    return False
+
+
 def record_files(data) -> None:
     """Record the size and CRC-32 of every table file in ``data`` (the writer, after closing the
     database). Files already recorded keep their entry, so damage done while the store was open
-    is still found; a failure to write the record is left for the next writer."""
+    is still found; a failure to write the record is left for the next writer. Nothing is recorded
+    while this process still holds the database open (something kept a reference to it): a
+    compaction could be writing a file."""
     data = Path(data)
+    if _open_here(data):
+        return
     old = _load_record(data) or {}
     files = {}
     for path in _tables(data):
