@@ -21,7 +21,8 @@ Two checks, from cheap to thorough:
 - :func:`check_store` (``kg check``): the record, then every index of the
   database read through (so RocksDB verifies the checksum of every block of
   every index and of the strings), the indexes compared with each other
-  quad for quad (by count per term), and every document graph's metadata.
+  quad for quad (by count per term), every document graph's metadata, and
+  every document the claim layer was built from present.
   It takes about 0.17 ms per quad (measured: 17 s for 98,875 quads).
 """
 
@@ -49,6 +50,8 @@ _HASH = "https://w3id.org/polkg/ontology#contentHash"
 _CHARACTERS = "https://w3id.org/polkg/ontology#characters"
 _REPLACES = "https://w3id.org/polkg/id/ingest/replaces"
 _META = "https://w3id.org/polkg/id/graph/meta"
+_CLAIMS = "https://w3id.org/polkg/id/graph/claims"
+_COVERS = "https://w3id.org/polkg/ontology#covers"
 
 
 def _crc(path: Path) -> int:
@@ -176,15 +179,18 @@ class CheckReport:
     seconds: float = 0.0
     damage: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    read: bool = False
+    """Whether the database was read through (not when a file differs from its record, or it does not open)."""
 
     @property
     def ok(self) -> bool:
         return not self.damage
 
     def summary(self) -> str:
+        content = (f"{self.quads:,} quads in {self.graphs} graphs, {self.documents} documents" if self.read
+                   else "not read further")
         lines = [f"{self.store}: {self.files} table files ({self.files - self.unrecorded} with a recorded checksum), "
-                 f"{self.quads:,} quads in {self.graphs} graphs, {self.documents} documents; "
-                 f"checked in {self.seconds:.1f} s"]
+                 f"{content}; checked in {self.seconds:.1f} s"]
         lines += [f"  note: {note}" for note in self.notes]
         if self.ok:
             lines.append("  every index read and consistent, every document graph has its metadata")
@@ -257,6 +263,12 @@ def _document_damage(raw) -> tuple[int, int, list[str]]:
     for marker in raw.quads_for_pattern(None, ox.NamedNode(_REPLACES), None, ox.NamedNode(_META)):
         if marker.subject.value not in listed:
             wrong.append(f"an unfinished replacement names the missing graph {marker.subject.value}")
+    # the claim layer records each document it was built from: those must all be here
+    claims = ox.NamedNode(_CLAIMS)
+    for quad in raw.quads_for_pattern(claims, ox.NamedNode(_COVERS), None, claims):
+        if quad.object.value not in listed:
+            wrong.append(f"document graph {quad.object.value[len(_DOC):]} is missing (the claim layer was built "
+                         "from it)")
     return len(graphs), len(documents), wrong
 
 
@@ -311,6 +323,7 @@ def _check(store: Path, data: Path, report: CheckReport, started: float) -> Chec
         report.damage += wrong
         report.graphs, report.documents, wrong = _document_damage(raw)
         report.damage += wrong
+        report.read = True
     except (OSError, RuntimeError) as exc:
         report.damage.append(_what(store, exc))
     finally:
