@@ -140,3 +140,14 @@ def test_check_names_a_missing_document_graph(clean, tmp_path):
     done = _kg("--store", store, "check")
     short = graph.value.rsplit("/", 1)[1]
     _one_line_error(done, f"store is damaged (document graph {short} is missing (the claim layer was built from it))")
+
+
+def test_copy_without_its_times_opens_and_damage_is_still_found(clean, tmp_path):
+    """A copy that does not keep the files' times has every file read against its CRC-32 once."""
+    store = tmp_path / "store"
+    shutil.copytree(clean, store, copy_function=shutil.copyfile)
+    done = _kg("--store", store, "stats", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert f'"documents": {DOCUMENTS}' in done.stdout
+    table = _garble(store)
+    _one_line_error(_kg("--store", store, "stats"), f"store is damaged ({table.name} does not match its checksum)")
