@@ -581,6 +581,17 @@ def _inside_name(span: SpacySpan, headline_end: int) -> bool:
         after is not None and name_word(after))
 
 
+_THEATRE_WORDS = words("theatre_words")
+
+
+def _about_fighting(span: SpacySpan) -> bool:
+    """Does the sentence speak of fighting, forces, a crisis or control of territory ("violence in
+    Jonglei", "the assault in Ghazni", "forces withdrew from Afar")? A province of any country is a
+    territory under discussion only there; elsewhere it is named in passing ("reporters in Ohio")."""
+    words_here = {t.lemma_.lower() for t in span.sent} | {t.lower_ for t in span.sent}
+    return bool(words_here & (_THEATRE_WORDS | _CONFLICT | _TOPIC_NOUNS))
+
+
 def _bare(text: str) -> str:
     """Lower case, without a leading "the"."""
     text = text.lower()
@@ -787,9 +798,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
-                if _home_of_person(ent) or _inside_name(ent, headline_end):
+                if (_home_of_person(ent) or _inside_name(ent, headline_end)
+                        or entity.subdivision and not _about_fighting(ent)):
                     taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
-                    continue
+                    continue  # "reporters in Ohio": a province named in passing
                 add(_whole_place_name(ent), entity.iri, "region", "gazetteer")
             else:
                 add(ent, entity.iri, "actor", "gazetteer")

@@ -88,6 +88,12 @@ def test_viewer_labels_readable_at_the_opening_zoom(bench_page, bench_graph, vis
     minor = [label for label in labels if label["type"] not in ACTOR_TYPES | {"Region"}]
     assert all(label["px"] >= 11 for label in minor)
     assert sum(label["drawn"] for label in minor) >= len(minor) // 3
+    # a document shows its title (or its first words) in its box, or, where it gives way, is a small square
+    shapes = page.js("""() => window.polkg.data.nodes.filter(n => n.type === "Document").map(n => {
+        const body = window.network.body.nodes[n.id];
+        return [body.options.shape, (body.options.label || "").trim()]; })""")
+    assert shapes and all((shape == "box" and text) or (shape == "square" and not text) for shape, text in shapes)
+    assert sum(shape == "box" for shape, _ in shapes) >= len(shapes) // 2
     # arrowheads at this size from the start; edge labels only once zoomed in
     assert page.js(ARROWS) is True
     assert not any(page.js(EDGE_LABELS))
