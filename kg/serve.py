@@ -639,15 +639,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(503, f"kg serve: busy: {endpoint.slots.describe()}; none came free within "
                                     f"{endpoint.timeout:g} s", {"Retry-After": "1"})
         try:
-            try:
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
-                                                                           deadline=deadline, address=address)
-            except ConnectionError as exc:  # refused, reset: it had stopped; once more on the new one
-                safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
-                if not (safe or isinstance(exc, ConnectionRefusedError)) or not endpoint.wait_for_oxigraph():
-                    raise
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
-                                                                           deadline=deadline, address=address)
+            for attempt in (1, 2, 3):
+                try:
+                    status, reason, upstream_headers, data = endpoint.upstream(
+                        self.command, target, body, headers, deadline=deadline, address=address)
+                    break
+                except ConnectionError as exc:  # refused, reset: it had stopped; again on the new one
+                    safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
+                    if attempt == 3 or not (safe or isinstance(exc, ConnectionRefusedError)) \
+                            or not endpoint.wait_for_oxigraph():
+                        raise
+                    time.sleep(0.05 * attempt)
         except _Stopped as stopped:
             return self._error(503, f"kg serve: the query engine was restarted ({stopped}); the longest-running "
                                     f"requests were stopped, and {self.client_address[0]} may ask again in "
