@@ -62,10 +62,25 @@ def marker_subject(ctx: RoleContext) -> list[str] | None:
         target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
         span = subject_span(target) if target.pos_ in ("VERB", "AUX") else None
         if span is not None:
-            found = coordinated_actors(span, ctx.entities)
+            found = [key for key in coordinated_actors(span, ctx.entities)
+                     if not _place_in_subject(ctx, span, key)]
             if found:
                 return found
     return None
+
+
+_PLACE_PREPOSITIONS = words("place_prepositions")
+
+
+def _place_in_subject(ctx: RoleContext, span: tuple[int, int], key: str) -> bool:
+    """Is the actor named in the subject only as the place of what it is about ("lasting peace
+    *in Libya* will come only through ...")? Then it is not who makes the demand."""
+    doc = ctx.sent.span.doc
+    mentions = [m for m in ctx.entities.actors_in(*span) if m.key == key
+                or ctx.entities.political(m.key) == key]
+    return bool(mentions) and all(
+        doc[m.tok_start:m.tok_end].root.dep_ == "pobj"
+        and doc[m.tok_start:m.tok_end].root.head.lower_ in _PLACE_PREPOSITIONS for m in mentions)
 
 
 def plural_pronoun(ctx: RoleContext) -> list[str] | None:
