@@ -68,7 +68,7 @@ def _request(query: str) -> bytes:
 # -- the attackers, each run as `serve_attack.py --role ROLE PORT COUNT SECONDS` ---------------------
 
 
-def slow_sockets(port: int, count: int, seconds: float) -> dict:
+def slow_sockets(port: int, count: int, seconds: float, addresses: int = 0) -> dict:
     """``count`` sockets from as many addresses, one header byte a second each, for ``seconds``."""
     selector = selectors.DefaultSelector()
     stop_at = time.monotonic() + seconds
@@ -130,8 +130,9 @@ def slow_sockets(port: int, count: int, seconds: float) -> dict:
     return figures
 
 
-def heavy_clients(port: int, count: int, seconds: float) -> dict:
-    """``count`` threads from 127.0.0.3 sending heavy queries for ``seconds``; answers by status."""
+def heavy_clients(port: int, count: int, seconds: float, addresses: int = 1) -> dict:
+    """``count`` threads sending heavy queries for ``seconds``, from 127.0.0.3 or, with several
+    ``addresses``, from 127.0.4.1 and up; answers by status."""
     stop_at = time.monotonic() + seconds
     statuses: dict[str, int] = {}
     lock = threading.Lock()
@@ -141,7 +142,8 @@ def heavy_clients(port: int, count: int, seconds: float) -> dict:
         while time.monotonic() < stop_at:
             query = HEAVY[i % len(HEAVY)]
             i += 1
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=("127.0.0.3", 0))
+            source = "127.0.0.3" if addresses == 1 else f"127.0.4.{number % addresses + 1}"
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=(source, 0))
             try:
                 connection.request("GET", "/sparql?query=" + quote(query),
                                    headers={"Accept": "application/sparql-results+json"})
@@ -255,8 +257,9 @@ def simple_client(port: int, seconds: float) -> tuple[list[float], dict, list[st
     return times, statuses, errors
 
 
-def _role(role: str, port: int, count: int, seconds: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, __file__, "--role", role, str(port), str(count), str(seconds)],
+def _role(role: str, port: int, count: int, seconds: float, addresses: int = 1) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, __file__, "--role", role, str(port), str(count), str(seconds),
+                             str(addresses)],
                             stdout=subprocess.PIPE, text=True)
 
 
@@ -287,7 +290,7 @@ def attack(store: Path, args) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        attackers = [_role("slow", port, args.slow, args.seconds), _role("heavy", port, args.heavy, args.seconds)]
+        attackers = [_role("slow", port, args.slow, args.seconds), _role("heavy", port, args.heavy, args.seconds, args.heavy_addresses)]
         time.sleep(2)  # let the attack build up first
         times, statuses, errors = simple_client(port, args.seconds - 2)
         reports = [json.loads(a.communicate(timeout=300)[0]) for a in attackers]
@@ -317,7 +320,8 @@ def markdown(figures: dict, args, triples: int) -> str:
     return f"""
 ## kg serve under attack
 
-`.venv/bin/python bench/serve_attack.py --seconds {args.seconds:g} --slow {args.slow} --heavy {args.heavy}` \
+`.venv/bin/python bench/serve_attack.py --seconds {args.seconds:g} --slow {args.slow} --heavy {args.heavy} \
+--heavy-addresses {args.heavy_addresses}` \
 (`kg serve` flags: {args.serve_args or 'the defaults'}), store of {triples:,} triples
 
 | simple queries answered | p50 | p95 | max | endpoint RSS idle / peak (front + Oxigraph) | front threads idle / peak |
@@ -329,7 +333,7 @@ def markdown(figures: dict, args, triples: int) -> str:
 - Simple client's answers: {simple_text}.
 - {args.slow} slow sockets from {args.slow} addresses: {slow['connects']:,} connections in all, \
 {slow['dropped']:,} dropped by the server's read timeout (or taken over by newcomers), {slow['refused_503']:,} refused.
-- {args.heavy} heavy clients from one address: {heavy_text}.
+- {args.heavy} heavy clients from {args.heavy_addresses} address(es): {heavy_text}.
 - Endpoint alive at the end: {'yes' if figures['serve_alive'] else 'no'}.
 
 Machine: {describe('oxigraph', 'pyoxigraph')}; 1-minute load average before the run {args.load_before}.
@@ -338,20 +342,23 @@ Machine: {describe('oxigraph', 'pyoxigraph')}; 1-minute load average before the 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--role", nargs=4, metavar=("ROLE", "PORT", "COUNT", "SECONDS"), help=argparse.SUPPRESS)
+    parser.add_argument("--role", nargs=5, metavar=("ROLE", "PORT", "COUNT", "SECONDS", "ADDRESSES"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--triples", type=int, default=100_000, help="size of the store (default 100,000)")
     parser.add_argument("--store", type=Path, help="an existing store to serve (default: build one, then remove it)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--slow", type=int, default=200, help="slow sockets (default 200)")
     parser.add_argument("--heavy", type=int, default=20, help="heavy-query clients (default 20)")
+    parser.add_argument("--heavy-addresses", type=int, default=1,
+                        help="addresses the heavy clients come from (default 1; at most 250)")
     parser.add_argument("--burst", type=int, default=200, help="simultaneous connects of the burst (default 200)")
     parser.add_argument("--serve-args", default="", help="extra kg serve flags, e.g. '--max-memory-mb 512'")
     parser.add_argument("--results", action="store_true", help="append the Markdown to bench/RESULTS.md")
     args = parser.parse_args(argv)
     if args.role:
-        role, port, count, seconds = args.role
+        role, port, count, seconds, addresses = args.role
         run = {"slow": slow_sockets, "heavy": heavy_clients}[role]
-        print(json.dumps(run(int(port), int(count), float(seconds))))
+        print(json.dumps(run(int(port), int(count), float(seconds), int(addresses))))
         return 0
     args.load_before = f"{os.getloadavg()[0]:.1f}"
     folder = None

@@ -126,10 +126,12 @@ def _remote(endpoint, update_endpoint, graph_store, *, schema: bool = False):
               help="Worker processes for the NLP on this machine.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Run the NLP on the Dask cluster of this scheduler; this process stays the only writer.")
+@click.option("--archive", type=click.Path(dir_okay=False), metavar="FILE.jsonl",
+              help="Append every text ingested to this JSON Lines archive (kg rebuild re-creates the store from it).")
 @_endpoint_options("Write to this SPARQL endpoint instead of the store (see README, SPARQL).")
 @_store_option
 @click.pass_context
-def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoint, graph_store):
+def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, endpoint, update_endpoint, graph_store):
     """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store.
 
     Documents already in the store (same content) are skipped before any NLP; a
@@ -151,15 +153,22 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, endpoint, update_endpoin
         if kind == "failed":
             bar.write(f"Error: {what}", file=sys.stderr)
 
-    remote = _remote(endpoint, update_endpoint, graph_store, schema=True)
-    if remote is not None:
-        from kg.ingest import ingest as ingest_into
+    from contextlib import nullcontext
 
-        with remote:
-            report = ingest_into(paths, remote, on_document=on_document, jobs=jobs, scheduler=scheduler)
-    else:
-        with _open(ctx, wait) as store:
-            report = run_ingest(paths, store, on_document=on_document, jobs=jobs, scheduler=scheduler)
+    from kg.archive import Archive
+
+    remote = _remote(endpoint, update_endpoint, graph_store, schema=True)
+    with Archive(archive) if archive else nullcontext() as kept:
+        if remote is not None:
+            from kg.ingest import ingest as ingest_into
+
+            with remote:
+                report = ingest_into(paths, remote, on_document=on_document, jobs=jobs, scheduler=scheduler,
+                                     archive=kept)
+        else:
+            with _open(ctx, wait) as store:
+                report = run_ingest(paths, store, on_document=on_document, jobs=jobs, scheduler=scheduler,
+                                    archive=kept)
     bar.close()
     click.echo(report.summary())
     if not report.ok:
@@ -511,6 +520,58 @@ def stats(ctx, fmt):
     else:
         for key, value in counts.items():
             click.echo(f"{key:<14}{value:>10,}")
+
+
+@main.command()
+@_store_option
+@click.pass_context
+def check(ctx):
+    """Verify the store: file checksums, every index read through and compared, document metadata.
+
+    Exit status 1 when it is damaged, naming the damage and how to recover.
+    """
+    from kg.store.faults import DAMAGED_HELP
+    from kg.store.integrity import check_store
+
+    report = check_store(ctx.obj["store"])
+    click.echo(report.summary())
+    if not report.ok:
+        click.echo(f"Error: {ctx.obj['store']}: store is damaged ({report.damage[0]}); {DAMAGED_HELP}", err=True)
+        ctx.exit(1)
+
+
+@main.command()
+@click.option("--archive", type=click.Path(exists=True, dir_okay=False), metavar="FILE.jsonl",
+              help="The archive kg ingest --archive kept (default: read the documents' recorded locations again).")
+@click.option("--wait", type=float, default=0, help="Seconds to wait for another process holding the store.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for the NLP on this machine.")
+@_store_option
+@click.pass_context
+def rebuild(ctx, archive, wait, progress, jobs):
+    """Re-create the store from an archive of its texts, or from its documents' recorded locations.
+
+    The new database is built beside the old one, which is kept (oxigraph.replaced-TIME) when it
+    takes its place.
+    """
+    from tqdm import tqdm
+
+    from kg.archive import rebuild_store
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(unit="doc", disable=not show, file=sys.stderr, dynamic_ncols=True)
+
+    def on_document(kind: str, what: str) -> None:
+        bar.update(1)
+        if kind == "failed":
+            bar.write(f"Error: {what}", file=sys.stderr)
+
+    report = rebuild_store(ctx.obj["store"], archive=archive, wait=wait, on_document=on_document, jobs=jobs)
+    bar.close()
+    click.echo(report.summary())
+    if not report.ingest.ok:
+        ctx.exit(1)
 
 
 @main.command()

@@ -250,8 +250,8 @@ def _decode(data: bytes, where: str) -> str:
         raise InputError(where, f"not UTF-8 (byte 0x{bad:02x} at {exc.start})") from exc
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file of at most ``MAX_BYTES``.
+def _open_regular(path: Path):
+    """``path`` opened for reading in binary, once it is known to be a regular file.
 
     The file is opened without blocking (a FIFO would wait for a writer) and
     checked on the open descriptor, so what is checked is what is read.
@@ -261,11 +261,20 @@ def _read_bytes(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError(where, f"cannot read ({exc.strerror or exc})") from exc
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            what = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
-            raise InputError(where, f"not a regular file ({what})")
+    fh = os.fdopen(fd, "rb")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        fh.close()
+        what = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+        raise InputError(where, f"not a regular file ({what})")
+    return fh
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_BYTES``."""
+    where = _shown(path)
+    with _open_regular(path) as fh:
+        info = os.fstat(fh.fileno())
         if info.st_size > MAX_BYTES:
             size, limit = info.st_size / 1e6, MAX_BYTES / 1e6
             raise InputError(where, f"file too big ({size:.1f} MB; the limit is {limit:.1f} MB)")
@@ -366,51 +375,103 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Document | InputError]:
 
     A line is an object with ``text`` and optional ``title``, ``published`` (or
     ``date``), ``url``/``source``/``outlet``; other keys are kept in ``meta``.
+
+    The file is read a line at a time, so a file of any size streams; the size
+    limit, ``MAX_BYTES``, applies to each record: a longer line is refused by its
+    number (without being held in memory) and the lines after it still come.
+    A file in UTF-16 (with its byte order mark) is read whole, within the limit.
     """
     path = Path(path)
     where = _shown(path)
     try:
         _check_name(path)
-        data = _read_bytes(path)
-        text = _decode(data, where)
+        fh = _open_regular(path)
     except InputError as exc:
         yield exc
         return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        line_where = f"{where}:{number}"
+    with fh:
         try:
-            record = json.loads(line)
-        except RecursionError:
-            yield InputError(line_where, "malformed JSON (nested too deeply)")
-            continue
-        except json.JSONDecodeError as exc:
-            yield InputError(line_where, f"malformed JSON ({exc.msg})")
-            continue
-        except ValueError:  # an integer of more digits than Python converts
-            yield InputError(line_where, "malformed JSON (a number too long to read)")
-            continue
-        if not isinstance(record, dict):
-            yield InputError(line_where, f"expected a JSON object, got {type(record).__name__}")
-            continue
-        if "text" not in record:
-            yield InputError(line_where, "missing the 'text' field")
-            continue
+            head = fh.read(8192)
+        except OSError as exc:
+            yield InputError(where, f"cannot read ({exc.strerror or exc})")
+            return
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 or UTF-32: not line by line
+            fh.close()
+            try:
+                text = _decode(_read_bytes(path), where)
+            except InputError as exc:
+                yield exc
+                return
+            for number, line in enumerate(text.split("\n"), start=1):
+                if line.strip():
+                    yield _jsonl_record(line, path, f"{where}:{number}", number)
+            return
         try:
-            meta = {k: v for k, v in record.items() if k not in {"text", "title", "published", "date"}}
-            title = record.get("title")
-            published = record.get("published", record.get("date"))
-            source = record.get("source") or record.get("url") or record.get("outlet")
-            for name, value in (("title", title), ("published", published), ("source", source)):
-                if value is not None and not isinstance(value, str):
-                    raise InputError(line_where, f"'{name}' must be a string, got {type(value).__name__}")
-            yield document_from_text(
-                record["text"], path=f"{path}:{number}", title=title, published=published,
-                source=source, meta=meta,
-            )
+            _decode(head, where)  # the head may end inside a character: only its kind is judged here
         except InputError as exc:
-            yield exc
+            if "not UTF-8" not in exc.reason:  # binary, NUL bytes, UTF-32: the whole file is refused
+                yield exc
+                return
+        fh.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        number = 0
+        while True:
+            try:
+                data = fh.readline(MAX_BYTES + 1)
+            except OSError as exc:
+                yield InputError(f"{where}:{number + 1}", f"cannot read ({exc.strerror or exc})")
+                return
+            if not data:
+                return
+            number += 1
+            line_where = f"{where}:{number}"
+            if len(data) > MAX_BYTES:
+                size = len(data)
+                while not data.endswith(b"\n"):
+                    data = fh.readline(1 << 20)
+                    if not data:
+                        break
+                    size += len(data)
+                yield InputError(line_where, f"record too big ({size / 1e6:.1f} MB; the limit is "
+                                             f"{MAX_BYTES / 1e6:.1f} MB a record)")
+                continue
+            if not data.strip():
+                continue
+            try:
+                line = data.removesuffix(b"\n").decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield InputError(line_where, f"not UTF-8 (byte 0x{data[exc.start]:02x} at {exc.start})")
+                continue
+            yield _jsonl_record(line, path, line_where, number)
+
+
+def _jsonl_record(line: str, path: Path, line_where: str, number: int) -> Document | InputError:
+    """The document of one line of a JSON Lines file, or the error that refuses it."""
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        return InputError(line_where, "malformed JSON (nested too deeply)")
+    except json.JSONDecodeError as exc:
+        return InputError(line_where, f"malformed JSON ({exc.msg})")
+    except ValueError:  # an integer of more digits than Python converts
+        return InputError(line_where, "malformed JSON (a number too long to read)")
+    if not isinstance(record, dict):
+        return InputError(line_where, f"expected a JSON object, got {type(record).__name__}")
+    if "text" not in record:
+        return InputError(line_where, "missing the 'text' field")
+    try:
+        meta = {k: v for k, v in record.items() if k not in {"text", "title", "published", "date"}}
+        title = record.get("title")
+        published = record.get("published", record.get("date"))
+        source = record.get("source") or record.get("url") or record.get("outlet")
+        for name, value in (("title", title), ("published", published), ("source", source)):
+            if value is not None and not isinstance(value, str):
+                raise InputError(line_where, f"'{name}' must be a string, got {type(value).__name__}")
+        return document_from_text(
+            record["text"], path=f"{path}:{number}", title=title, published=published,
+            source=source, meta=meta,
+        )
+    except InputError as exc:
+        return exc
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:

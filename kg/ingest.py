@@ -67,6 +67,9 @@ class IngestReport:
     triples: int = 0
     extractions: list[Extraction] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    """Documents whose text was stored already with other metadata (title, date, source): their
+    graph was extracted again with the new metadata and took the old one's place."""
     seconds_writing: float = 0.0
 
     @property
@@ -75,6 +78,8 @@ class IngestReport:
 
     def summary(self) -> str:
         changed = f", {len(self.replaced)} of them replacing an older version" if self.replaced else ""
+        if self.updated:
+            changed += f", {len(self.updated)} of them updating the metadata of a stored text"
         return (
             f"{len(self.ingested)} ingested{changed}, {len(self.skipped)} unchanged, "
             f"{len(self.failed)} refused; {self.triples} triples written"
@@ -92,6 +97,23 @@ def _doc_graphs_at(raw: ox.Store, path: str) -> set[str]:
         if isinstance(g, ox.NamedNode) and g == q.subject and g.value.startswith(DOC_BASE):
             found.add(g.value)
     return found
+
+
+_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
+_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+
+
+def metadata(document: Document) -> tuple:
+    """What of ``document`` besides its text goes into its graph and may change: title, date, source."""
+    return tuple([value] if value else [] for value in (document.title, document.published, document.source))
+
+
+def stored_metadata(raw: ox.Store, graph: str) -> tuple:
+    """The title, date and source that the document graph ``graph`` holds, as :func:`metadata` gives them."""
+    node = ox.NamedNode(graph)
+    return tuple(sorted(q.object.value for q in raw.quads_for_pattern(node, p, None, node))
+                 for p in (_TITLE, _DATE, _SOURCE))
 
 
 def finish_replacements(raw: ox.Store) -> int:
@@ -118,6 +140,17 @@ def _write(store, batch: list[Extracted], report: IngestReport) -> None:
     """
     started = time.perf_counter()
     raw = store.raw
+    last = {item.graph: i for i, item in enumerate(batch)}
+    batch = [item for i, item in enumerate(batch) if last[item.graph] == i]  # a later version wins
+    # a document stored already (new metadata): its new graph is added to the old one in the atomic
+    # call below, then what only the old one had is removed; a crash in between leaves both, and the
+    # next ingest, finding two titles or dates, does the update again
+    stale: list = []
+    for item in batch:
+        if raw.contains_named_graph(ox.NamedNode(item.graph)):
+            new = item.quads if not isinstance(item.quads, bytes) else list(
+                ox.parse(item.quads, format=ox.RdfFormat.N_QUADS))
+            stale.extend(set(raw.quads_for_pattern(None, None, None, ox.NamedNode(item.graph))) - set(new))
     replacing: list[tuple[ox.NamedNode, ox.NamedNode]] = []
     for item in batch:
         if item.path is not None:
@@ -140,6 +173,8 @@ def _write(store, batch: list[Extracted], report: IngestReport) -> None:
         else:
             raw.extend(quads)
     # the batch, and the intent to replace, are in the store now (or nothing is)
+    for quad in stale:
+        raw.remove(quad)
     if markers:
         finish_replacements(raw)
     if store.path is not None:
@@ -205,6 +240,7 @@ def ingest_documents(
     scheduler: str | None = None,
     chunk_size: int = CHUNK_SIZE,
     claims: bool = True,
+    archive=None,
 ) -> IngestReport:
     """Ingest ``documents`` (documents or the errors that refused them) into ``store``.
 
@@ -215,7 +251,11 @@ def ingest_documents(
     default pipeline once each: ``nlp`` is used only when extraction runs here.
     ``batch_size`` documents are written per atomic call. ``claims`` brings the
     claim layer (:func:`kg.claims.update_claims`) up to date at the end, for the
-    documents added and removed.
+    documents added and removed. ``archive`` (a :class:`kg.archive.Archive`) receives every
+    document written, before its batch is written, and every unchanged one it lacks.
+
+    A text stored already whose title, date or source differ (another record of the same
+    text) is extracted again with the new metadata, and its graph updated.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -223,7 +263,9 @@ def ingest_documents(
         raise ValueError("batch_size and chunk_size must be at least 1")
     report = IngestReport()
     notify = on_document or (lambda kind, what: None)
-    seen: set[str] = set()
+    seen: dict[str, tuple] = {}
+    inflight: dict[str, list] = {}  # graph -> [the latest document sent for it, how many are in flight]
+    updating: set[str] = set()
     if getattr(store, "read_only", False):
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
     fast = hasattr(store, "raw")
@@ -241,23 +283,45 @@ def ingest_documents(
                 notify("failed", str(item))
                 continue
             iri = document_iri(item)
-            if iri in seen or store.has_graph(iri):
-                report.skipped.append(item.path or iri)
-                notify("skipped", item.path or iri)
-                continue
-            seen.add(iri)
+            known = seen.get(iri)
+            if known is None and store.has_graph(iri):
+                known = stored_metadata(store.raw, iri) if fast else metadata(item)
+            if known is not None:
+                if known == metadata(item):
+                    report.skipped.append(item.path or iri)
+                    notify("skipped", item.path or iri)
+                    if archive is not None:
+                        archive.add(item)
+                    continue
+                updating.add(iri)
+            seen[iri] = metadata(item)
+            inflight[iri] = [item, inflight.get(iri, [None, 0])[1] + 1]
             yield item
+
+    def _landed(graph: str) -> None:
+        entry = inflight.get(graph)
+        if entry is not None:
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del inflight[graph]
 
     size = chunk_size if (jobs > 1 or scheduler) else batch_size
     ready: list[Extracted] = []
 
     def flush() -> None:
+        if archive is not None:
+            for item in ready:
+                archive.add(inflight[item.graph][0])
+            archive.sync()  # the archive holds the batch before the store does
         try:
             write(store, ready, report)
         except (OSError, RuntimeError) as exc:
             raise _write_fault(store, exc, ready, report) from exc
         for item in ready:
+            _landed(item.graph)
             report.ingested.append(item.where)
+            if item.graph in updating:
+                report.updated.append(item.where)
             if keep_extractions and item.extraction is not None:
                 report.extractions.append(item.extraction)
             notify("ingested", item.where)
@@ -267,6 +331,7 @@ def ingest_documents(
         for results in runner.map(_batches(pending(), size)):
             for item in results:
                 if item.error is not None:
+                    _landed(item.graph)
                     error = InputError(item.where, item.error.removeprefix(f"{item.where}: "))
                     report.failed.append(error)
                     notify("failed", str(error))
@@ -276,7 +341,11 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
-    if claims and fast and (report.ingested or report.replaced):
+    if claims and fast and report.updated:
+        from kg.claims.layer import rebuild_claims
+
+        rebuild_claims(store)  # a document changed in place: the incremental update tells only added and removed
+    elif claims and fast and (report.ingested or report.replaced):
         from kg.claims import update_claims
 
         update_claims(store)
@@ -300,11 +369,9 @@ def count_documents(paths: Iterable[str | os.PathLike]) -> int:
         elif item.suffix.lower() in JSONL_SUFFIXES:
             try:
                 with item.open("rb") as fh:
-                    data = fh.read()
+                    total += sum(1 for line in fh if line.strip())
             except OSError:
                 total += 1
-                continue
-            total += sum(1 for line in data.split(b"\n") if line.strip())
         else:
             total += 1
     return total

@@ -82,9 +82,10 @@ _DROP = {"det", "punct", "cc", "predet"}
 
 
 def phrase(tokens: list[Token], *, max_words: int = 8) -> str:
-    """A short topic phrase: no leading determiners or trailing punctuation."""
+    """A short topic phrase: no leading determiners or infinitive "to", no trailing punctuation."""
     while tokens and (tokens[0].dep_ in _DROP or tokens[0].is_punct or tokens[0].tag_ == "POS"
-                      or tokens[0].is_stop and tokens[0].pos_ in ("DET", "ADP", "PRON", "CCONJ")):
+                      or tokens[0].is_stop and tokens[0].pos_ in ("DET", "ADP", "PRON", "CCONJ")
+                      or tokens[0].dep_ == "aux" and tokens[0].lower_ == "to"):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")):
         tokens = tokens[:-1]

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.store.faults import store_fault
+from kg.store.integrity import record_files, verify_files
 
 __all__ = ["BackupReport", "backup_store", "restore_store"]
 
@@ -83,6 +84,7 @@ def backup_store(store, target) -> BackupReport:
             unfinished.mkdir(parents=True)
             opened.raw.backup(str(unfinished / _DATA))
         _unlink_copies(unfinished / _DATA)
+        record_files(unfinished / _DATA)  # so that damage to the backup is found before it is restored
         (unfinished / _RECORD).write_text(json.dumps(
             {"store": str(Path(store).resolve()), "documents": documents, "quads": quads,
              "taken": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n", encoding="utf-8")
@@ -113,6 +115,7 @@ def restore_store(backup, store, *, wait: float = 0) -> BackupReport:
         raise StoreError(f"{backup}: not a backup of a polkg store (no {_DATA}/CURRENT); make one with kg backup DIR")
     started = time.perf_counter()
     try:
+        verify_files(backup, backup / _DATA)
         checked = ox.Store.read_only(str(backup / _DATA))
         quads = len(checked)
         documents = sum(1 for g in checked.named_graphs()

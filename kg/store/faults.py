@@ -26,7 +26,8 @@ from kg.errors import StoreError
 
 __all__ = ["store_fault", "is_store_fault", "DAMAGED_HELP"]
 
-DAMAGED_HELP = "restore a backup (kg restore DIR), or rebuild it by ingesting the documents into a new --store"
+DAMAGED_HELP = ("restore a backup (kg restore DIR), or rebuild it (kg rebuild --archive FILE.jsonl, or kg rebuild "
+                "to read the documents again from where they were ingested)")
 
 _KINDS = (
     ("space", re.compile(r"no space left|ENOSPC|disk quota|errno 28\b", re.IGNORECASE)),

@@ -46,6 +46,7 @@ from kg.errors import QueryError, StoreError
 from kg.namespaces import QUERY_PREFIXES
 from kg.sparql import syntax_error
 from kg.store.faults import is_store_fault, store_fault
+from kg.store.integrity import record_files, verify_files
 from kg.terms import from_ox, to_ox
 
 __all__ = [
@@ -421,7 +422,11 @@ class OxigraphStore:
         except OSError:
             pass
         try:
+            verify_files(self.path, self.path / _DATA)
             self._store = ox.Store(str(self.path / _DATA))
+        except StoreError:
+            self.close()
+            raise
         except (OSError, RuntimeError) as exc:
             self.close()
             raise store_fault(self.path, exc, doing="opening the store") from exc
@@ -468,7 +473,11 @@ class OxigraphStore:
                     raise StoreError(f"{holder} and took no snapshot for readers within {SNAPSHOT_WAIT:.0f} s; "
                                      "try again when it has finished") from None
             try:
+                verify_files(self.path, self.path / _DATA)
                 self._store = ox.Store.read_only(str(self.path / _DATA))
+            except StoreError:
+                self.close()
+                raise
             except (OSError, RuntimeError) as exc:
                 self.close()
                 raise store_fault(self.path, exc, doing="opening the store") from exc
@@ -511,6 +520,10 @@ class OxigraphStore:
                         self._store.flush()
             finally:
                 self._store = None
+                if self.path is not None and not self.read_only and self._lock is not None and not self._faulted:
+                    # closed cleanly: every table file there is the database's (after a fault, one may be
+                    # a half-written file RocksDB deletes at the next open)
+                    record_files(self.path / _DATA)
                 if self._lock is not None and self._faulted:
                     self._lock.release()
                     self._lock = None
