@@ -27,6 +27,9 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 _WD = "http://www.wikidata.org/entity/"
 
+CURRENT_FROM = "2024"
+"""The year from which the offices of the reference data without terms are held ("today")."""
+
 CLASS_KINDS = {
     "State": "state",
     "Government": "government",
@@ -47,6 +50,7 @@ class Entity:
     name: str
     kind: str | None  # an actor kind of the contract; None for a region that never acts
     region: bool = False
+    subdivision: bool = False  # a province of any country, not singled out as under discussion
     labels: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
     seats: list[str] = field(default_factory=list)
@@ -54,10 +58,26 @@ class Entity:
     offices: list[str] = field(default_factory=list)
     speaks_for: str | None = None
     part_of: str | None = None
+    terms: list[tuple[str, str, str]] = field(default_factory=list)  # (office, from, to); to "" = today
 
     @property
     def is_actor(self) -> bool:
         return self.kind is not None
+
+    def holds(self, office: str, on: str | None = None) -> bool:
+        """Did the person hold ``office`` on the day ``on`` (YYYY[-MM[-DD]]; None: today)?
+
+        An office with terms is held within them; one without is held today, which the reference
+        data counts from the year ``CURRENT_FROM``.
+        """
+        if office not in self.offices:
+            return False
+        terms = [(start, end) for o, start, end in self.terms if o == office]
+        if not terms:
+            return on is None or on[:4] >= CURRENT_FROM
+        if on is None:
+            return any(not end for _, end in terms)
+        return any(start[:len(on)] <= on and (not end or on <= end[:len(on)]) for start, end in terms)
 
 
 @dataclass(eq=False)
@@ -74,8 +94,9 @@ class Reference:
                 index[normalise_label(label)].append(entity)
         return index
 
-    def persons_with_office(self, office: str) -> list[Entity]:
-        return [e for e in self.entities.values() if e.kind == "person" and office in e.offices]
+    def persons_with_office(self, office: str, on: str | None = None) -> list[Entity]:
+        """The people who held ``office`` on the day ``on`` (None: today)."""
+        return [e for e in self.entities.values() if e.kind == "person" and e.holds(office, on)]
 
 
 def normalise_label(text: str) -> str:
@@ -91,6 +112,16 @@ def _parse(path: Path):
         return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except (SyntaxError, ValueError, OSError) as exc:
         raise DataFileError(path, f"not valid Turtle ({exc})") from exc
+
+
+def _term(props: dict[str, list], iri: str) -> tuple[str, str, str]:
+    """(office, from, to) of a pol:tenure node; to is "" while the term goes on."""
+    office = props.get(_POL + "office", [])
+    start = props.get(_POL + "termStart", [])
+    if not office or not start:
+        raise DataFileError(iri, "a pol:tenure without pol:office and pol:termStart")
+    end = props.get(_POL + "termEnd", [])
+    return office[0].value.lower(), start[0].value, end[0].value if end else ""
 
 
 def _value(term) -> str:
@@ -110,7 +141,7 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
     for iri, p in props.items():
         types = {t.value.removeprefix(_POL) for t in p.get(_RDF_TYPE, [])}
         kinds = [CLASS_KINDS[t] for t in sorted(types) if t in CLASS_KINDS]
-        if not kinds and "Region" not in types:
+        if not kinds and "Region" not in types and "Subdivision" not in types:
             continue
         kind = kinds[0] if kinds else None
         names = p.get(_SKOS + "prefLabel", [])
@@ -120,7 +151,8 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             iri=iri,
             name=names[0].value,
             kind=kind,
-            region="Region" in types,
+            region="Region" in types or "Subdivision" in types,
+            subdivision="Subdivision" in types,
             labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
             demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
             seats=sorted({t.value for t in p.get(_POL + "seat", [])}),
@@ -129,6 +161,7 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             offices=sorted({t.value.lower() for t in p.get(_POL + "office", [])}),
             speaks_for=next((t.value for t in p.get(_POL + "speaksFor", [])), None),
             part_of=next((t.value for t in p.get(_POL + "partOf", [])), None),
+            terms=sorted(_term(props.get(t.value, {}), t.value) for t in p.get(_POL + "tenure", [])),
         )
         entities[iri] = entity
     return Reference(entities)

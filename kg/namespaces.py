@@ -44,6 +44,7 @@ class POL(DefinedNamespace):
     Outcome: object
     Action: object
     Stance: object
+    Subdivision: object
     # properties
     wikidata: object
     iso3166: object
@@ -51,6 +52,9 @@ class POL(DefinedNamespace):
     office: object
     seat: object
     speaksFor: object
+    tenure: object
+    termStart: object
+    termEnd: object
     seatOf: object
     partOf: object
     kind: object

@@ -260,3 +260,24 @@ def test_every_reference_entity_has_rdfs_label_and_wikidata_entity_iris(graph: G
     same = list(graph.objects(None, OWL.sameAs))
     assert len(same) > 250
     assert all(str(o).startswith("http://www.wikidata.org/entity/Q") and str(o)[32:].isdigit() for o in same)
+
+
+def test_terms_of_office_parse_and_reject_malformed_ones() -> None:
+    assert build.parse_terms("president:2014-06-07/2019-05-20|prime minister:2020-03-04/", "x") == [
+        ("president", "2014-06-07", "2019-05-20"), ("prime minister", "2020-03-04", "")]
+    for bad in ("president:2019/2020", "president:2020-01-01/2019-01-01", "2014-06-07/2019-05-20"):
+        with pytest.raises(ValueError, match="term"):
+            build.parse_terms(bad, "people.csv: X")
+
+
+def test_office_held_on_a_day() -> None:
+    from kg.gazetteer import load_reference
+
+    people = {e.name: e for e in load_reference().entities.values() if e.kind == "person"}
+    poroshenko, zelensky = people["Petro Poroshenko"], people["Volodymyr Zelensky"]
+    assert poroshenko.holds("president", "2016-05-10") and not zelensky.holds("president", "2016-05-10")
+    assert zelensky.holds("president", "2020") and not poroshenko.holds("president", "2020")
+    assert zelensky.holds("president") and not poroshenko.holds("president")
+    # an office without terms is one held today only
+    peskov = people["Dmitry Peskov"]
+    assert peskov.holds("spokesperson", "2025-01-01") and not peskov.holds("spokesperson", "2015-01-01")

@@ -39,12 +39,19 @@ def _subject_words(ctx: RoleContext):
 
 
 def cue_possessor(ctx: RoleContext) -> list[str] | None:
-    """The possessor of a stance noun: "*Russia's* preference for ...", "*its* support"."""
+    """The possessor of a stance noun: "*Russia's* preference for ...", "*its* support"; or the
+    actor named as its modifier: "expressed *U.S.* support for ...", "*Turkish* opposition to ..."."""
     for child in ctx.token.children:
         if child.dep_ == "poss":
             mentions = ctx.entities.actors_in(child.left_edge.i, child.i + 1)
             if mentions:
                 return [ctx.entities.political(mentions[0].key)]
+    if ctx.token.pos_ == "NOUN":
+        for child in ctx.token.children:
+            if child.dep_ in ("compound", "amod", "nmod") and child.i < ctx.token.i:
+                mentions = ctx.entities.actors_in(child.left_edge.i, child.i + 1)
+                if mentions:
+                    return [ctx.entities.political(mentions[0].key)]
     return None
 
 
