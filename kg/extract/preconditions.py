@@ -419,6 +419,8 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
             given = addressee  # whom the call asks
+        elif strong and addressee is None and markers and addressee_role.both_sides(ctx):
+            hits = [CueHit("other", markers[0].start, markers[0].start + 1)]  # "urged both sides to ..."
         elif strong and markers and clause_verb is None and not _ties(markers, doc):
             # "appealed for international help": a call with no one named; its caller's position
             asked = _asked_phrase(sent, markers, [])
