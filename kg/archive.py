@@ -26,11 +26,12 @@ from typing import Iterator
 
 from kg.documents import Document, content_hash
 from kg.errors import InputError, KgError, StoreError
+from kg.namespaces import ID, POL, PROV
 
 __all__ = ["Archive", "read_archive", "rebuild_store", "RebuildReport"]
 
 _FIELDS = ("title", "published", "source")
-_DOC = "https://w3id.org/polkg/id/doc/"
+_DOC = str(ID["doc/"])
 
 
 def _key(document: Document) -> tuple:
@@ -206,13 +207,13 @@ def _recorded_locations(store: Path) -> list[tuple[str, str | None]]:
 
     from kg.store.faults import store_fault
 
-    at = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")
-    relative = ox.NamedNode("https://w3id.org/polkg/ontology#relativePath")
+    at = ox.NamedNode(str(PROV.atLocation))
+    relative = ox.NamedNode(str(POL.relativePath))
     try:
         raw = ox.Store.read_only(str(store / "oxigraph"))
         found = []
         for q in raw.quads_for_pattern(None, at, None, None):
-            if q.subject == q.graph_name and q.subject.value.startswith("https://w3id.org/polkg/id/doc/"):
+            if q.subject == q.graph_name and q.subject.value.startswith(_DOC):
                 rel = [r.object.value for r in raw.quads_for_pattern(q.subject, relative, None, q.graph_name)]
                 found.append((q.object.value, rel[0] if rel else None))
     except (OSError, RuntimeError) as exc:
@@ -316,7 +317,7 @@ def _carry_graphs(store: Path, fresh) -> tuple[list[str], str | None]:
 
     if not (store / "oxigraph" / "CURRENT").exists():
         return [], None
-    at = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")
+    at = ox.NamedNode(str(PROV.atLocation))
     raw = fresh.raw
     placed = {q.object for q in raw.quads_for_pattern(None, at, None, None) if q.subject == q.graph_name}
     carried, documents = [], 0

@@ -40,21 +40,22 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DefinedNamespace, Namespace, PROV, RDF, RDFS, XSD
 
 from kg.errors import DataFileError
+from kg.namespaces import CORRECTION, ID, POL, sparql_prefixes
 
 __all__ = ["COR", "CORRECTIONS_GRAPH", "Correction", "load_corrections", "write_corrections", "read_corrections",
            "FIELDS", "apply_corrections", "ExtractorView", "uses_corrections", "corrected_store"]
 
-_ID = "https://w3id.org/polkg/id/"
+_ID = str(ID)
 CORRECTIONS_GRAPH = _ID + "graph/corrections"
 """The named graph that holds every correction, apart from the documents' graphs."""
 
-_POL = "https://w3id.org/polkg/ontology#"
+_POL = str(POL)
 
 
 class COR(DefinedNamespace):
     """The values a correction sets, named apart from ``pol:`` so that no query of the extractor's terms sees them."""
 
-    _NS = Namespace("https://w3id.org/polkg/ontology/correction#")
+    _NS = CORRECTION
     _fail = True
 
     Correction: URIRef  # a prov:Activity: one reviewer's correction of one assertion
@@ -247,14 +248,12 @@ def write_corrections(store, path: str | os.PathLike) -> list[Correction]:
     return corrections
 
 
-_READ_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?g ?activity ?assertion ?time ?wrong ?property ?value WHERE {
+_READ_QUERY = "\n" + sparql_prefixes("prov") + "PREFIX cor: <" + str(CORRECTION) + ">\n" + """SELECT ?g ?activity ?assertion ?time ?wrong ?property ?value WHERE {
   GRAPH ?g {
     ?activity prov:used ?assertion ; prov:endedAtTime ?time .
     OPTIONAL { ?assertion prov:wasInvalidatedBy ?activity . BIND(true AS ?wrong) }
     OPTIONAL { ?revision prov:wasGeneratedBy ?activity ; ?property ?value .
-               FILTER(STRSTARTS(STR(?property), "https://w3id.org/polkg/ontology/correction#")) }
+               FILTER(STRSTARTS(STR(?property), STR(cor:))) }
   }
 }
 """

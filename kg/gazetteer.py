@@ -18,14 +18,15 @@ import pyoxigraph as ox
 
 from kg import resources
 from kg.errors import DataFileError
+from kg.namespaces import OWL, POL, RDF, SKOS, WD
 
 __all__ = ["Entity", "Reference", "load_reference", "Vocabulary", "load_vocabulary", "CLASS_KINDS", "MARKS", "cue_problem"]
 
-_POL = "https://w3id.org/polkg/ontology#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-_WD = "http://www.wikidata.org/entity/"
+_POL = str(POL)
+_SKOS = str(SKOS)
+_RDF_TYPE = str(RDF.type)
+_SAME_AS = str(OWL.sameAs)
+_WD = str(WD)
 
 CURRENT_FROM = "2024"
 """The year from which the offices of the reference data without terms are held ("today")."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace
-from rdflib.namespace import DefinedNamespace, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DefinedNamespace, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
-__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "WD", "PREFIXES", "QUERY_PREFIXES", "BASE",
-           "sparql_prefixes", "declare_prefixes"]
+__all__ = ["POL", "REF", "ID", "ACT", "OUT", "ST", "OA", "SCHEMA", "WD", "CORRECTION", "PREFIXES", "QUERY_PREFIXES",
+           "BASE", "WIKIDATA_PAGE", "sparql_prefixes", "declare_prefixes",
+           "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD"]
 
 BASE = "https://w3id.org/polkg/"
 
@@ -150,6 +151,10 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 """Wikidata's entities (``wd:Q159``)."""
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+"""Where a Wikidata entity's page is, for people: ``WIKIDATA_PAGE + "Q159"``."""
+CORRECTION = Namespace(BASE + "ontology/correction#")
+"""The values a reviewer's correction sets (:class:`kg.corrections.COR`), apart from ``pol:``."""
 
 PREFIXES: dict[str, Namespace | str] = {
     "pol": POL._NS,

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import QueryError
-from kg.namespaces import ACT, OUT, POL, PREFIXES, ST, sparql_prefixes
+from kg.namespaces import ACT, OUT, POL, PREFIXES, SKOS, ST, sparql_prefixes
 from kg.sparql import check_iri
 
 __all__ = ["bind_parameters", "resolve_entity", "side_of", "check_iri", "close_names"]
@@ -49,7 +49,7 @@ _BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?
   ?entity a ?class .
 }"""
 
-_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+_PREF = str(SKOS.prefLabel)
 
 # Every label, for suggestions when a name matches none.
 _ALL_LABELS = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {

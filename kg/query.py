@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kg import resources
 from kg.errors import DataFileError, QueryError
+from kg.namespaces import XSD
 from kg.sparql import syntax_error
 
 __all__ = [
@@ -51,7 +52,7 @@ FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 FORMAT_SYNONYMS = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "srj": "json", "srx": "xml"}
 """Other names :meth:`Result.render` takes for :data:`FORMATS` (``kg export`` says ``ttl``)."""
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
                                 "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
                                 "unsignedShort", "unsignedByte")}

@@ -222,3 +222,38 @@ def test_architecture_readme_table_matches_the_stages():
                     f"README: {path} is not in stage {stage}"
             else:
                 assert any(path.startswith(listed) for listed in PATHS[stage]), f"README: {path} is not in {stage}"
+
+
+# -- IRIs from one place ---------------------------------------------------------------
+
+IRI = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>]*")
+
+
+def spelled_iris(module: str, path: Path) -> list[str]:
+    """The IRIs written out in ``module``'s strings (docstrings, which show examples, apart)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [f"{module}:{node.lineno}: {iri}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            for iri in IRI.findall(node.value)]
+
+
+def test_architecture_iris_come_from_the_namespaces():
+    assert [line for m, p in MODULES.items() if m != "kg.namespaces" for line in spelled_iris(m, p)] == []
+
+
+@pytest.mark.parametrize("source, found", [
+    ('X = "https://w3id.org/polkg/id/doc/"\n', 1),
+    ('Q = """SELECT ?s WHERE { ?s a <http://www.w3.org/ns/prov#Entity> }"""\n', 1),
+    ('def f():\n    """See https://w3id.org/polkg/ for the terms."""\n    return f"{BASE}id/"\n', 0),
+    ('URL = f"https://www.wikidata.org/wiki/{qid}"\n', 1),
+])
+def test_architecture_iri_rule_can_fail(tmp_path, source, found):
+    path = tmp_path / "x.py"
+    path.write_text(source, encoding="utf-8")
+    assert len(spelled_iris("kg.x", path)) == found

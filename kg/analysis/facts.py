@@ -21,7 +21,7 @@ from kg.namespaces import sparql_prefixes
 
 __all__ = ["Entity", "Assertion", "Facts", "read_facts", "topic_words", "same_topic"]
 
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "owl")
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "owl", "wd")
 
 ENTITY_QUERY = _PREFIXES + """
 SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
@@ -30,10 +30,10 @@ SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
       UNION { ?doc pol:mentionsRegion ?entity . BIND("region" AS ?role) }
       UNION { ?doc pol:mentionsActor ?person . ?person pol:speaksFor ?entity . BIND("actor" AS ?role) }
   } }
-  OPTIONAL { ?entity a ?class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/polkg/ontology#")) }
+  OPTIONAL { ?entity a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
   OPTIONAL { ?entity skos:prefLabel ?label }
-  OPTIONAL { ?entity owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
-             BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
+  OPTIONAL { ?entity owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
+             BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
   OPTIONAL { ?entity pol:speaksFor ?speaksFor }
 }
 """

@@ -29,7 +29,7 @@ from itertools import combinations
 import networkx as nx
 
 from kg.analysis.facts import Facts, read_facts, topic_words
-from kg.namespaces import sparql_prefixes
+from kg.namespaces import ID, sparql_prefixes
 
 __all__ = [
     "to_networkx",
@@ -48,7 +48,7 @@ ACTOR_RELATIONS = ("demands_of", "concerns", "addresses", "speaks_for", "co_ment
 """The kinds of edges of :func:`actor_graph`."""
 EVIDENCE_RELATIONS = ("demands_of", "concerns", "addresses", "speaks_for")
 """The actor relations that rest on assertions with a quote (co-mentions rest on documents only)."""
-TOPIC_BASE = "https://w3id.org/polkg/id/topic/"
+TOPIC_BASE = str(ID["topic/"])
 """Position topics are keyed ``TOPIC_BASE + their content words``."""
 LAYERS = ("demander", "action", "addressee", "outcome")
 """The layers of :func:`precondition_graph`, in the order its edges run."""

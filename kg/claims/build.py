@@ -33,10 +33,11 @@ from collections.abc import Iterable
 
 from kg.claims.model import Change, Claim, ClaimLayer, Contradiction, Report, TIME_BASES, Thread
 from kg.claims.topics import has_withdrawal, same_topic, topic_actions, topic_lemmas
+from kg.namespaces import ID
 
 __all__ = ["build_threads", "thread_of", "date_range", "overlaps", "CLAIM_BASE", "CONTRADICTION_WINDOW_DAYS"]
 
-CLAIM_BASE = "https://w3id.org/polkg/id/claims/"
+CLAIM_BASE = str(ID["claims/"])
 CONTRADICTION_WINDOW_DAYS = 14
 """Contrary stances said (or reported) within this many days of each other count as overlapping."""
 

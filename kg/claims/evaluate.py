@@ -50,6 +50,7 @@ from urllib.parse import unquote
 from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
 from kg.errors import DataFileError
+from kg.namespaces import sparql_prefixes
 
 __all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "format_details", "score_layer"]
 
@@ -427,19 +428,13 @@ def _quote_said(gold: ThreadGold) -> int:
     return correct
 
 
-_FORMS_QUERY = """
-PREFIX pol: <https://w3id.org/polkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?node ?text WHERE {
+_FORMS_QUERY = "\n" + sparql_prefixes("pol", "oa", "rdfs") + """SELECT ?node ?text WHERE {
   { GRAPH ?g { ?m pol:refersTo ?node ; oa:exact ?text } }
   UNION { GRAPH ?g { ?node rdfs:label ?text } }
 }
 """
 
-_SOURCE_QUERY = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?g ?source WHERE { GRAPH ?g { ?g dcterms:source ?source } }
+_SOURCE_QUERY = "\n" + sparql_prefixes("dcterms") + """SELECT ?g ?source WHERE { GRAPH ?g { ?g dcterms:source ?source } }
 """
 
 

@@ -41,6 +41,7 @@ __all__ = ["CLAIMS_GRAPH", "update_claims", "rebuild_claims", "read_reports", "t
 CLAIMS_GRAPH = str(ID["graph/claims"])
 _DOC_PREFIX = str(ID["doc/"])
 _PREFIXES = sparql_prefixes("pol", "oa", "dcterms", "prov")
+_CLAIMS = f"<{CLAIMS_GRAPH}>"
 
 _REPORT_QUERY = _PREFIXES + """
 SELECT ?g ?s ?p ?o WHERE {
@@ -52,23 +53,23 @@ SELECT ?g ?s ?p ?o WHERE {
 }
 """
 
-_COVERED_QUERY = _PREFIXES + "SELECT ?doc WHERE { GRAPH <https://w3id.org/polkg/id/graph/claims> { <https://w3id.org/polkg/id/graph/claims> pol:covers ?doc } }"
+_COVERED_QUERY = _PREFIXES + "SELECT ?doc WHERE { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:covers ?doc } }"
 
 _CITING_QUERY = _PREFIXES + """
-SELECT DISTINCT ?thread WHERE { %s GRAPH <https://w3id.org/polkg/id/graph/claims> { ?claim pol:reportedIn ?doc ; pol:inThread ?thread } }
+SELECT DISTINCT ?thread WHERE { %s GRAPH """ + _CLAIMS + """ { ?claim pol:reportedIn ?doc ; pol:inThread ?thread } }
 """
 
 _HOLDER_THREADS_QUERY = _PREFIXES + """
-SELECT ?thread ?holder ?topic WHERE { %s GRAPH <https://w3id.org/polkg/id/graph/claims> { ?thread pol:claimHolder ?holder ; pol:threadKind "position" .
+SELECT ?thread ?holder ?topic WHERE { %s GRAPH """ + _CLAIMS + """ { ?thread pol:claimHolder ?holder ; pol:threadKind "position" .
   ?claim pol:inThread ?thread ; pol:claimTopic ?topic } }
 """
 
 _THREAD_QUERY = _PREFIXES + """
-SELECT ?s ?doc ?member WHERE { %s GRAPH <https://w3id.org/polkg/id/graph/claims> { ?s pol:inThread ?thread .
+SELECT ?s ?doc ?member WHERE { %s GRAPH """ + _CLAIMS + """ { ?s pol:inThread ?thread .
   OPTIONAL { ?s pol:reportedIn ?doc } OPTIONAL { ?s prov:wasDerivedFrom ?member } } }
 """
 
-_UPDATING_QUERY = _PREFIXES + "ASK { GRAPH <https://w3id.org/polkg/id/graph/claims> { <https://w3id.org/polkg/id/graph/claims> pol:updating true } }"
+_UPDATING_QUERY = _PREFIXES + "ASK { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:updating true } }"
 
 
 def outlet_of(source: str | None, document: str) -> str:

@@ -26,10 +26,11 @@ from kg.extract.positions import find_positions
 from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditions
 from kg.extract.statements import document_author, find_statements, joint_authors
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
+from kg.namespaces import ID
 
 __all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version", "sentence_said_times"]
 
-DOC_BASE = "https://w3id.org/polkg/id/doc/"
+DOC_BASE = str(ID["doc/"])
 
 
 @functools.lru_cache(maxsize=1)

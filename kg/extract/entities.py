@@ -16,12 +16,13 @@ from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
 from kg.gazetteer import Entity, Reference, normalise_label
+from kg.namespaces import ID
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
 from kg.extract.lexicon import mapping, words
 
 __all__ = ["Mention", "Known", "Entities", "find_entities", "slug", "LOCAL_BASE"]
 
-LOCAL_BASE = "https://w3id.org/polkg/id/"
+LOCAL_BASE = str(ID)
 
 AGENTIVE = words("agentive")
 """Nouns after which a demonym names its state as an actor ("Ukrainian forces")."""

@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg import resources
+from kg.namespaces import SH
 from kg.sparql import DOCUMENT_GRAPH, OBJECT_TYPES
 
 __all__ = ["ValidationReport", "validate_graph", "validate_store", "shapes_graph"]
@@ -48,12 +49,11 @@ def _class_hierarchy() -> Graph:
 
 
 def _messages(results: Graph) -> list[str]:
-    SH = "http://www.w3.org/ns/shacl#"
     out = []
-    for result in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
-        focus = results.value(result, URIRef(SH + "focusNode"))
-        path = results.value(result, URIRef(SH + "resultPath"))
-        message = results.value(result, URIRef(SH + "resultMessage"))
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
         out.append(f"{focus} {path}: {message}")
     return sorted(out)
 

@@ -37,8 +37,10 @@ from typing import Iterable, Iterator
 
 import pycountry
 
-POL = "https://w3id.org/polkg/ontology#"
-REF = "https://w3id.org/polkg/ref/"
+from kg import namespaces
+
+POL = str(namespaces.POL)
+REF = str(namespaces.REF)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT_DIR = REPO_ROOT / "ontology" / "reference"
@@ -595,11 +597,11 @@ def dangling_references(entities: Iterable[Entity]) -> list[tuple[str, str]]:
 PREFIXES = (
     ("pol", POL),
     ("ref", REF),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-    ("owl", "http://www.w3.org/2002/07/owl#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("wd", "http://www.wikidata.org/entity/"),
+    ("skos", str(namespaces.SKOS)),
+    ("xsd", str(namespaces.XSD)),
+    ("owl", str(namespaces.OWL)),
+    ("rdfs", str(namespaces.RDFS)),
+    ("wd", str(namespaces.WD)),
 )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
+from kg.namespaces import ID
 from kg.store.faults import store_fault
 from kg.store.integrity import record_files, verify_files
 
@@ -119,7 +120,7 @@ def restore_store(backup, store, *, wait: float = 0) -> BackupReport:
         checked = ox.Store.read_only(str(backup / _DATA))
         quads = len(checked)
         documents = sum(1 for g in checked.named_graphs()
-                        if isinstance(g, ox.NamedNode) and g.value.startswith("https://w3id.org/polkg/id/doc/"))
+                        if isinstance(g, ox.NamedNode) and g.value.startswith(str(ID["doc/"])))
         del checked
     except (OSError, RuntimeError) as exc:
         raise store_fault(backup, exc, doing="opening the backup") from exc

@@ -40,21 +40,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import StoreError
+from kg.namespaces import ID, POL, RDF
 from kg.store.faults import DAMAGED_HELP, is_store_fault, store_fault
 
 __all__ = ["RECORD", "verify_files", "record_files", "CheckReport", "check_store", "scan_indexes"]
 
 RECORD = "polkg-checksums.json"
 """The record of the table files' sizes and CRC-32s, in the database folder."""
-_DOC = "https://w3id.org/polkg/id/doc/"
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_DOCUMENT = "https://w3id.org/polkg/ontology#Document"
-_HASH = "https://w3id.org/polkg/ontology#contentHash"
-_CHARACTERS = "https://w3id.org/polkg/ontology#characters"
-_REPLACES = "https://w3id.org/polkg/id/ingest/replaces"
-_META = "https://w3id.org/polkg/id/graph/meta"
-_CLAIMS = "https://w3id.org/polkg/id/graph/claims"
-_COVERS = "https://w3id.org/polkg/ontology#covers"
+_DOC = str(ID["doc/"])
+_TYPE = str(RDF.type)
+_DOCUMENT = str(POL.Document)
+_HASH = str(POL.contentHash)
+_CHARACTERS = str(POL.characters)
+_REPLACES = str(ID["ingest/replaces"])
+_META = str(ID["graph/meta"])
+_CLAIMS = str(ID["graph/claims"])
+_COVERS = str(POL.covers)
 
 
 def _crc(path: Path) -> int:

@@ -42,7 +42,7 @@ from rdflib import Graph
 
 from kg import resources
 from kg.errors import QueryError, StoreError
-from kg.namespaces import QUERY_PREFIXES
+from kg.namespaces import ID, POL, QUERY_PREFIXES
 from kg.sparql import syntax_error
 from kg.store.faults import is_store_fault, store_fault
 from kg.store.integrity import record_files, verify_files
@@ -64,12 +64,12 @@ __all__ = [
 ]
 
 DEFAULT_STORE = ".kg"
-_ID = "https://w3id.org/polkg/id/"
+_ID = str(ID)
 REFERENCE_GRAPH = _ID + "graph/reference"
 ONTOLOGY_GRAPH = _ID + "graph/ontology"
 VOCAB_GRAPH = _ID + "graph/vocab"
 META_GRAPH = _ID + "graph/meta"
-_HASH = "https://w3id.org/polkg/ontology#contentHash"
+_HASH = str(POL.contentHash)
 _DATA = "oxigraph"
 _SNAPSHOTS = "snapshots"
 _REQUEST = "REQUEST"

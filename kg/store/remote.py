@@ -36,7 +36,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
-from kg.namespaces import declare_prefixes, sparql_prefixes
+from kg.namespaces import ID, POL, declare_prefixes, sparql_prefixes
 from kg.sparql import check_iri, update_in_graph, update_replacing
 from kg.store.base import triples_of
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
@@ -44,9 +44,8 @@ from kg.terms import to_ox
 
 __all__ = ["RemoteStore", "open_remote", "push", "PushReport", "inline_bindings", "credentials_from_env"]
 
-_ID = "https://w3id.org/polkg/id/"
-_DOC_PREFIX = _ID + "doc/"
-_HASH = "https://w3id.org/polkg/ontology#contentHash"
+_DOC_PREFIX = str(ID["doc/"])
+_HASH = str(POL.contentHash)
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
            "application/sparql-results+xml;q=0.5, application/rdf+xml;q=0.4")
 

@@ -26,7 +26,7 @@ import networkx as nx
 
 from kg.corrections import read_corrections
 from kg.errors import QueryError
-from kg.namespaces import sparql_prefixes
+from kg.namespaces import DCTERMS, POL, RDF, RDFS, SKOS, sparql_prefixes
 from kg.store import REFERENCE_GRAPH
 
 __all__ = [
@@ -39,8 +39,8 @@ __all__ = [
     "LeftOut",
 ]
 
-_POL = "https://w3id.org/polkg/ontology#"
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl")
+_POL = str(POL)
+_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl", "wd")
 
 DOCUMENT_QUERY = _PREFIXES + """
 SELECT ?document ?title ?date ?source ?path ?relative WHERE {
@@ -67,8 +67,8 @@ ENTITY_QUERY = _PREFIXES + """
 SELECT ?node ?class ?name ?wikidata WHERE {
   ?node a ?class ; skos:prefLabel ?name .
   FILTER(STRSTARTS(STR(?class), STR(pol:)))
-  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
-              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
+              BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
 }
 """
 
@@ -123,8 +123,8 @@ SELECT ?node ?name ?class ?wikidata WHERE {
   VALUES ?node { %s }
   OPTIONAL { ?node skos:prefLabel|dcterms:title|rdfs:label ?name }
   OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
-  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), "http://www.wikidata.org/entity/Q"))
-              BIND(STRAFTER(STR(?same), "http://www.wikidata.org/entity/") AS ?wikidata) }
+  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
+              BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
 }
 """
 
@@ -407,9 +407,8 @@ def query_graph(store, sparql: str) -> nx.MultiDiGraph:
     if not isinstance(result, ox.QueryTriples):
         raise QueryError("query", "draw a CONSTRUCT or DESCRIBE query; SELECT and ASK return no graph")
     G = nx.MultiDiGraph()
-    named_by = {"http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title",
-                "http://www.w3.org/2000/01/rdf-schema#label"}
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    named_by = {str(SKOS.prefLabel), str(DCTERMS.title), str(RDFS.label)}
+    rdf_type = str(RDF.type)
     literals: dict[str, list[tuple[str, str]]] = {}
     classes: dict[str, str] = {}
     names: dict[str, str] = {}

@@ -30,6 +30,7 @@ import networkx as nx
 
 from kg import resources
 from kg.analysis.communities import actor_communities, community_index
+from kg.namespaces import WIKIDATA_PAGE
 from kg.viz.graph import LeftOut, centrality, keep_central, neighbourhood, query_graph, to_view_graph
 from kg.viz.layout import spring_positions
 from kg.viz.styles import NODE_STYLES, edge_style, node_style
@@ -94,7 +95,7 @@ def wikidata_url(qid: str | None) -> str | None:
     >>> wikidata_url("Q1 onmouseover=x") is None
     True
     """
-    return f"https://www.wikidata.org/wiki/{qid}" if qid and _QID.fullmatch(qid) else None
+    return f"{WIKIDATA_PAGE}{qid}" if qid and _QID.fullmatch(qid) else None
 
 
 def _json_for_script(value) -> str:
