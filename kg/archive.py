@@ -158,7 +158,10 @@ class Archive:
         try:
             self.sync()
         finally:
-            self._fh.close()
+            try:
+                self._fh.close()
+            except OSError:
+                pass  # what could not be written was reported by sync, naming the archive
 
     def __enter__(self) -> "Archive":
         return self

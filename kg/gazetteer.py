@@ -50,6 +50,7 @@ class Entity:
     name: str
     kind: str | None  # an actor kind of the contract; None for a region that never acts
     region: bool = False
+    subdivision: bool = False  # a province of any country, not singled out as under discussion
     labels: list[str] = field(default_factory=list)
     demonyms: list[str] = field(default_factory=list)
     seats: list[str] = field(default_factory=list)
@@ -140,7 +141,7 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
     for iri, p in props.items():
         types = {t.value.removeprefix(_POL) for t in p.get(_RDF_TYPE, [])}
         kinds = [CLASS_KINDS[t] for t in sorted(types) if t in CLASS_KINDS]
-        if not kinds and "Region" not in types:
+        if not kinds and "Region" not in types and "Subdivision" not in types:
             continue
         kind = kinds[0] if kinds else None
         names = p.get(_SKOS + "prefLabel", [])
@@ -150,7 +151,8 @@ def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
             iri=iri,
             name=names[0].value,
             kind=kind,
-            region="Region" in types,
+            region="Region" in types or "Subdivision" in types,
+            subdivision="Subdivision" in types,
             labels=sorted({t.value for t in p.get(_SKOS + "altLabel", [])}),
             demonyms=sorted({t.value for t in p.get(_POL + "demonym", [])}),
             seats=sorted({t.value for t in p.get(_POL + "seat", [])}),

@@ -44,6 +44,7 @@ class POL(DefinedNamespace):
     Outcome: object
     Action: object
     Stance: object
+    Subdivision: object
     # properties
     wikidata: object
     iso3166: object

@@ -216,3 +216,33 @@ def test_rebuild_keeps_the_graphs_texts_do_not_make(archived, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "8 documents (7 ingested" in done.stdout and "2 other graphs copied from the old database" in done.stdout
     assert _quads(store) == want
+
+
+@pytest.mark.slow
+def test_archive_on_a_full_disk_stops_before_the_store_is_written(tmp_path):
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        with open(disk / "filler", "wb") as fh:
+            os.posix_fallocate(fh.fileno(), 0, shutil.disk_usage(disk).free - 1024)
+        wire = tmp_path / "wire.jsonl"
+        wire.write_text("".join(json.dumps({"text": TEXT.replace("Monday", day) + " " + "Talks. " * 300}) + "\n"
+                                for day in ("Monday", "Friday")), encoding="utf-8")
+        store, archive = tmp_path / "store", disk / "archive.jsonl"
+        done = _kg("--store", store, "ingest", wire, "--archive", archive, "--no-progress")
+        _one_line_error(done, f"Error: {archive}: cannot write the archive (No space left on device)",
+                        "nothing of this batch was stored")
+        assert "0 documents" in _kg("--store", store, "check").stdout
+        (disk / "filler").unlink()
+        assert _kg("--store", store, "ingest", wire, "--archive", archive, "--no-progress").returncode == 0
+        assert len(archive.read_text(encoding="utf-8").splitlines()) == 2
+        assert "2 documents" in _kg("--store", store, "check").stdout
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -581,6 +581,17 @@ def _inside_name(span: SpacySpan, headline_end: int) -> bool:
         after is not None and name_word(after))
 
 
+_THEATRE_WORDS = words("theatre_words")
+
+
+def _about_fighting(span: SpacySpan) -> bool:
+    """Does the sentence speak of fighting, forces, a crisis or control of territory ("violence in
+    Jonglei", "the assault in Ghazni", "forces withdrew from Afar")? A province of any country is a
+    territory under discussion only there; elsewhere it is named in passing ("reporters in Ohio")."""
+    words_here = {t.lemma_.lower() for t in span.sent} | {t.lower_ for t in span.sent}
+    return bool(words_here & (_THEATRE_WORDS | _CONFLICT | _TOPIC_NOUNS))
+
+
 def _bare(text: str) -> str:
     """Lower case, without a leading "the"."""
     text = text.lower()
@@ -787,9 +798,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
-                if _home_of_person(ent) or _inside_name(ent, headline_end):
+                if (_home_of_person(ent) or _inside_name(ent, headline_end)
+                        or entity.subdivision and not _about_fighting(ent)):
                     taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
-                    continue
+                    continue  # "reporters in Ohio": a province named in passing
                 add(_whole_place_name(ent), entity.iri, "region", "gazetteer")
             else:
                 add(ent, entity.iri, "actor", "gazetteer")
@@ -917,6 +929,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
     _topic_states(doc, found, headline_end)
+    _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
@@ -957,6 +970,39 @@ def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
                 and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_WHERE = words("where_prepositions")
+
+
+def _drop_states_named_as_places(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+    """A state the body names only as where something is or happens ("based in France", "talks
+    held in Qatar", "Istanbul, Turkey") takes no part: no actor. The state the document is most
+    about keeps its mentions (it is the situation's place and usually a party too)."""
+    counts: dict[str, int] = {}
+    for m in found.actor_mentions:
+        if found.records[m.key].kind == "state":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if not counts:
+        return
+    ranked = sorted(counts.values(), reverse=True)
+    most = ranked[0] if len(ranked) == 1 or ranked[0] > ranked[1] else None  # the one state most named
+    drop = set()
+    for key, n in counts.items():
+        if n == most:
+            continue
+        body = [m for m in found.actor_mentions if m.key == key and m.start >= headline_end]
+        if body and len(body) == n and all(_named_as_place(doc[m.tok_start:m.tok_end]) for m in body):
+            drop.add(key)
+    if drop:
+        found.actor_mentions[:] = [m for m in found.actor_mentions if m.key not in drop]
+
+
+def _named_as_place(span: SpacySpan) -> bool:
+    root = span.root
+    if root.dep_ == "appos":
+        return True  # "Istanbul, Turkey"
+    return root.dep_ == "pobj" and root.head.lower_ in _WHERE
 
 
 _REPORTING = words("reporting")

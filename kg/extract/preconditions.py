@@ -276,6 +276,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start])
                         or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
+        hits = _demanded_after_tie(sent, markers, hits)
         doc = sent.span.doc
         clause_verb = _condition_clause(sent)
         clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
@@ -374,6 +375,21 @@ def _purpose_clause(sent: Sentence, asked: set[int]) -> bool:
     return any(t.i in asked and _purpose_opener(t) for t in sent.span)
 
 
+def _outcome_named_by(sent: Sentence, cues: _Cues, markers) -> str | None:
+    """The outcome a condition with no one to meet it is put on: the subject of the clause that
+    holds the marker ("lasting *peace* will come only through ...")."""
+    doc = sent.span.doc
+    for h in markers or ():
+        verb = doc[h.start].head if doc[h.start].pos_ not in ("VERB", "AUX") else doc[h.start]
+        span = subject_span(verb) if verb.pos_ in ("VERB", "AUX") else None
+        if span is None:
+            continue
+        hits = [c for c in cues.outcomes.find_longest(doc[span[0]:span[1]])]
+        if hits:
+            return min((c.code for c in hits), key=lambda code: cues.stages.get(code, 9))
+    return None
+
+
 def _obliged_outcome(token, markers) -> bool:
     """Is the outcome word what a condition is put on ("any agreement *must* uphold ...", "a
     settlement should include ...")? Then it is the outcome the demand is for."""
@@ -403,12 +419,25 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
             given = addressee  # whom the call asks
+        elif strong and addressee is None and markers and addressee_role.both_sides(ctx):
+            hits = [CueHit("other", markers[0].start, markers[0].start + 1)]  # "urged both sides to ..."
         elif strong and markers and clause_verb is None and not _ties(markers, doc):
             # "appealed for international help": a call with no one named; its caller's position
             asked = _asked_phrase(sent, markers, [])
             if asked and (demander, None, "other") not in merged:
                 merged[(demander, None, "other")] = Demand(demander, None, "other", [], "other", sent, statement,
                                                           markers[0].start, False, asked)
+            return
+        elif strong and markers and clause_verb is None and addressee is None \
+                and any(doc[h.start].lower_ in _EXCLUSIVE for h in markers) and (demander, None, "other") not in merged:
+            # "peace will come only through a political solution": a condition that names no one
+            # to meet it, a precondition of whoever sets it
+            asked_tokens = _asked_tokens(sent, markers, [])
+            outcome = _outcome(sent, sents, cues, set(clause), asked_tokens, markers) or _outcome_named_by(
+                sent, cues, markers)
+            merged[(demander, None, "other")] = Demand(demander, None, "other", [], outcome or "other", sent,
+                                                      statement, markers[0].start, True,
+                                                      _asked_phrase(sent, markers, []))
             return
         else:
             return
@@ -435,6 +464,8 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             _record_demand(merged, demander, party, hit, places, sent, found, statement, tied, asked)
 
 
+_EXCLUSIVE = words("exclusive_ties")
+"""Adverbs that make one way the only way to an outcome ("peace will come *only* through talks")."""
 _TIES = words("ties")
 """Markers that tie a demand to something in return by themselves ("only if", "in exchange for")."""
 
@@ -611,6 +642,20 @@ def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit
     if head.lemma_.lower() not in ("party", "side") or head.ent_type_:
         return hits
     return [CueHit("ceasefire", h.start, h.end) if h.code == "disarm_group" else h for h in hits]
+
+
+_TYING_ADJECTIVES = words("tying_adjectives")
+
+
+def _demanded_after_tie(sent: Sentence, markers, hits: list[CueHit]) -> list[CueHit]:
+    """ "any easing of sanctions will be *contingent on* steps by Tehran": what stands before
+    the tie is what is offered in return, what follows it is demanded; an action named only
+    before the tie is not the demand."""
+    doc = sent.span.doc
+    ties = [h.start for h in markers or () if doc[h.start].lower_ in _TYING_ADJECTIVES]
+    if not ties:
+        return hits
+    return [h for h in hits if h.start > ties[0]]
 
 
 def _returning_to(token) -> bool:

@@ -633,6 +633,8 @@ def entity_turtle(entity: Entity) -> str:
         ("pol:tenure", [f"<{tenure_iri(entity, term)}>" for term in entity.terms]),
     ]
     classes = f"pol:{entity.cls}"
+    if entity.cls == "Region" and not entity.curated:
+        classes += ", pol:Subdivision"  # every country's provinces, not singled out as under discussion
     if entity.cls == "State" and entity.status in TERRITORY_STATUSES:
         # states whose territory is itself under negotiation (Kosovo, Taiwan, Palestine)
         classes += ", pol:Region"

@@ -46,7 +46,7 @@ from kg.errors import QueryError, StoreError
 from kg.namespaces import QUERY_PREFIXES
 from kg.sparql import syntax_error
 from kg.store.faults import is_store_fault, store_fault
-from kg.store.integrity import RECORD, record_files, verify_files
+from kg.store.integrity import record_files, verify_files
 from kg.terms import from_ox, to_ox
 
 __all__ = [
@@ -473,10 +473,8 @@ class OxigraphStore:
                     raise StoreError(f"{holder} and took no snapshot for readers within {SNAPSHOT_WAIT:.0f} s; "
                                      "try again when it has finished") from None
             try:
-                unrecorded = verify_files(self.path, self.path / _DATA)
+                verify_files(self.path, self.path / _DATA)
                 self._store = ox.Store.read_only(str(self.path / _DATA))
-                if unrecorded and not (self.path / _DATA / RECORD).exists():
-                    record_files(self.path / _DATA)  # a store written before records were kept
             except StoreError:
                 self.close()
                 raise
@@ -522,8 +520,10 @@ class OxigraphStore:
                         self._store.flush()
             finally:
                 self._store = None
-                if self.path is not None and not self.read_only and self._lock is not None:
-                    record_files(self.path / _DATA)  # the database is closed: its files are final
+                if self.path is not None and not self.read_only and self._lock is not None and not self._faulted:
+                    # closed cleanly: every table file there is the database's (after a fault, one may be
+                    # a half-written file RocksDB deletes at the next open)
+                    record_files(self.path / _DATA)
                 if self._lock is not None and self._faulted:
                     self._lock.release()
                     self._lock = None

@@ -88,7 +88,14 @@ def test_viewer_labels_readable_at_the_opening_zoom(bench_page, bench_graph, vis
     minor = [label for label in labels if label["type"] not in ACTOR_TYPES | {"Region"}]
     assert all(label["px"] >= 11 for label in minor)
     assert sum(label["drawn"] for label in minor) >= len(minor) // 3
-    # edge labels only once zoomed in
+    # a document shows its title (or its first words) in its box, or, where it gives way, is a small square
+    shapes = page.js("""() => window.polkg.data.nodes.filter(n => n.type === "Document").map(n => {
+        const body = window.network.body.nodes[n.id];
+        return [body.options.shape, (body.options.label || "").trim()]; })""")
+    assert shapes and all((shape == "box" and text) or (shape == "square" and not text) for shape, text in shapes)
+    assert sum(shape == "box" for shape, _ in shapes) >= len(shapes) // 2
+    # arrowheads at this size from the start; edge labels only once zoomed in
+    assert page.js(ARROWS) is True
     assert not any(page.js(EDGE_LABELS))
     page.js("() => window.network.moveTo({scale: window.polkg.baseScale * 2})")
     assert all(page.js(EDGE_LABELS))
@@ -272,10 +279,13 @@ def test_viewer_table_shows_hostile_text_as_text(bench_page, bench_graph, visit)
     assert markup == [0, 3, 0]
 
 
+ARROWS = "() => { const edges = window.network.body.edges; return edges[Object.keys(edges)[0]].options.arrows.to.enabled; }"
+
 LABEL_BOXES = """() => window.polkg.data.nodes.map(n => {
     const body = window.network.body.nodes[n.id], size = body.labelModule.size;
+    const shift = body.labelModule.fontOptions.vadjust || 0;  // a label placed above its node is drawn shifted up
     return {id: n.id, rank: n.rank, text: body.options.label || "",
-            left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height};
+            left: size.left, top: size.top + shift, right: size.left + size.width, bottom: size.top + size.height + shift};
 })"""
 
 
@@ -306,6 +316,18 @@ def test_viewer_labels_at_500_nodes_readable_and_apart(tmp_path, visit):
     page.js("() => window.polkg.placeLabels()")
     zoomed = page.js(LABELS)
     assert sum(label["drawn"] for label in zoomed) > len(drawn) and all(label["px"] >= 11 for label in zoomed)
+    # arrowheads, a pixel long at the opening zoom, show once the wheel zooms in far enough
+    assert page.js("() => window.network.getScale()") < 0.15 and page.js(ARROWS) is False
+    page.page.mouse.move(900, 300)
+    scales = []
+    for _ in range(40):
+        scales.append(page.js("() => window.network.getScale()"))
+        if page.js(ARROWS):
+            break
+        page.page.mouse.wheel(0, -300)
+        page.page.wait_for_timeout(100)
+    assert page.js(ARROWS) is True, scales
+    assert 0.15 <= page.js("() => window.network.getScale()") < 0.3
     page.js("() => window.network.moveTo({scale: window.polkg.baseScale})")
     page.js("() => window.polkg.placeLabels()")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ _NOT_ADDRESSED_TO_ALLIANCES = {"renounce_alliance", "neutrality"}
 _GROUP_ACTIONS = {"ceasefire", "release_prisoners", "disarm_group"}
 """Demands most often made of armed groups: when the sentence names no one, look for a group first."""
 _SIDES_WORDS = words("sides_words")
+_PLURAL_OBJECT_PRONOUNS = words("plural_object_pronouns")
 
 
 def _usable(ctx: RoleContext, m: Mention) -> bool:
@@ -182,6 +183,10 @@ def both_sides(ctx: RoleContext) -> list[str]:
     if span is None:
         return []
     head = ctx.sent.span.doc[span[1] - 1]
+    if span[1] - span[0] == 1 and head.lower_ in _PLURAL_OBJECT_PRONOUNS:
+        # "pledged support to the parties and urged *them* to ...": the parties or sides named before
+        head = next((t for t in reversed(ctx.sent.span.doc[ctx.sent.start:span[0]])
+                     if t.tag_ == "NNS" and t.lemma_.lower() in _SIDES_WORDS), head)
     if head.lemma_.lower() not in _SIDES_WORDS or not (
             any(c.lower_ in ("both", "two") for c in head.children) or _definite_plural(head)):
         return []

@@ -58,14 +58,32 @@ def marker_subject(ctx: RoleContext) -> list[str] | None:
     if ctx.clause_verb is not None:
         return None
     doc = ctx.sent.span.doc
-    for verb in [doc[h.start] for h in ctx.markers or ()] + [ctx.sent.span.root]:
+    # "B will be contingent on A, X said": the subject of a tying adjective is what is offered
+    markers = [doc[h.start] for h in ctx.markers or () if doc[h.start].lower_ not in _TYING_ADJECTIVES]
+    for verb in markers + [ctx.sent.span.root]:
         target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
         span = subject_span(target) if target.pos_ in ("VERB", "AUX") else None
         if span is not None:
-            found = coordinated_actors(span, ctx.entities)
+            found = [key for key in coordinated_actors(span, ctx.entities)
+                     if not _place_in_subject(ctx, span, key)]
             if found:
                 return found
     return None
+
+
+_PLACE_PREPOSITIONS = words("place_prepositions")
+_TYING_ADJECTIVES = words("tying_adjectives")
+
+
+def _place_in_subject(ctx: RoleContext, span: tuple[int, int], key: str) -> bool:
+    """Is the actor named in the subject only as the place of what it is about ("lasting peace
+    *in Libya* will come only through ...")? Then it is not who makes the demand."""
+    doc = ctx.sent.span.doc
+    mentions = [m for m in ctx.entities.actors_in(*span) if m.key == key
+                or ctx.entities.political(m.key) == key]
+    return bool(mentions) and all(
+        doc[m.tok_start:m.tok_end].root.dep_ == "pobj"
+        and doc[m.tok_start:m.tok_end].root.head.lower_ in _PLACE_PREPOSITIONS for m in mentions)
 
 
 def plural_pronoun(ctx: RoleContext) -> list[str] | None:
