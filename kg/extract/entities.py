@@ -577,6 +577,8 @@ def _inside_name(span: SpacySpan, headline_end: int) -> bool:
 
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and (after.lower_ in _ADMIN_UNITS or after.lower_ in _PLACE_NAME_WORDS):
+        return False  # "Maidan Wardak province": a place's name
     return (before is not None and not span[0].is_sent_start and name_word(before)) or (
         after is not None and name_word(after))
 
