@@ -456,9 +456,11 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
     with a date: "Secretary X spoke today with ..."; "On Wednesday, Y announced ...") frames the
     sentences after it: those of the same speaker's report with no date of their own are said
     then. An occasion where many speak (a meeting, a session) frames every speaker's statements
-    after it (and the sentences that continue their paragraph), and so does a call or meeting
-    between parties ("spoke today with X"). A heading ends the frame; a sentence in the past
-    perfect (a background) takes none. A statement document's own words are said when it is released (its publication day).
+    after it (a sentence with a verb of saying or a first-person subject, and the sentences that
+    continue their paragraph), and so does a call between parties ("spoke today with X") or a
+    briefing whose speaker the text does not name. A heading ends the frame; a sentence in the
+    past or present perfect (a background) takes none. A statement document's own words are said
+    when it is released (its publication day).
     """
     _event, open_occasions, framing, _speech, _days = _said_words()
     by_sentence: dict[int, list] = {}
@@ -509,7 +511,9 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
                 framed_paragraph = sentence.paragraph
             continue
         if frame is not None and not _background(sentence.span):
-            speaking = speakers or any(t.lemma_.lower() in _speech and t.pos_ == "VERB" for t in sentence.span)
+            speaking = speakers or any(t.lemma_.lower() in _speech and t.pos_ == "VERB"
+                                       or t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("i", "we")
+                                       for t in sentence.span)  # "we believe": someone speaking at it
             if frame[1] is None and (speaking or sentence.paragraph == framed_paragraph) or (
                     frame[1] is not None and speakers & frame[1]):
                 # an occasion where several speak dates whoever is reported at it
