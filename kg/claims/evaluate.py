@@ -452,7 +452,7 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
         result = score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
         result.quote_said_correct = _quote_said(gold)
         return result
-    from kg.api import ingest
+    from kg.ingest import ingest
     from kg.claims import read_claims
     from kg.store import open_store
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc as SpacyDoc
 from kg.documents import Document
 from kg.extract.context import discourse_subjects, evidence_of, sentences
 from kg.extract.cues import CueSet
-from kg.extract.dates import said_times
+from kg.extract.dates import said_for, said_times
 from kg.extract.entities import Entities, find_entities
 from kg.extract.learned import apply_decisions, decide, feature_cues, propose_positions
 from kg.extract.model import (
@@ -153,9 +153,12 @@ def extract_doc(
         preconditions, positions = apply_decisions(preconditions, positions, by_start,
                                                    labels_of=_action_topics(vocabulary))
     when = {evidence_of(s.span).start: t for s, t in zip(sents, times)}
+    key_of = {n: k for k, n in name.items()}
     for item in (*positions, *preconditions):
         t = when.get(item.evidence.start)
         if t is not None:
+            holder = key_of.get(item.holder if isinstance(item, Position) else item.demander)
+            t = said_for(t, holder, entities) if holder else t
             item.said, item.said_how = t.value, t.how
     actors, regions = _entity_records(entities, keep)
     return Extraction(

@@ -23,9 +23,10 @@ from datetime import date, datetime, timedelta
 
 import dateparser
 
+from kg.extract.context import subject_span
 from kg.extract.lexicon import mapping, words
 
-__all__ = ["resolve_date", "date_expressions", "SaidTime", "said_times", "own_date"]
+__all__ = ["resolve_date", "date_expressions", "SaidTime", "said_times", "own_date", "said_for"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
@@ -298,6 +299,8 @@ class SaidTime:
 
     value: str | None
     how: str
+    speakers: frozenset = frozenset()
+    """The actors (political keys) whose saying or act it dates; empty when the text names none."""
 
 
 UNRESOLVED = SaidTime(None, "unresolved")
@@ -405,11 +408,14 @@ def own_date(sent, published: str | None, verbs=()) -> tuple[str | None, str | N
 
 
 def _background(sent) -> bool:
-    """Is the sentence's main verb in the past perfect ("Moscow had hoped for peace"): a
-    background the report recalls, not what is said on the occasion?"""
+    """Is the sentence's main verb (or one coordinated with it) in the past or present perfect
+    ("Moscow had hoped for peace", "the leader has indicated since taking office that ..."):
+    a background the report recalls over a span, not what is said on the occasion?"""
     for root in (t for t in sent if t.dep_ == "ROOT"):
-        if root.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ == "had" for c in root.children):
-            return True
+        for verb in (root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))):
+            if verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("had", "has", "have", "'d", "'s", "'ve")
+                                          for c in verb.children):
+                return True
     return False
 
 
@@ -460,8 +466,13 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
             speakers.add(author_voice)  # a statement document speaks for its author throughout
         value, occasion = own_date(sentence.span, published, [s.verb for s in statements])
         if value:
-            out.append(SaidTime(value, "adjunct"))
             roots = [t for t in sentence.span if t.dep_ == "ROOT"]
+            acting = set(speakers)
+            for root in roots:
+                span = subject_span(root)
+                if span:
+                    acting |= {entities.political(m.key) for m in entities.actors_in(*span)}
+            out.append(SaidTime(value, "adjunct", frozenset(acting)))
             frames = statements or occasion or any(t.lemma_.lower() in framing | _speech for t in roots)
             if frames:
                 opened = (occasion in open_occasions or not speakers
@@ -476,11 +487,30 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
             speaking = speakers or any(t.lemma_.lower() in _speech and t.pos_ == "VERB" for t in sentence.span)
             if frame[1] is None and (speaking or sentence.paragraph == framed_paragraph) or (
                     frame[1] is not None and speakers & frame[1]):
-                out.append(SaidTime(frame[0], "frame"))
+                # an occasion where several speak dates whoever is reported at it
+                out.append(SaidTime(frame[0], "frame", frozenset(speakers) if frame[1] is not None else frozenset()))
                 framed_paragraph = sentence.paragraph
                 continue
         if release is not None and author_voice in speakers and not _background(sentence.span):
-            out.append(release)
+            out.append(SaidTime(release.value, release.how, frozenset(speakers)))
             continue
         out.append(UNRESOLVED)
     return out
+
+
+def said_for(time: SaidTime, holder: str, entities) -> SaidTime:
+    """The said-time of an assertion of ``holder`` (an entity key) in a sentence whose said-time
+    is ``time``: the same, unless the sentence dates other actors' saying and the holder is a
+    third party it reports ("The minister noted our response to Russia's decision to recognize
+    ...": Russia's decision is not dated by the minister's call), which the text does not date.
+    Only actors the reference knows are compared (a speaker of unknown affiliation may speak
+    for the holder)."""
+    if time.value is None or not time.speakers:
+        return time
+    mine = entities.political(holder)
+    if mine in time.speakers:
+        return time
+    records = [entities.records.get(k) for k in (mine, *time.speakers)]
+    if all(r is not None and r.linked and not r.is_person for r in records):
+        return UNRESOLVED
+    return time

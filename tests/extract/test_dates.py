@@ -148,3 +148,20 @@ def test_positions_carry_their_said_time_and_how(nlp):
     assert extraction.positions, "the case must give a position"
     assert {(p.said, p.said_how) for p in extraction.positions} == {("2023-05-18", "adjunct")}
     assert {s.date for s in extraction.statements} == {"2023-05-18"}
+
+
+def test_a_third_partys_act_reported_in_a_statement_is_not_dated_by_it(nlp):
+    text = "Yesterday, Norway's foreign ministry condemned Russia's decision to annex the islands.\n"
+    document = document_from_text(text, published="2023-05-19")
+    extraction = extract_doc(document, nlp(document.text), learned=False)
+    said = {p.holder: (p.said, p.said_how) for p in extraction.positions}
+    assert said.get("Norway") == ("2023-05-18", "adjunct")
+    assert said.get("Russia") == (None, "unresolved")
+
+
+def test_a_present_perfect_sentence_takes_no_frame(nlp):
+    text = ("On Tuesday, Norwegian Prime Minister Jonas Gahr Store said Norway wanted talks.\n"
+            "Store has argued since his election that Norway must stay neutral.\n")
+    times = _times(nlp, text, "2023-05-19")
+    assert _of(times, "On Tuesday") == ("2023-05-16", "adjunct")
+    assert _of(times, "Store has argued") == (None, "unresolved")

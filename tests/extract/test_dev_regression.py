@@ -13,7 +13,7 @@ import pytest
 GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 FLOORS = {
-    "dev": {"actors": 0.85, "regions": 0.74, "statements": 0.62, "positions": 0.44, "preconditions": 0.12,
+    "dev": {"actors": 0.85, "regions": 0.74, "statements": 0.62, "positions": 0.44, "preconditions": 0.22,
             "micro": 0.62},
     # train holds the 31 older development texts; their gold follows ANNOTATION.md since its fourth
     # pass (a call tied to no outcome is the caller's position, tests/gold/SOURCES.md)
