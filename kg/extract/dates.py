@@ -392,7 +392,8 @@ def _anchors(verb) -> set[int]:
 def own_date(sent, published: str | None, verbs=()) -> tuple[str | None, str | None]:
     """The date the sentence attaches to one of ``verbs`` (its acts of saying), else to its main
     verb, and the occasion noun it came through; (None, None) when it gives none."""
-    candidates = _candidates(sent)
+    start = _dateline(sent.text)[1]
+    candidates = [c for c in _candidates(sent) if c.start_char - sent.start_char >= start]
     if not candidates:
         return None, None
     roots = [t for t in sent if t.dep_ == "ROOT"]
@@ -405,6 +406,23 @@ def own_date(sent, published: str | None, verbs=()) -> tuple[str | None, str | N
                 if value:
                     return value, occasion
     return None, None
+
+
+_DASHES = r"(?:—|–|--| - )"
+
+
+def _dateline(text: str) -> tuple[str | None, int]:
+    """A dateline at the head of a sentence ("March 10, 2023 — ...", "OSLO, May 2 (Agency) -"):
+    its date expression and where the body begins; (None, 0) when there is none. A dateline
+    dates the report, not the statement, but is what relative days are counted from."""
+    m = re.match(rf"\s*(?:[A-Z][A-Za-z .'-]{{1,40}},\s*)?(?P<date>[^—–()]{{3,40}}?)\s*(?:\([^)]{{1,40}}\)\s*)?{_DASHES}\s*",
+                 text)
+    if not m:
+        return None, 0
+    found = date_expressions(m.group("date"))
+    if not found or found[0][0] != 0 or found[0][1] != len(m.group("date").strip()):
+        return None, 0
+    return m.group("date").strip(), m.end()
 
 
 def _background(sent) -> bool:
@@ -446,6 +464,13 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
     by_sentence: dict[int, list] = {}
     for s in said:
         by_sentence.setdefault(s.sentence.index, []).append(s)
+    for sentence in sents[:4]:  # a dateline: the day relative dates count from when the document gives none
+        line, _ = _dateline(sentence.span.text)
+        known = _Published.parse(published)
+        value = resolve_date(line, published) if line else None
+        if value and len(value) == 10 and (known is None or known.day is None):
+            published = value
+            break
     released = _Published.parse(published)
     release = SaidTime(released.text(), "release") if released and released.day and author else None
     author_voice = entities.political(author) if author else None
