@@ -42,17 +42,10 @@ def export(store, fmt: str, *, documents_only: bool = False, projection: str = "
         from kg.analysis import write_network
 
         return write_network(store, fmt, projection_name=projection)
-    if fmt in ("ttl", "nt"):
-        merged = ox.Store()
-        source = store.raw
-        names = [ox.NamedNode(g) for g in graphs] if graphs is not None else list(source.named_graphs())
-        for name in names:
-            merged.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                          for q in source.quads_for_pattern(None, None, None, name))
-        if fmt == "ttl":
-            return _with_prefix_lines(merged.dump(format=FORMATS[fmt], from_graph=ox.DefaultGraph(),
-                                                  prefixes=_abbreviated()))
-        return merged.dump(format=FORMATS[fmt], from_graph=ox.DefaultGraph())
+    if fmt == "ttl":
+        return _with_prefix_lines(store.dump(FORMATS[fmt], graphs=graphs, prefixes=_abbreviated(), merged=True))
+    if fmt == "nt":
+        return store.dump(FORMATS[fmt], graphs=graphs, merged=True)
     if fmt == "trig":
         return _with_prefix_lines(store.dump(FORMATS[fmt], graphs=graphs, prefixes=_abbreviated()))
     if fmt == "nq":

@@ -26,13 +26,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
 from kg.documents import JSONL_SUFFIXES, Document, iter_documents, iter_paths
 from kg.errors import InputError, KgError, StoreError
 from kg.extract import DOC_BASE, document_iri
 from kg.extract.model import Extraction
+from kg.namespaces import DCTERMS
 from kg.runners import Extracted, make_runner
+from kg.sparql import DOCUMENT_METADATA, GRAPHS_AT_LOCATION
 
 __all__ = [
     "IngestReport",
@@ -40,7 +42,6 @@ __all__ = [
     "ingest",
     "count_documents",
     "BATCH_SIZE",
-    "BULK_QUADS",
     "CHUNK_SIZE",
 ]
 
@@ -48,13 +49,7 @@ BATCH_SIZE = 32
 """Documents per atomic write (and per flush)."""
 CHUNK_SIZE = 8
 """Documents per unit of work sent to a worker process or a Dask worker."""
-BULK_QUADS = 5_000
-"""A write batch of this many quads or more goes through the bulk loader."""
-
-_AT_LOCATION = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")
-_META = ox.NamedNode("https://w3id.org/polkg/id/graph/meta")
-_REPLACES = ox.NamedNode("https://w3id.org/polkg/id/ingest/replaces")
-"""``<new graph> replaces <old graph>`` in the meta graph: a replacement not yet finished."""
+_METADATA = (str(DCTERMS.title), str(DCTERMS.date), str(DCTERMS.source))
 
 
 @dataclass
@@ -89,19 +84,10 @@ class IngestReport:
 # -- writing ---------------------------------------------------------------------
 
 
-def _doc_graphs_at(raw: ox.Store, path: str) -> set[str]:
+def _doc_graphs_at(store, path: str) -> set[str]:
     """The document graphs whose document was read from ``path``."""
-    found = set()
-    for q in raw.quads_for_pattern(None, _AT_LOCATION, ox.Literal(path), None):
-        g = q.graph_name
-        if isinstance(g, ox.NamedNode) and g == q.subject and g.value.startswith(DOC_BASE):
-            found.add(g.value)
-    return found
-
-
-_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
-_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+    rows = store.query(GRAPHS_AT_LOCATION, {"path": Literal(path)})
+    return {row["graph"].value for row in rows if row["graph"].value.startswith(DOC_BASE)}
 
 
 def metadata(document: Document) -> tuple:
@@ -109,108 +95,34 @@ def metadata(document: Document) -> tuple:
     return tuple([value] if value else [] for value in (document.title, document.published, document.source))
 
 
-def stored_metadata(raw: ox.Store, graph: str) -> tuple:
+def stored_metadata(store, graph: str) -> tuple:
     """The title, date and source that the document graph ``graph`` holds, as :func:`metadata` gives them."""
-    node = ox.NamedNode(graph)
-    return tuple(sorted(q.object.value for q in raw.quads_for_pattern(node, p, None, node))
-                 for p in (_TITLE, _DATE, _SOURCE))
-
-
-def finish_replacements(raw: ox.Store) -> int:
-    """Remove the old graphs of replacements an earlier ingest recorded but did not finish.
-
-    Returns how many old graphs were removed.
-    """
-    removed = 0
-    for marker in list(raw.quads_for_pattern(None, _REPLACES, None, _META)):
-        if raw.contains_named_graph(marker.subject) and raw.contains_named_graph(marker.object):
-            raw.remove_graph(marker.object)
-            removed += 1
-        raw.remove(marker)
-    return removed
+    found: dict[str, list[str]] = {p: [] for p in _METADATA}
+    for row in store.query(DOCUMENT_METADATA, {"graph": URIRef(graph)}):
+        if row["p"].value in found:
+            found[row["p"].value].append(row["o"].value)
+    return tuple(sorted(found[p]) for p in _METADATA)
 
 
 def _write(store, batch: list[Extracted], report: IngestReport) -> None:
-    """Write ``batch`` in one atomic call, then remove the graphs it replaces, then flush.
-
-    A batch of ``BULK_QUADS`` quads or more goes through pyoxigraph's bulk loader
-    (about twice as fast as ``extend`` here, and a smaller store): since pyoxigraph
-    0.5.1 it commits all its files in one RocksDB ingestion at the end, unless
-    partial commits are asked for, so it is as atomic as ``extend``.
-    """
+    """Write ``batch`` in one atomic step of the store, with the old graphs it replaces (those
+    of a file whose content changed); a document stored already (with new metadata) takes
+    its graph's place. See :meth:`kg.store.Store.write_graphs`."""
     started = time.perf_counter()
-    raw = store.raw
     last = {item.graph: i for i, item in enumerate(batch)}
     batch = [item for i, item in enumerate(batch) if last[item.graph] == i]  # a later version wins
-    # a document stored already (new metadata): its new graph is added to the old one in the atomic
-    # call below, then what only the old one had is removed; a crash in between leaves both, and the
-    # next ingest, finding two titles or dates, does the update again
-    stale: list = []
-    for item in batch:
-        if raw.contains_named_graph(ox.NamedNode(item.graph)):
-            new = item.quads if not isinstance(item.quads, bytes) else list(
-                ox.parse(item.quads, format=ox.RdfFormat.N_QUADS))
-            stale.extend(set(raw.quads_for_pattern(None, None, None, ox.NamedNode(item.graph))) - set(new))
-    replacing: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+    replaces: dict[str, list[str]] = {}
     for item in batch:
         if item.path is not None:
-            for old in sorted(_doc_graphs_at(raw, item.path) - {item.graph}):
-                replacing.append((ox.NamedNode(item.graph), ox.NamedNode(old)))
-    markers = [ox.Quad(new, _REPLACES, old, _META) for new, old in replacing]
-    triples = sum(item.triples for item in batch)
-    if all(isinstance(item.quads, bytes) for item in batch):
-        data = b"".join([item.quads for item in batch] + [ox.serialize(markers, format=ox.RdfFormat.N_QUADS)])
-        if triples >= BULK_QUADS:
-            raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-        else:
-            raw.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-    else:
-        quads = [q for item in batch for q in (
-            ox.parse(item.quads, format=ox.RdfFormat.N_QUADS) if isinstance(item.quads, bytes) else item.quads)]
-        quads.extend(markers)
-        if triples >= BULK_QUADS:
-            raw.bulk_extend(quads)
-        else:
-            raw.extend(quads)
-    # the batch, and the intent to replace, are in the store now (or nothing is)
-    for quad in stale:
-        raw.remove(quad)
-    if markers:
-        finish_replacements(raw)
-    if store.path is not None:
-        raw.flush()
-    report.triples += triples
-    replaced = {new.value for new, _ in replacing}
-    report.replaced.extend(item.where for item in batch if item.graph in replaced)
-    report.seconds_writing += time.perf_counter() - started
-
-
-def _write_fault(store, exc: BaseException, batch: list[Extracted], report: IngestReport) -> StoreError:
-    """The one-line error for a storage fault while writing ``batch``: what the store
-    holds (every document written before, whole) and what was not stored."""
-    doing = f"writing a batch of {len(batch)} document{'s' if len(batch) != 1 else ''}"
-    if hasattr(store, "fault"):
-        fault = store.fault(exc, doing)
-    else:
-        fault = StoreError(f"{getattr(store, 'path', 'store')}: {doing}: {' '.join(str(exc).split())}")
-    return StoreError(f"{fault}; {len(report.ingested)} documents of this run were stored before it")
-
-
-def _write_generic(store, batch: list[Extracted], report: IngestReport) -> None:
-    """Write through the store's ``write_graphs`` (a store without a pyoxigraph handle)."""
-    from rdflib import Graph
-
-    from kg.store.oxigraph import from_ox
-
-    started = time.perf_counter()
-    graphs = []
-    for item in batch:
-        quads = ox.parse(item.quads, format=ox.RdfFormat.N_QUADS) if isinstance(item.quads, bytes) else item.quads
-        graph = Graph()
-        for q in quads:
-            graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-        graphs.append((item.graph, graph))
-    report.triples += store.write_graphs(graphs)
+            old = sorted(_doc_graphs_at(store, item.path) - {item.graph})
+            if old:
+                replaces.setdefault(item.graph, []).extend(old)
+    try:
+        store.write_graphs([(item.graph, item.quads) for item in batch], replaces=replaces)
+    except StoreError as exc:
+        raise StoreError(f"{exc}; {len(report.ingested)} documents of this run were stored before it") from exc
+    report.triples += sum(item.triples for item in batch)
+    report.replaced.extend(item.where for item in batch if item.graph in replaces)
     report.seconds_writing += time.perf_counter() - started
 
 
@@ -266,15 +178,8 @@ def ingest_documents(
     seen: dict[str, tuple] = {}
     inflight: dict[str, list] = {}  # graph -> [the latest document sent for it, how many are in flight]
     updating: set[str] = set()
-    if getattr(store, "read_only", False):
+    if store.read_only:
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
-    fast = hasattr(store, "raw")
-    if fast:
-        try:
-            finish_replacements(store.raw)
-        except (OSError, RuntimeError) as exc:
-            raise _write_fault(store, exc, [], report) from exc
-    write = _write if fast else _write_generic
 
     def pending() -> Iterator[Document]:
         for item in documents:
@@ -285,7 +190,7 @@ def ingest_documents(
             iri = document_iri(item)
             known = seen.get(iri)
             if known is None and store.has_graph(iri):
-                known = stored_metadata(store.raw, iri) if fast else metadata(item)
+                known = stored_metadata(store, iri)
             if known is not None:
                 if known == metadata(item):
                     report.skipped.append(item.path or iri)
@@ -313,10 +218,7 @@ def ingest_documents(
             for item in ready:
                 archive.add(inflight[item.graph][0])
             archive.sync()  # the archive holds the batch before the store does
-        try:
-            write(store, ready, report)
-        except (OSError, RuntimeError) as exc:
-            raise _write_fault(store, exc, ready, report) from exc
+        _write(store, ready, report)
         for item in ready:
             _landed(item.graph)
             report.ingested.append(item.where)
@@ -341,11 +243,11 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
-    if claims and fast and report.updated:
+    if claims and report.updated:
         from kg.claims.layer import rebuild_claims
 
         rebuild_claims(store)  # a document changed in place: the incremental update tells only added and removed
-    elif claims and fast and (report.ingested or report.replaced):
+    elif claims and (report.ingested or report.replaced):
         from kg.claims import update_claims
 
         update_claims(store)

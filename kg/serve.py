@@ -28,7 +28,9 @@ server passes the protocol requests through and adds what polkg needs:
   connections in all and per address (:class:`_Connections`), strict
   framing (one ``Content-Length``, no ``Transfer-Encoding``), a queue in front
   of Oxigraph with a share per address (:class:`_QuerySlots`), and a limit on
-  Oxigraph's heap, past which it is started again;
+  Oxigraph's heap: past it, or when slow queries hold up a quick client,
+  Oxigraph is started again and the addresses of the slow queries are refused
+  for a while;
 * the graph view at ``/``;
 * Oxigraph started again if it stops (it can, when the machine runs out of
   threads), unless it stops three times within a minute.
@@ -77,6 +79,8 @@ _CANCELLED = b"The SPARQL operation has been cancelled"
 _CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
 _BARRED_SECONDS = 30  # and its address is refused this long
 _HEAVY_SECONDS = 1.0  # a request running longer makes its address heavy (_QuerySlots)
+_STARVED_SECONDS = 2.0  # a quick or new client waiting this long behind slow queries has Oxigraph restarted
+_PREEMPT_EVERY = 5.0  # at most this often
 _HEAVY_MEMORY_SECONDS = 60.0  # for this long after it ends
 _LIGHT_SECONDS = 600.0  # a request answered sooner makes its address light for this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
@@ -624,29 +628,32 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Length"] = str(len(body))
         started = time.monotonic()
         deadline = started + endpoint.timeout
+        address = self.client_address[0]
         try:
-            slot = endpoint.slots.acquire(self.client_address[0], deadline)
+            slot = endpoint.slots.acquire(address, deadline)
         except _Barred as barred:
-            return self._error(503, f"kg serve: a request from {self.client_address[0]} took the query engine over "
-                                    f"its memory limit; this address may ask again in {barred.seconds:.0f} s",
+            return self._error(503, f"kg serve: a request from {address} held the query engine too long or took it "
+                                    f"over its memory limit; this address may ask again in {barred.seconds:.0f} s",
                                {"Retry-After": str(max(1, round(barred.seconds)))})
         if slot is None:
             return self._error(503, f"kg serve: busy: {endpoint.slots.describe()}; none came free within "
                                     f"{endpoint.timeout:g} s", {"Retry-After": "1"})
         try:
-            try:
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
-                                                                           deadline=deadline)
-            except ConnectionError as exc:  # refused, reset: it had stopped; once more on the new one
-                safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
-                if not (safe or isinstance(exc, ConnectionRefusedError)) or not endpoint.wait_for_oxigraph():
-                    raise
-                status, reason, upstream_headers, data = endpoint.upstream(self.command, target, body, headers,
-                                                                           deadline=deadline)
-        except _OverMemory:
-            return self._error(503, f"kg serve: the query engine went over its memory limit of "
-                                    f"{endpoint.max_memory_bytes // 2**20:,} MB and was restarted; the requests it "
-                                    "was answering were stopped (ask for less)", {"Retry-After": "1"})
+            for attempt in (1, 2, 3):
+                try:
+                    status, reason, upstream_headers, data = endpoint.upstream(
+                        self.command, target, body, headers, deadline=deadline, address=address)
+                    break
+                except ConnectionError as exc:  # refused, reset: it had stopped; again on the new one
+                    safe = self.command in ("GET", "HEAD") or upstream_path == "/query"
+                    if attempt == 3 or not (safe or isinstance(exc, ConnectionRefusedError)) \
+                            or not endpoint.wait_for_oxigraph():
+                        raise
+                    time.sleep(0.05 * attempt)
+        except _Stopped as stopped:
+            return self._error(503, f"kg serve: the query engine was restarted ({stopped}); the longest-running "
+                                    f"requests were stopped, and {self.client_address[0]} may ask again in "
+                                    f"{_BARRED_SECONDS} s (ask for less)", {"Retry-After": str(_BARRED_SECONDS)})
         except TimeoutError:
             return self._error(504, f"kg serve: no answer within {endpoint.timeout:g} s (the query timeout)")
         except _TooLarge:
@@ -676,8 +683,8 @@ class _TooLarge(Exception):
     pass
 
 
-class _OverMemory(Exception):
-    """Oxigraph was stopped for going over its memory limit while answering this request."""
+class _Stopped(Exception):
+    """Oxigraph was stopped on purpose (its memory, or slow queries holding it) while answering this request."""
 
 
 class _QuerySlots:
@@ -689,7 +696,7 @@ class _QuerySlots:
     finished within :data:`_HEAVY_SECONDS` (for :data:`_LIGHT_SECONDS`), and
     *heavy* while a request of its has run longer, and for
     :data:`_HEAVY_MEMORY_SECONDS` after; a new address is neither. Light
-    addresses go first, then new ones, then heavy ones. Heavy ones hold at most
+    addresses go first, then new ones (the latest first), then heavy ones. Heavy ones hold at most
     ``heavy_share - 1`` slots (at least one), heavy and new ones together at most
     ``heavy_share + 1`` (a new address may take one over the share) and never the
     last one. So clients
@@ -707,6 +714,7 @@ class _QuerySlots:
         self._per_address: dict[str, int] = {}
         self._running: dict[object, tuple[str, float]] = {}
         self._queue: list[tuple[object, str]] = []
+        self._waiting_since: dict[object, float] = {}
         self._barred: dict[str, float] = {}
         self._light_until: dict[str, float] = {}
         self._heavy_until: dict[str, float] = {}
@@ -725,7 +733,8 @@ class _QuerySlots:
         return 0 if self._light_until.get(address, 0) > now else 1
 
     def _next(self) -> object | None:
-        """The first waiter that may run: light addresses first, then new ones, then heavy ones."""
+        """The waiter that may run next: light addresses first (in the order they came), then new
+        ones (the latest first), then heavy ones (in the order they came)."""
         if len(self._running) >= self.total:
             return None
         now = time.monotonic()
@@ -737,7 +746,9 @@ class _QuerySlots:
                 return None  # for a new address, and never the last slot
             if rank == 2 and (not_light >= self.heavy_share or heavy >= max(1, self.heavy_share - 1)):
                 return None
-            for ticket, address in self._queue:
+            # new addresses last come, first served: during an attack from many new addresses the
+            # client that arrives after them is not the last let in
+            for ticket, address in (reversed(self._queue) if rank == 1 else self._queue):
                 if kinds[address] == rank and self._per_address.get(address, 0) < self.per_client:
                     return ticket
         return None
@@ -748,6 +759,7 @@ class _QuerySlots:
         ticket = object()
         with self._changed:
             self._queue.append((ticket, address))
+            self._waiting_since[ticket] = time.monotonic()
             try:
                 while True:
                     until = self._barred.get(address)
@@ -767,6 +779,7 @@ class _QuerySlots:
                 return ticket
             finally:
                 self._queue.remove((ticket, address))
+                del self._waiting_since[ticket]
                 self._changed.notify_all()
 
     def release(self, ticket: object) -> None:
@@ -789,6 +802,21 @@ class _QuerySlots:
             else:
                 del self._per_address[address]
             self._changed.notify_all()
+
+    def is_barred(self, address: str) -> bool:
+        with self._changed:
+            return self._barred.get(address, 0) > time.monotonic()
+
+    def starved(self, *, waited: float) -> bool:
+        """Whether a light or new address has waited more than ``waited`` seconds while
+        slots it may not use are held by requests running longer than :data:`_HEAVY_SECONDS`."""
+        now = time.monotonic()
+        with self._changed:
+            if not any(now - started > _HEAVY_SECONDS for _, started in self._running.values()):
+                return False
+            first = self._next()
+            return any(ticket is not first and now - self._waiting_since[ticket] > waited
+                       and self._kind(address, now) < 2 for ticket, address in self._queue)
 
     def bar_long_running(self, *, longer_than: float, seconds: float) -> list[str]:
         """Bar for ``seconds`` the addresses with a request running for more than
@@ -931,7 +959,9 @@ class EndpointServer:
         self.max_connections, self.max_connections_per_client = max_connections, max_connections_per_client
         self.max_memory_bytes = max_memory_bytes
         self.slots = _QuerySlots(total=max_queries, per_client=max_queries_per_client)
-        self._memory_stops = 0
+        self._engine_stops = 0  # times Oxigraph was stopped on purpose (memory, or slow queries holding it)
+        self._stop_reason = ""
+        self._last_preemption = 0.0
         self._acquired_at_start = 0
         self.store = Path(store)
         self.host, self.port = host, port
@@ -1113,6 +1143,9 @@ class EndpointServer:
                 if self.max_memory_bytes and _heap_bytes(process.pid) > self.max_memory_bytes:
                     if self._restart_over_memory(process):
                         continue
+                elif self._starved():
+                    if self._restart_for_others(process):
+                        continue
                 else:
                     continue
             elif self._revive():
@@ -1121,6 +1154,35 @@ class EndpointServer:
             with self._started:
                 self._started.notify_all()
             return
+
+    def _starved(self) -> bool:
+        now = time.monotonic()
+        return now - self._last_preemption > _PREEMPT_EVERY and self.slots.starved(waited=_STARVED_SECONDS)
+
+    def _restart_for_others(self, process: subprocess.Popen) -> bool:
+        """Oxigraph cannot stop one query: to let a waiting client run when slow queries hold
+        the slots, stop it, refuse the addresses of the slow queries for a while, and start
+        it again (quick requests it was answering are sent again)."""
+        self._last_preemption = time.monotonic()
+        barred = self.slots.bar_long_running(longer_than=_HEAVY_SECONDS, seconds=_BARRED_SECONDS)
+        if not barred:
+            return True
+        self._engine_stops += 1
+        self._stop_reason = "to let other clients' queries run"
+        process.kill()
+        process.wait()
+        if self._stopping.is_set():
+            return True
+        log.warning("slow queries held the query engine while others waited: started it again, refusing %s for "
+                    "%d s", ", ".join(barred), _BARRED_SECONDS)
+        try:
+            self._start_oxigraph()
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return False
+        with self._started:
+            self._started.notify_all()
+        return True
 
     def _restart_over_memory(self, process: subprocess.Popen) -> bool:
         """Stop Oxigraph, over its memory limit, and start it again: not counted as a failure
@@ -1139,7 +1201,8 @@ class EndpointServer:
                 return False
             self._restarts.append(now)
         barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
-        self._memory_stops += 1
+        self._engine_stops += 1
+        self._stop_reason = f"over its memory limit of {self.max_memory_bytes // 2**20:,} MB"
         process.kill()
         process.wait()
         if self._stopping.is_set():
@@ -1195,21 +1258,24 @@ class EndpointServer:
 
     # -- talking to Oxigraph ------------------------------------------------------------------
 
-    def upstream(self, method: str, target: str, body: bytes, headers: dict, *, deadline: float | None = None):
+    def upstream(self, method: str, target: str, body: bytes, headers: dict, *, deadline: float | None = None,
+                 address: str | None = None):
         """One request to Oxigraph: ``(status, reason, headers, body)``, the body read
         whole but no further than the cap; ``TimeoutError`` past the deadline (by default
-        :attr:`timeout` from now); ``_OverMemory`` if Oxigraph was stopped for its memory
-        meanwhile."""
+        :attr:`timeout` from now); ``_Stopped`` if Oxigraph was stopped on purpose meanwhile
+        and this request's ``address`` is blamed (a ``ConnectionResetError``, to send it
+        again, if not)."""
         if deadline is None:
             deadline = time.monotonic() + self.timeout
-        memory_stops = self._memory_stops
+        engine_stops = self._engine_stops
         self._watchdogs.admit(deadline)
         safe = method in ("GET", "HEAD") or target.startswith("/query")
         if not safe:  # a write goes on a fresh connection and is never sent twice
             self._drop_connection()
         for attempt in (1, 2):
             connection = getattr(self._local, "connection", None)
-            if connection is not None and getattr(self._local, "generation", None) != self._generation:
+            if connection is not None and (getattr(self._local, "generation", None) != self._generation
+                                           or connection.port != self.oxigraph_port):  # a new one is starting
                 self._drop_connection()
                 connection = None
             if connection is None:
@@ -1238,8 +1304,10 @@ class EndpointServer:
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
                     http.client.CannotSendRequest, http.client.ResponseNotReady, http.client.IncompleteRead):
                 self._drop_connection()
-                if self._memory_stops != memory_stops:
-                    raise _OverMemory from None
+                if self._engine_stops != engine_stops:  # stopped on purpose: its culprits are told, others sent again
+                    if address is None or self.slots.is_barred(address):
+                        raise _Stopped(self._stop_reason) from None
+                    raise ConnectionResetError("the query engine was restarted") from None
                 if attempt == 2 or not safe:  # else a kept-alive connection had gone stale: once more
                     raise
         raise OSError("no answer")

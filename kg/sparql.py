@@ -13,9 +13,19 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kg.errors import QueryError
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, sparql_prefixes
 
-__all__ = ["syntax_error", "check_iri"]
+__all__ = ["syntax_error", "check_iri", "GRAPHS_AT_LOCATION", "DOCUMENT_METADATA", "DOCUMENT_GRAPH", "OBJECT_TYPES", "update_replacing", "update_in_graph"]
+
+GRAPHS_AT_LOCATION = sparql_prefixes("prov") + "SELECT ?graph ?path WHERE { GRAPH ?graph { ?graph prov:atLocation ?path } }"
+"""The graphs that describe themselves as read from ``?path`` (a document's graph names the document)."""
+DOCUMENT_METADATA = "SELECT ?p ?o ?graph WHERE { GRAPH ?graph { ?graph ?p ?o } }"
+"""What the document graph ``?graph`` says of its document (its title, date, source...)."""
+DOCUMENT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+"""The triples of the named graph ``?graph``."""
+OBJECT_TYPES = ("CONSTRUCT { ?object a ?class } WHERE { GRAPH ?graph { ?s ?p ?object } FILTER(isIRI(?object)) "
+                "GRAPH ?any { ?object a ?class } }")
+"""The types, in any graph, of the IRIs that the named graph ``?graph`` points to."""
 
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
@@ -76,3 +86,44 @@ def check_iri(value: str, name: str = "parameter") -> URIRef:
     except ValueError as exc:
         raise QueryError(name, f"not a valid IRI: {value!r} ({exc})") from None
     return URIRef(value)
+
+
+def _graph(iri: str) -> str:
+    return check_iri(iri, "graph").n3()
+
+
+def update_replacing(graphs, *, drop=(), replace: bool = True) -> str:
+    """One SPARQL Update request: each ``(graph IRI, N-Triples text)`` of ``graphs`` becomes
+    that graph (replacing it, unless ``replace`` is false), and the graphs ``drop`` are emptied.
+
+    >>> print(update_replacing([("urn:g", "<urn:a> <urn:b> <urn:c> .\\n")], drop=["urn:old"]))
+    DELETE WHERE { GRAPH <urn:g> { ?s ?p ?o } } ;
+    INSERT DATA { GRAPH <urn:g> {
+    <urn:a> <urn:b> <urn:c> .
+    } } ;
+    DELETE WHERE { GRAPH <urn:old> { ?s ?p ?o } }
+    """
+    parts = []
+    for iri, body in graphs:
+        graph = _graph(iri)
+        if replace:
+            parts.append(f"DELETE WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+    parts.extend(f"DELETE WHERE {{ GRAPH {_graph(iri)} {{ ?s ?p ?o }} }}" for iri in drop)
+    return " ;\n".join(parts)
+
+
+def update_in_graph(graph_iri: str, subjects, remove: str, add: str) -> str:
+    """One SPARQL Update request that, in the graph ``graph_iri``, removes the triples of
+    ``subjects`` (IRIs; None: every triple) and the triples ``remove``, then adds ``add``
+    (both N-Triples text without blank nodes); ``""`` when there is nothing to do."""
+    graph = _graph(graph_iri)
+    if subjects is None:
+        parts = [f"DELETE WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"]
+    else:
+        parts = [f"DELETE WHERE {{ GRAPH {graph} {{ {check_iri(s, 'subject').n3()} ?p ?o }} }}" for s in subjects]
+    if remove.strip():
+        parts.append(f"DELETE DATA {{ GRAPH {graph} {{\n{remove}}} }}")
+    if add.strip():
+        parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{add}}} }}")
+    return " ;\n".join(parts)

@@ -140,3 +140,85 @@ def test_architecture_a_layer_breach_would_be_caught():
     """The rule can fail: the store importing the ingest loop breaks it."""
     assert "ingest" not in ALLOWED[stage_of("kg.store.oxigraph")]
     assert stage_of("kg.runners.pool") == "run" and stage_of("kg.store") == "store"
+
+
+# -- one store interface -------------------------------------------------------------
+
+HTTP_CLIENTS = ("requests", "http.client", "urllib.request", "urllib3", "httpx", "aiohttp", "oxrdflib")
+SERVERS = {"kg.serve"}
+"""A server, not a store client: it proxies its clients' requests to the Oxigraph server it runs."""
+
+
+def store_reaches(module: str, path: Path) -> list[str]:
+    """Where ``module`` opens a pyoxigraph store on disk, takes a store's pyoxigraph handle
+    (``.raw``), or imports an HTTP client."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        where = f"{module}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Store" \
+                and (node.args or node.keywords):
+            found.append(f"{where} opens a pyoxigraph Store on disk")
+        elif isinstance(node, ast.Attribute) and node.attr in ("read_only", "secondary") \
+                and isinstance(node.value, ast.Attribute) and node.value.attr == "Store":
+            found.append(f"{where} opens a pyoxigraph Store on disk")
+        elif isinstance(node, ast.Attribute) and node.attr == "raw":
+            found.append(f"{where} takes a store's pyoxigraph handle")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and module not in SERVERS:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"{where} imports {n}" for n in names if n.startswith(HTTP_CLIENTS)]
+    return found
+
+
+NOT_YET = {
+    "kg.corrections": "corrected() copies the database and edits the copy's quads",
+    "kg.archive": "kg rebuild opens the old database and carries graphs into the new one",
+}
+"""Modules that still reach into the embedded store, to be moved behind kg.store; the test
+fails once one no longer does, so that it leaves this list."""
+
+
+def test_architecture_only_the_store_package_reaches_a_store():
+    outside = {m: p for m, p in MODULES.items() if not (m == "kg.store" or m.startswith("kg.store."))}
+    assert [line for m, p in outside.items() if m not in NOT_YET for line in store_reaches(m, p)] == []
+    assert [m for m in NOT_YET if not store_reaches(m, MODULES[m])] == []
+
+
+@pytest.mark.parametrize("source", [
+    "import pyoxigraph as ox\nox.Store('/tmp/x')\n",
+    "import pyoxigraph\npyoxigraph.Store.read_only('/tmp/x')\n",
+    "def f(store):\n    return store.raw.quads_for_pattern(None, None, None)\n",
+    "def f():\n    import requests\n",
+    "from http.client import HTTPConnection\n",
+])
+def test_architecture_store_rule_can_fail(tmp_path, source):
+    path = tmp_path / "x.py"
+    path.write_text(source, encoding="utf-8")
+    assert store_reaches("kg.x", path)
+
+
+def test_architecture_an_in_memory_store_is_no_store():
+    """``ox.Store()`` in memory (a parse check, a merge) is a data structure, not polkg's store."""
+    assert not store_reaches("kg.federation", MODULES["kg.federation"])
+
+
+def readme_stages() -> list[tuple[str, list[str]]]:
+    """The rows of the README's "How it works" table: stage and the paths it names."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How it works", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| stage ")]
+    return [(row.strip("|").split("|")[0].strip(), re.findall(r"`(kg/[^`]+)`", row.strip("|").split("|")[1]))
+            for row in rows]
+
+
+def test_architecture_readme_table_matches_the_stages():
+    rows = readme_stages()
+    assert len(rows) >= 10 and "docs/architecture.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for stage, paths in rows:
+        assert stage in PATHS, f"README stage {stage!r} is not a stage of docs/architecture.md"
+        for path in paths:
+            assert list(ROOT.glob(path)), f"README: {path} does not exist"
+            if path.endswith(".py") or path.endswith("/") and (ROOT / path / "__init__.py").exists():
+                assert stage_of(module_name(ROOT / (path + "__init__.py" if path.endswith("/") else path))) == stage, \
+                    f"README: {path} is not in stage {stage}"
+            else:
+                assert any(path.startswith(listed) for listed in PATHS[stage]), f"README: {path} is not in {stage}"

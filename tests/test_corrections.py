@@ -145,3 +145,18 @@ def test_python_query_uses_the_corrections_unless_raw(corrected):
     assert result.notes == ["With 2 reviewer's corrections (raw=True for the extractor's assertions)."]
     raw = kg.query(str(path), sparql, raw=True)
     assert raw.notes == [] and len(raw) == 2
+
+
+def test_view_of_a_construct_query_draws_the_corrected_view(corrected):
+    from kg.store import open_store
+    from kg.viz import build_view
+
+    path, pre = corrected
+    construct = "CONSTRUCT { ?p pol:demander ?d } WHERE { ?p a pol:Precondition ; pol:demander ?d }"
+    with open_store(path, read_only=True) as store:
+        G, _, notes = build_view(store, query=construct)
+        raw, _, raw_notes = build_view(store, query=construct, raw=True)
+    assert {(u, v) for u, v in G.edges()} == {(pre["withdraw_forces"], NATO)}
+    assert {(u, v) for u, v in raw.edges()} == {(pre["withdraw_forces"], RUSSIA), (pre["renounce_alliance"], RUSSIA)}
+    assert any("2 reviewer's corrections" in note for note in notes)
+    assert not any("reviewer's correction" in note for note in raw_notes)

@@ -29,7 +29,7 @@ KILLS = 24
 SEED = 20240614
 DOCUMENTS = 240
 SENTENCES = (2, 7)
-"""Sentences per document: a batch of 32 is then mostly over ``kg.ingest.BULK_QUADS``, so both
+"""Sentences per document: a batch of 32 is then mostly over ``kg.store.oxigraph.BULK_QUADS``, so both
 of the ingest's write paths (``extend`` and the bulk loader) are crashed."""
 
 ACTORS = ["Russia", "Ukraine", "NATO", "Serbia", "Kosovo", "Armenia", "Azerbaijan", "Iran",

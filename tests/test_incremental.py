@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT
 from kg.api import ingest
-from kg.ingest import count_documents, finish_replacements
+from kg.ingest import count_documents
+from kg.store.oxigraph import finish_replacements
 from kg.store import open_store
 
 PROV_AT = ox.NamedNode("http://www.w3.org/ns/prov#atLocation")

@@ -227,3 +227,39 @@ def test_remote_python_api_takes_an_open_remote_store(cli, oxigraph):
         frame = kg.run_query(remote, "preconditions", {"demander": "Moscow"}).to_df()
         assert set(frame["actionCode"]) == {"withdraw_forces", "renounce_alliance"}
         assert kg.query(remote, "ASK { ?s ?p ?o }").boolean is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("graph_store", [False, True], ids=["update", "graph-store"])
+def test_remote_store_protocol_writes_replaces_and_drops(oxigraph, graph_store):
+    """The kg.store.Store operations on a real endpoint, as on the embedded store."""
+    import pyoxigraph as ox
+
+    docs = [f"https://w3id.org/polkg/id/doc/{c * 8}" for c in "abc"]
+    subject, predicate = ox.NamedNode(REF + "Russia"), ox.NamedNode("https://w3id.org/polkg/ontology#demander")
+
+    def quads(graph: str, n: int) -> list:
+        return [ox.Quad(subject, predicate, ox.Literal(f"v{i}"), ox.NamedNode(graph)) for i in range(n)]
+
+    options = {"update_endpoint": oxigraph + "/update"} | ({"graph_store": oxigraph + "/store"} if graph_store else {})
+    with open_remote(oxigraph + "/query", **options) as remote:
+        assert remote.write_graphs([(docs[0], quads(docs[0], 2)),
+                                    (docs[1], ox.serialize(quads(docs[1], 3), format=ox.RdfFormat.N_QUADS))]) == 5
+        assert len(remote) == 5
+        remote.write_graphs([(docs[2], quads(docs[2], 1))], replaces={docs[2]: [docs[0]]})
+        assert not remote.has_graph(docs[0]) and remote.has_graph(docs[2]) and len(remote) == 4
+        remote.write_graphs([(docs[1], quads(docs[1], 1))])  # a namesake is replaced
+        assert len(remote) == 2
+        claims = "https://w3id.org/polkg/id/graph/claims"
+        remote.replace_in_graph(claims, None, [(URIRef(REF + "Russia"), URIRef(str(predicate.value)), Literal("x")),
+                                               (URIRef(REF + "Kyiv"), URIRef(str(predicate.value)), Literal("y"))])
+        remote.replace_in_graph(claims, [REF + "Russia"], [(URIRef(REF + "Ukraine"), URIRef(predicate.value),
+                                                            Literal("z"))])
+        rows = remote.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(claims)})
+        assert sorted(r["s"].value for r in rows) == [REF + "Kyiv", REF + "Ukraine"]
+        with remote.open_snapshot() as view:
+            assert view.has_graph(docs[2])
+            with pytest.raises(StoreError, match="read-only"):
+                view.drop_graphs([docs[2]])
+        remote.drop_graphs([docs[1], docs[2], claims])
+        assert len(remote) == 0

@@ -104,6 +104,7 @@ class ClaimEval:
     contradictions: PRF
     details: list[dict] = field(default_factory=list)  # per gold assertion: its claim, the report matched, said-times
     quote_said_correct: int | None = None  # gold-fed: dated gold assertions whose own quote gives the right said-time
+    text_said_correct: int | None = None  # end to end: dated gold assertions whose sentence the extractor dates right
 
     @property
     def changes_overall(self) -> PRF:
@@ -125,6 +126,7 @@ class ClaimEval:
                           "accuracy_all": round(self.said_correct / self.said_dated, 4) if self.said_dated else None},
             "contradictions": self.contradictions.row(),
             "said_time_from_quote_alone": self.quote_said_correct,
+            "said_time_of_gold_sentences": self.text_said_correct,
         }
 
 
@@ -450,7 +452,7 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
         result = score_layer(gold, build_threads(reports), matched, basis=basis, mode="gold-fed")
         result.quote_said_correct = _quote_said(gold)
         return result
-    from kg.api import ingest
+    from kg.ingest import ingest
     from kg.claims import read_claims
     from kg.store import open_store
 
@@ -481,7 +483,44 @@ def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = 
         return forms.get(iri, set()) | {unquote(iri.rsplit("/", 1)[-1]).replace("_", " ")}
 
     matched = match_reports(gold, reports, document_of, forms_of)
-    return score_layer(gold, layer, matched, basis=basis)
+    result = score_layer(gold, layer, matched, basis=basis)
+    result.text_said_correct = _text_said(gold, result, nlp)
+    return result
+
+
+def _text_said(gold: ThreadGold, result: ClaimEval, nlp=None) -> int:
+    """How many dated gold assertions get their said-time right from the extractor's resolver
+    run on their own sentence in its document (:func:`kg.extract.sentence_said_times`): the
+    said-time alone, whether or not extraction found the assertion. Each detail line gains the
+    value and how it was found (``text_said``, ``text_how``)."""
+    from kg.documents import document_from_text
+    from kg.extract import sentence_said_times
+    from kg.nlp.pipeline import load_nlp
+
+    nlp = nlp or load_nlp()
+    found: dict[str, tuple[str | None, str]] = {}
+    for line in gold.documents:
+        items = [(ref, item) for ref, item in gold.assertions.items() if item["doc"] == line["doc"]]
+        if not items:
+            continue
+        text = (gold.folder / line["doc"]).read_text(encoding="utf-8")
+        document = document_from_text(text, published=line.get("published"))
+        times = sentence_said_times(document, nlp(document.text))
+        for ref, item in items:
+            quote = item.get("quote", "")
+            at = document.text.find(quote[:80]) if quote else -1
+            hit = next((t for start, end, t in times if start <= at < end), None) if at >= 0 else None
+            found[ref] = (hit.value, hit.how) if hit else (None, "quote not found")
+    correct = 0
+    for detail in result.details:
+        value, how = found.get(detail["assertion"], (None, "-"))
+        detail["text_said"], detail["text_how"] = value, how
+        said = detail.get("gold_said")
+        if said and value:
+            lo, hi = date_range(said)
+            plo, phi = date_range(value)
+            correct += lo <= plo and phi <= hi
+    return correct
 
 
 def format_claim_eval(result: ClaimEval) -> str:
@@ -508,6 +547,10 @@ def format_claim_eval(result: ClaimEval) -> str:
         acc_m = f"{result.said_correct / result.said_matched:.3f}" if result.said_matched else "n/a"
         lines.append(f"said-time: {result.said_correct} of {result.said_matched} matched dated assertions right ({acc_m}); "
                      f"{result.said_correct} of {result.said_dated} dated gold assertions ({result.said_correct / result.said_dated:.3f})")
+    if result.text_said_correct is not None and result.said_dated:
+        lines.append(f"said-time of the gold statements' own sentences (the extractor's resolver, matched or not): "
+                     f"{result.text_said_correct} of {result.said_dated} "
+                     f"({result.text_said_correct / result.said_dated:.3f})")
     if result.quote_said_correct is not None and result.said_dated:
         lines.append(f"said-time from the quote alone (no statement): {result.quote_said_correct} of {result.said_dated} "
                      f"dated gold assertions ({result.quote_said_correct / result.said_dated:.3f})")
@@ -521,5 +564,6 @@ def format_details(result: ClaimEval) -> str:
         claim = d["claim"].rsplit("/thread/", 1)[-1] if d["claim"] else "-"
         report = "matched" if d["report"] else "MISSED"
         lines.append(f"{d['assertion']}: {report}; gold claim {d['gold_claim']}; claim {claim}; "
-                     f"said gold {d['gold_said']} got {d['said']}")
+                     f"said gold {d['gold_said']} got {d['said']}"
+                     + (f"; its sentence {d['text_said']} ({d['text_how']})" if "text_how" in d else ""))
     return "\n".join(lines)

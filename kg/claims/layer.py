@@ -47,7 +47,7 @@ SELECT ?g ?s ?p ?o WHERE {
   %s
   GRAPH ?g {
     VALUES ?p { pol:holder pol:stance pol:topic pol:demander pol:addressee pol:action pol:forOutcome pol:region
-                pol:statedIn pol:date oa:exact oa:start oa:end dcterms:date dcterms:source pol:speaker }
+                pol:statedIn pol:date pol:saidOn pol:saidUnplaced oa:exact oa:start oa:end dcterms:date dcterms:source pol:speaker }
     ?s ?p ?o }
 }
 """
@@ -138,11 +138,14 @@ def _read(store, results) -> list[Report]:
                 continue
             quote = subjects.get(iri + "/evidence", {}).get("exact", [""])[0]
             statement = subjects.get(p["statedIn"][0], {}) if p.get("statedIn") else {}
-            said = min(statement["date"]) if statement.get("date") else None
-            if said is None and iri in spans:
+            placed = p.get("saidOn") or None  # the extractor's said-time, resolved with the parse
+            said = min(placed) if placed else min(statement["date"]) if statement.get("date") else None
+            if p.get("saidUnplaced"):
+                pass  # the extractor found no date the text gives: said so, no guess from the quote
+            elif said is None and iri in spans:
                 start, end = spans[iri]
                 said = next((date for (s0, e0), date in dated if s0 < end and start < e0), None)
-            if said is None:
+            if said is None and not p.get("saidUnplaced"):
                 said = said_time(quote, reported)
             common = dict(iri=iri, kind=kind, document=doc, outlet=outlet, quote=quote, said=said, reported=reported)
             if kind == "position":

@@ -16,6 +16,7 @@ from spacy.tokens import Doc as SpacyDoc
 from kg.documents import Document
 from kg.extract.context import discourse_subjects, evidence_of, sentences
 from kg.extract.cues import CueSet
+from kg.extract.dates import said_for, said_times
 from kg.extract.entities import Entities, find_entities
 from kg.extract.learned import apply_decisions, decide, feature_cues, propose_positions
 from kg.extract.model import (
@@ -26,7 +27,7 @@ from kg.extract.preconditions import _Cues, calls_as_positions, find_preconditio
 from kg.extract.statements import document_author, find_statements, joint_authors
 from kg.gazetteer import Reference, Vocabulary, load_reference, load_vocabulary
 
-__all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version"]
+__all__ = ["extract", "extract_doc", "document_iri", "EXTRACTOR", "extractor_version", "sentence_said_times"]
 
 DOC_BASE = "https://w3id.org/polkg/id/doc/"
 
@@ -98,6 +99,9 @@ def extract_doc(
     # demander condemns or welcomes beside the demand, stay
     demanding = {(d.sentence.index, d.demander) for d in demands}
     voices = _voices(sents, said, entities)
+    times = said_times(sents, said, voices, entities, document.published, author)
+    for s in said:
+        s.date = times[s.sentence.index].value
     authors = tuple(joint_authors(sents, entities))
     held = [h for h in find_positions(sents, entities, stances, skip=headline, subjects=subjects,
                                       voices=voices, author=author, authors=authors)
@@ -148,6 +152,14 @@ def extract_doc(
         by_start = {evidence_of(s.span).start: d for s, d in zip(sents, decisions)}
         preconditions, positions = apply_decisions(preconditions, positions, by_start,
                                                    labels_of=_action_topics(vocabulary))
+    when = {evidence_of(s.span).start: t for s, t in zip(sents, times)}
+    key_of = {n: k for k, n in name.items()}
+    for item in (*positions, *preconditions):
+        t = when.get(item.evidence.start)
+        if t is not None:
+            holder = key_of.get(item.holder if isinstance(item, Position) else item.demander)
+            t = said_for(t, holder, entities) if holder else t
+            item.said, item.said_how = t.value, t.how
     actors, regions = _entity_records(entities, keep)
     return Extraction(
         document=DocumentInfo(
@@ -169,6 +181,21 @@ def extract_doc(
 def _action_topics(vocabulary: Vocabulary) -> dict[str, str]:
     """Action code -> the topic of a position that asks for it (its label, "withdraw forces")."""
     return {code: c.label for code, c in vocabulary["action"].items() if code != "other"}
+
+
+def sentence_said_times(document: Document, doc: SpacyDoc, reference: Reference | None = None):
+    """Every sentence of ``doc`` with its said-time, as ``extract_doc`` resolves them:
+    ``[(start_char, end_char, SaidTime), ...]`` (:func:`kg.extract.dates.said_times`)."""
+    entities = find_entities(doc, reference or load_reference(), document.published)
+    sents = sentences(doc)
+    headline = set()
+    if document.title and len(sents) > 1 and sents[0].span.text.strip() == document.title.strip():
+        headline.add(sents[0].index)
+    said = find_statements(sents, entities, document.published, skip=headline)
+    attributed = document_author(sents, entities)
+    times = said_times(sents, said, _voices(sents, said, entities), entities, document.published,
+                       attributed[0] if attributed else None)
+    return [(evidence_of(s.span).start, evidence_of(s.span).end, t) for s, t in zip(sents, times)]
 
 
 def _voices(sents, said, entities) -> dict[int, str]:

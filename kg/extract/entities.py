@@ -577,6 +577,8 @@ def _inside_name(span: SpacySpan, headline_end: int) -> bool:
 
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and (after.lower_ in _ADMIN_UNITS or after.lower_ in _PLACE_NAME_WORDS):
+        return False  # "Maidan Wardak province": a place's name
     return (before is not None and not span[0].is_sent_start and name_word(before)) or (
         after is not None and name_word(after))
 
@@ -593,9 +595,10 @@ def _about_fighting(span: SpacySpan) -> bool:
 
 
 def _bare(text: str) -> str:
-    """Lower case, without a leading "the"."""
+    """Lower case, without a leading "the" or a trailing "region" ("the Middle East region")."""
     text = text.lower()
-    return text[4:] if text.startswith("the ") else text
+    text = text[4:] if text.startswith("the ") else text
+    return text[:-7] if text.endswith(" region") else text
 
 
 def _without_title(name: str) -> str:
@@ -929,6 +932,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
     _topic_states(doc, found, headline_end)
+    _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
     _respectively(doc, found, reference)
@@ -969,6 +973,39 @@ def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
                 and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_WHERE = words("where_prepositions")
+
+
+def _drop_states_named_as_places(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+    """A state the body names only as where something is or happens ("based in France", "talks
+    held in Qatar", "Istanbul, Turkey") takes no part: no actor. The state the document is most
+    about keeps its mentions (it is the situation's place and usually a party too)."""
+    counts: dict[str, int] = {}
+    for m in found.actor_mentions:
+        if found.records[m.key].kind == "state":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if not counts:
+        return
+    ranked = sorted(counts.values(), reverse=True)
+    most = ranked[0] if len(ranked) == 1 or ranked[0] > ranked[1] else None  # the one state most named
+    drop = set()
+    for key, n in counts.items():
+        if n == most:
+            continue
+        body = [m for m in found.actor_mentions if m.key == key and m.start >= headline_end]
+        if body and len(body) == n and all(_named_as_place(doc[m.tok_start:m.tok_end]) for m in body):
+            drop.add(key)
+    if drop:
+        found.actor_mentions[:] = [m for m in found.actor_mentions if m.key not in drop]
+
+
+def _named_as_place(span: SpacySpan) -> bool:
+    root = span.root
+    if root.dep_ == "appos":
+        return True  # "Istanbul, Turkey"
+    return root.dep_ == "pobj" and root.head.lower_ in _WHERE
 
 
 _REPORTING = words("reporting")

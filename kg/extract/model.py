@@ -100,6 +100,11 @@ class Position:
     topic: str
     evidence: Evidence
     statement: str | None = None
+    said: str | None = None
+    """When it was said, as the text places it (``kg.extract.dates``); None with ``said_how``
+    ``"unresolved"`` when the text does not (an extra key of the contract's JSON)."""
+    said_how: str | None = None
+    """How ``said`` was found: ``adjunct``, ``frame``, ``release`` or ``unresolved``."""
 
 
 @dataclass
@@ -115,6 +120,9 @@ class Precondition:
     concerns: list[str] = field(default_factory=list)
     """Other actors the demanded action is about (an extra key of the contract's JSON):
     ``renounce_alliance`` -> the alliance."""
+    said: str | None = None
+    """When it was said, as for :class:`Position`."""
+    said_how: str | None = None
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
                         or h.code == "neutrality" and _humanitarian_principle(sent.span.doc[h.start])
                         or h.code == "return_territory" and _returning_to(sent.span.doc[h.start]))]
         hits = _parties_laying_down_arms(sent, hits)
+        hits = _demanded_after_tie(sent, markers, hits)
         doc = sent.span.doc
         clause_verb = _condition_clause(sent)
         clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
@@ -418,6 +419,8 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
             at = clause_verb.i if clause_verb is not None else markers[0].start
             hits = [CueHit("other", at, at + 1)]
             given = addressee  # whom the call asks
+        elif strong and addressee is None and markers and addressee_role.both_sides(ctx):
+            hits = [CueHit("other", markers[0].start, markers[0].start + 1)]  # "urged both sides to ..."
         elif strong and markers and clause_verb is None and not _ties(markers, doc):
             # "appealed for international help": a call with no one named; its caller's position
             asked = _asked_phrase(sent, markers, [])
@@ -639,6 +642,20 @@ def _parties_laying_down_arms(sent: Sentence, hits: list[CueHit]) -> list[CueHit
     if head.lemma_.lower() not in ("party", "side") or head.ent_type_:
         return hits
     return [CueHit("ceasefire", h.start, h.end) if h.code == "disarm_group" else h for h in hits]
+
+
+_TYING_ADJECTIVES = words("tying_adjectives")
+
+
+def _demanded_after_tie(sent: Sentence, markers, hits: list[CueHit]) -> list[CueHit]:
+    """ "any easing of sanctions will be *contingent on* steps by Tehran": what stands before
+    the tie is what is offered in return, what follows it is demanded; an action named only
+    before the tie is not the demand."""
+    doc = sent.span.doc
+    ties = [h.start for h in markers or () if doc[h.start].lower_ in _TYING_ADJECTIVES]
+    if not ties:
+        return hits
+    return [h for h in hits if h.start > ties[0]]
 
 
 def _returning_to(token) -> bool:

@@ -52,6 +52,15 @@ def _evidence(graph: Graph, node: URIRef, doc: URIRef, evidence: Evidence) -> No
     graph.add((node, PROV.wasDerivedFrom, doc))
 
 
+def _said(graph: Graph, node: URIRef, item) -> None:
+    """When the assertion was said (``pol:saidOn``), or that the text does not say
+    (``pol:saidUnplaced true``); nothing when no said-time was resolved at all."""
+    if item.said:
+        graph.add((node, POL.saidOn, date_literal(item.said)))
+    elif item.said_how == "unresolved":
+        graph.add((node, POL.saidUnplaced, Literal(True)))
+
+
 def to_graph(extraction: Extraction) -> Graph:
     """The triples of one document's named graph."""
     graph = new_graph()
@@ -128,6 +137,7 @@ def to_graph(extraction: Extraction) -> Graph:
         graph.add((node, POL.topic, Literal(p.topic)))
         if p.statement:
             graph.add((node, POL.statedIn, URIRef(p.statement)))
+        _said(graph, node, p)
     for c in extraction.preconditions:
         node = URIRef(c.id)
         assertion(node, POL.Precondition, c.evidence)
@@ -142,6 +152,7 @@ def to_graph(extraction: Extraction) -> Graph:
             graph.add((node, POL.concerns, iri[actor]))
         if c.statement:
             graph.add((node, POL.statedIn, URIRef(c.statement)))
+        _said(graph, node, c)
     return graph
 
 
@@ -168,12 +179,14 @@ def _ox_terms():
     for name in ("Document", "contentHash", "characters", "relativePath", "mentionsActor", "mentionsRegion", "Region",
                  "linked", "kind", "Mention", "refersTo", "document", "speaksFor", "evidence", "Evidence",
                  "Statement", "speaker", "date", "via", "Position", "holder", "stance", "topic", "statedIn",
-                 "Precondition", "demander", "addressee", "action", "forOutcome", "region", "concerns"):
+                 "Precondition", "demander", "addressee", "action", "forOutcome", "region", "concerns", "saidOn",
+                 "saidUnplaced"):
         terms[name] = nn(str(POL[name]))
     terms["kinds"] = {kind: nn(str(cls)) for kind, cls in KIND_CLASSES.items()}
     terms["integer"] = nn(str(XSD.integer))
     terms["dates"] = {10: nn(str(XSD.date)), 7: nn(str(XSD.gYearMonth)), 4: nn(str(XSD.gYear))}
     terms["false"] = ox.Literal("false", datatype=nn(str(XSD.boolean)))
+    terms["true"] = ox.Literal("true", datatype=nn(str(XSD.boolean)))
     return terms
 
 
@@ -202,6 +215,12 @@ def to_quads(extraction: Extraction) -> list:
 
     def date(value: str):
         return Lit(value, datatype=dates[len(value)])
+
+    def said(node, item) -> None:  # as _said
+        if item.said:
+            add(Quad(node, t["saidOn"], date(item.said), g))
+        elif item.said_how == "unresolved":
+            add(Quad(node, t["saidUnplaced"], t["true"], g))
 
     run = NamedNode(info.id + "/extraction")
     agent = NamedNode(f"{ID}agent/{extraction.extractor}/{extraction.version}")
@@ -285,6 +304,7 @@ def to_quads(extraction: Extraction) -> list:
         add(Quad(node, t["topic"], Lit(p.topic), g))
         if p.statement:
             add(Quad(node, t["statedIn"], NamedNode(p.statement), g))
+        said(node, p)
     for c in extraction.preconditions:
         node = NamedNode(c.id)
         assertion(node, t["Precondition"], c.evidence)
@@ -299,4 +319,5 @@ def to_quads(extraction: Extraction) -> list:
             add(Quad(node, t["concerns"], iri[actor], g))
         if c.statement:
             add(Quad(node, t["statedIn"], NamedNode(c.statement), g))
+        said(node, c)
     return list(dict.fromkeys(out))  # a set of triples, like the Graph: no quad twice

@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg import resources
+from kg.sparql import DOCUMENT_GRAPH, OBJECT_TYPES
 
 __all__ = ["ValidationReport", "validate_graph", "validate_store", "shapes_graph"]
 
@@ -68,17 +68,13 @@ def validate_graph(graph: Graph) -> list[str]:
 
 
 def _document_graph(store, name: str) -> Graph:
+    """The graph ``name`` with the types of the entities it points to, from any graph."""
     from kg.terms import from_ox
 
     graph = Graph()
-    objects = set()
-    for quad in store.raw.quads_for_pattern(None, None, None, ox.NamedNode(name)):
-        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
-        if isinstance(quad.object, ox.NamedNode):
-            objects.add(quad.object)
-    for node in objects:
-        for quad in store.raw.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), None):
-            graph.add((from_ox(quad.subject), RDF.type, from_ox(quad.object)))
+    for query in (DOCUMENT_GRAPH, OBJECT_TYPES):
+        for triple in store.query(query, {"graph": URIRef(name)}):
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
     return graph
 
 

@@ -108,7 +108,7 @@ def restore_store(backup, store, *, wait: float = 0) -> BackupReport:
         ``backup`` is not a polkg backup or does not open, the store is in use, or
         the disk fails (one line).
     """
-    from kg.store.oxigraph import _Lock
+    from kg.store.locks import _Lock
 
     backup, store = Path(backup), Path(store)
     if not (backup / _DATA / "CURRENT").is_file():

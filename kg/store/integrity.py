@@ -302,7 +302,7 @@ def check_store(store) -> CheckReport:
     started = time.perf_counter()
     if not (data / "CURRENT").exists() and not data.is_dir():
         raise StoreError(f"{store}: no store here (no oxigraph/ database folder)")
-    from kg.store.oxigraph import _Lock
+    from kg.store.locks import _Lock
 
     lock = _Lock(store, shared=True)  # beside readers; a writer holding the store is named
     try:

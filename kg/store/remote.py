@@ -37,7 +37,8 @@ from rdflib import Graph, Literal, URIRef
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import declare_prefixes, sparql_prefixes
-from kg.sparql import check_iri
+from kg.sparql import check_iri, update_in_graph, update_replacing
+from kg.store.base import triples_of
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
 from kg.terms import to_ox
 
@@ -198,6 +199,9 @@ class RemoteStore:
         self.update_endpoint = _check_url(update_endpoint or endpoint, "update endpoint")
         self.graph_store = _check_url(graph_store, "graph store") if graph_store else None
         self.path = self.endpoint  # where, in messages
+        self.read_only = False
+        self._options = {"update_endpoint": update_endpoint, "graph_store": graph_store, "timeout": timeout,
+                         "environ": environ}
         self.timeout = timeout
         auth, headers = credentials_from_env(environ)
         self._session = requests.Session()
@@ -285,6 +289,7 @@ class RemoteStore:
 
     def update(self, sparql: str) -> None:
         """Send a SPARQL 1.1 Update request."""
+        self._writable()
         response = self._request("POST", self.update_endpoint, data=sparql.encode("utf-8"),
                                  headers={"Content-Type": "application/sparql-update; charset=utf-8"})
         if response.status_code >= 300:
@@ -293,6 +298,7 @@ class RemoteStore:
     def write_quads(self, graph_iri: str, quads: Iterable, *, replace: bool = True) -> int:
         """Write ``quads`` (pyoxigraph quads or triples) as the named graph
         ``graph_iri`` in one request; returns the number of triples."""
+        self._writable()
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         if self.graph_store:
             _term_n3("graph", URIRef(graph_iri))  # checked, though it travels as a URL parameter
@@ -310,34 +316,67 @@ class RemoteStore:
         return self.write_quads(graph_iri, [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph],
                                 replace=replace)
 
-    def write_graphs(self, graphs: list[tuple[str, Graph]]) -> int:
-        """Write several rdflib graphs, each as its named graph (what ingest calls);
-        returns the number of triples. Without a graph store URL they go in one
-        update request, which the endpoint applies as a whole."""
+    def write_graphs(self, graphs, *, replaces=None) -> int:
+        """Write a batch of named graphs (``(graph IRI, content)``, :data:`kg.store.base.GraphContent`),
+        each replacing its namesake, and empty the graphs ``replaces[iri]`` that a new graph
+        replaces; returns the number of triples.
+
+        Without a graph store URL the batch is one SPARQL Update request, which the endpoint
+        applies as a whole. With one, each graph is a ``PUT`` and each replaced graph a
+        ``DELETE`` after them: a stop in between leaves an old version beside its new one.
+        """
+        self._writable()
+        batch = [(iri, triples_of(content)) for iri, content in graphs]
+        old = sorted({o for new, olds in (replaces or {}).items() for o in olds if o != new})
         if self.graph_store:
-            return sum(self.write_graph(iri, graph) for iri, graph in graphs)
-        parts, count = [], 0
-        for iri, graph in graphs:
-            triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
-            parts.append(self._replace_request(iri, triples))
-            count += len(triples)
-        if parts:
-            self.update(" ;\n".join(parts))
-        return count
+            count = sum(self.write_quads(iri, triples) for iri, triples in batch)
+            self.drop_graphs(old)
+            return count
+        request = update_replacing([(iri, _ntriples(triples)) for iri, triples in batch], drop=old)
+        if request:
+            self.update(request)
+        return sum(len(triples) for _, triples in batch)
+
+    def drop_graphs(self, graph_iris: Iterable[str]) -> None:
+        """Remove the named graphs ``graph_iris``."""
+        for iri in graph_iris:
+            self.remove_graph(iri)
+
+    def replace_in_graph(self, graph_iri: str, subjects: Iterable[str] | None, triples: list, *,
+                         remove: Iterable = (), marker=None) -> int:
+        """In the named graph ``graph_iri``, remove the triples of ``subjects`` (IRIs; None: the whole
+        graph) and the triples ``remove``, then add ``triples`` (rdflib terms), in one SPARQL Update
+        request, which the endpoint applies as a whole (so ``marker`` is not needed and not written).
+        Returns the number of triples added."""
+        self._writable()
+        request = update_in_graph(graph_iri, None if subjects is None else list(subjects),
+                                  _ntriples(triples_of(list(remove))), _ntriples(triples_of(triples)))
+        if request:
+            self.update(request)
+        return len(triples)
+
+    def open_snapshot(self) -> "RemoteStore":
+        """A read-only client of the same endpoint. An endpoint keeps no snapshot across
+        requests: each query sees a whole state, a later one may see later writes."""
+        view = RemoteStore(self.endpoint, **self._options)
+        view.read_only = True
+        return view
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.endpoint}: this client was opened read-only")
 
     def _replace_request(self, graph_iri: str, triples: list, *, replace: bool = True) -> str:
-        graph = _term_n3("graph", URIRef(graph_iri))
-        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        delete = f"DELETE WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} ;\n" if replace else ""
-        return f"{delete}INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
+        return update_replacing([(graph_iri, _ntriples(triples))], replace=replace)
 
     def remove_graph(self, graph_iri: str) -> None:
+        self._writable()
         if self.graph_store:
             response = self._request("DELETE", self.graph_store, params={"graph": graph_iri})
             if response.status_code >= 300 and response.status_code != 404:
                 raise self._fail(self.graph_store, response, f"removing graph {graph_iri}")
         else:
-            self.update(f"DELETE WHERE {{ GRAPH {_term_n3('graph', URIRef(graph_iri))} {{ ?s ?p ?o }} }}")
+            self.update(update_replacing([], drop=[graph_iri]))
 
     def ensure_schema(self) -> list[str]:
         """Write the ontology, the vocabularies and the reference data, each as its
@@ -365,6 +404,10 @@ class RemoteStore:
             meta = [ox.Triple(ox.NamedNode(g), ox.NamedNode(_HASH), ox.Literal(d)) for g, d in digests.items()]
             self.write_quads(META_GRAPH, meta)
         return written
+
+
+def _ntriples(triples: list) -> str:
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 def _root_cause(exc: BaseException) -> str:

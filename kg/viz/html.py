@@ -362,7 +362,18 @@ def build_view(store, *, focus: str | None = None, hops: int = 2, query: str | N
     raw : bool, optional (default=False)
         What the extractor asserted, without the reviewers' corrections.
     """
-    G = query_graph(store, query) if query else to_view_graph(store, raw=raw)
+    if query:  # a CONSTRUCT query runs on the corrected view too (kg.corrections.corrected_store)
+        from kg.corrections import corrected_store
+
+        view = store if raw else corrected_store(store)
+        try:
+            G = query_graph(view, query)
+        finally:
+            if view is not store:
+                view.close()
+        G.graph["corrections"] = getattr(view, "corrections", 0)
+    else:
+        G = to_view_graph(store, raw=raw)
     notes = []
     if raw:
         notes.append("The extractor's assertions, without the reviewers' corrections.")

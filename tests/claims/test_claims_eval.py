@@ -124,14 +124,16 @@ def test_claims_layer_on_gold_assertions_floors():
 
 @pytest.mark.slow
 def test_claims_layer_end_to_end_floors(nlp):
-    """Ingest, extraction and the claim layer on the thread documents. Measured: 30 and 31 of 91 gold
-    assertions matched (two runs), merging 0 of 7 gold pairs, 4 changes right (precision 0.571, recall
-    0.100), said-time right for 2 of 56 dated assertions: the extraction misses most of these texts'
-    assertions and dates. Counts, not ratios: the numbers are small."""
+    """Ingest, extraction and the claim layer on the thread documents. Measured: 40 of 91 gold
+    assertions matched, 16 changes right (precision 0.571, recall 0.400), said-time right for 22 of
+    the 23 matched dated assertions (22 of 56 dated: the extraction misses many of these texts'
+    assertions); the said-time resolver on each dated gold assertion's own sentence, matched or not,
+    right for 49 of 56. Counts, not ratios: the numbers are small."""
     result = evaluate_claims(THREADS, nlp=nlp)
     assert result.matched >= 27
-    assert result.changes_overall.tp >= 3
-    assert result.said_correct >= 2
+    assert result.changes_overall.tp >= 10
+    assert result.said_correct >= 19
+    assert result.text_said_correct >= 45
 
 
 def test_kg_eval_claims_command_reports_every_gold_assertion():

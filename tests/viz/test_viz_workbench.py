@@ -283,8 +283,9 @@ ARROWS = "() => { const edges = window.network.body.edges; return edges[Object.k
 
 LABEL_BOXES = """() => window.polkg.data.nodes.map(n => {
     const body = window.network.body.nodes[n.id], size = body.labelModule.size;
+    const shift = body.labelModule.fontOptions.vadjust || 0;  // a label placed above its node is drawn shifted up
     return {id: n.id, rank: n.rank, text: body.options.label || "",
-            left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height};
+            left: size.left, top: size.top + shift, right: size.left + size.width, bottom: size.top + size.height + shift};
 })"""
 
 

@@ -58,7 +58,9 @@ def marker_subject(ctx: RoleContext) -> list[str] | None:
     if ctx.clause_verb is not None:
         return None
     doc = ctx.sent.span.doc
-    for verb in [doc[h.start] for h in ctx.markers or ()] + [ctx.sent.span.root]:
+    # "B will be contingent on A, X said": the subject of a tying adjective is what is offered
+    markers = [doc[h.start] for h in ctx.markers or () if doc[h.start].lower_ not in _TYING_ADJECTIVES]
+    for verb in markers + [ctx.sent.span.root]:
         target = verb if verb.pos_ in ("VERB", "AUX") else verb.head
         span = subject_span(target) if target.pos_ in ("VERB", "AUX") else None
         if span is not None:
@@ -70,6 +72,7 @@ def marker_subject(ctx: RoleContext) -> list[str] | None:
 
 
 _PLACE_PREPOSITIONS = words("place_prepositions")
+_TYING_ADJECTIVES = words("tying_adjectives")
 
 
 def _place_in_subject(ctx: RoleContext, span: tuple[int, int], key: str) -> bool:
