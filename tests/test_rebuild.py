@@ -63,6 +63,7 @@ def archived(tmp_path_factory):
     return base, store, archive
 
 
+@pytest.mark.slow
 def test_archive_holds_every_document_once(archived):
     base, store, archive = archived
     lines = archive.read_text(encoding="utf-8").splitlines()
@@ -118,6 +119,7 @@ def test_rebuild_a_lost_or_damaged_store_from_its_archive(archived, tmp_path):
     assert _quads(store) == _quads(original)
 
 
+@pytest.mark.slow
 def test_rebuild_names_a_damaged_archive_line_and_goes_on(archived, tmp_path):
     _, _, archive = archived
     lines = archive.read_text(encoding="utf-8").splitlines()
@@ -154,6 +156,7 @@ def test_jsonl_file_over_the_limit_streams_record_by_record(tmp_path):
     assert peak < 2 * 2**20, peak  # one record at a time, not the file
 
 
+@pytest.mark.slow
 def test_jsonl_oversized_record_is_refused_by_name_and_the_rest_ingest(tmp_path):
     from kg.documents import MAX_BYTES
 
@@ -170,6 +173,7 @@ def test_jsonl_oversized_record_is_refused_by_name_and_the_rest_ingest(tmp_path)
     assert done.stdout.startswith("4 ingested, 0 unchanged, 1 refused")
 
 
+@pytest.mark.slow
 def test_same_text_with_new_metadata_updates_the_document(tmp_path):
     first, second = tmp_path / "one" / "wire.jsonl", tmp_path / "two" / "wire.jsonl"
     first.parent.mkdir()

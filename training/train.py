@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from spacy.tokens import Doc, DocBin  # noqa: E402
+from thinc.api import Config  # noqa: E402
 
 from kg.documents import read_document  # noqa: E402
 from kg.eval import load_gold  # noqa: E402
@@ -124,11 +125,21 @@ def train(out: Path, *, fraction: float = 1.0, config: Path = CONFIG, nlp=None) 
     return out / "model" / "model-best", summary
 
 
+def _forget_training_paths(config_file: Path) -> None:
+    """Blank the corpus paths of an installed config: they name this checkout's training folder,
+    which the package neither ships nor needs to load the pipeline."""
+    config = Config().from_disk(config_file, interpolate=False)
+    config["paths"]["train"] = None
+    config["paths"]["dev"] = None
+    config.to_disk(config_file)
+
+
 def install(model: Path, target: Path = INSTALLED) -> int:
     """Copy the trained pipeline into the package; returns its size in bytes."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(model, target)
+    _forget_training_paths(target / "config.cfg")
     return sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
 
 

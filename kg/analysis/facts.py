@@ -59,7 +59,7 @@ SELECT ?assertion ?quote ?start ?end ?doc WHERE {
 
 PROPERTY_QUERY = _PREFIXES + """
 SELECT ?assertion ?property ?value WHERE {
-  VALUES ?property { pol:speaker pol:date pol:holder pol:stance pol:topic pol:demander pol:addressee
+  VALUES ?property { pol:speaker pol:date pol:saidOn pol:holder pol:stance pol:topic pol:demander pol:addressee
                      pol:action pol:forOutcome pol:statedIn pol:region pol:concerns }
   ?assertion ?property ?value .
 }
@@ -105,9 +105,10 @@ class Entity:
 class Assertion:
     """One statement, position or precondition with its evidence.
 
-    ``actor`` is the speaker, holder or demander. ``date`` is the date of the
-    statement it was made in (or, for a statement, its own date), else the
-    document's publication date; ``date_source`` says which.
+    ``actor`` is the speaker, holder or demander. ``date`` is when it was said, as the
+    text places it (its own ``pol:saidOn``, else the date of the statement it was made
+    in; for a statement, its own date): ``date_source`` ``statement``; else the
+    document's publication date: ``date_source`` ``document``.
     """
 
     iri: str
@@ -298,7 +299,10 @@ def read_facts(store) -> Facts:
     for iri, item in list(facts.assertions.items()):
         date, source = None, None
         stated = values.get(item.statement or iri, {})
-        if stated.get("date"):
+        own = values.get(iri, {}).get("saidOn")
+        if own:
+            date, source = min(own), "statement"
+        elif stated.get("date"):
             date, source = min(stated["date"]), "statement"
         elif facts.documents.get(item.document, {}).get("date"):
             date, source = facts.documents[item.document]["date"], "document"

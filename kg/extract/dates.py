@@ -392,7 +392,8 @@ def _anchors(verb) -> set[int]:
 def own_date(sent, published: str | None, verbs=()) -> tuple[str | None, str | None]:
     """The date the sentence attaches to one of ``verbs`` (its acts of saying), else to its main
     verb, and the occasion noun it came through; (None, None) when it gives none."""
-    candidates = _candidates(sent)
+    start = _dateline(sent.text)[1]
+    candidates = [c for c in _candidates(sent) if c.start_char - sent.start_char >= start]
     if not candidates:
         return None, None
     roots = [t for t in sent if t.dep_ == "ROOT"]
@@ -405,6 +406,23 @@ def own_date(sent, published: str | None, verbs=()) -> tuple[str | None, str | N
                 if value:
                     return value, occasion
     return None, None
+
+
+_DASHES = r"(?:—|–|--| - )"
+
+
+def _dateline(text: str) -> tuple[str | None, int]:
+    """A dateline at the head of a sentence ("March 10, 2023 — ...", "OSLO, May 2 (Agency) -"):
+    its date expression and where the body begins; (None, 0) when there is none. A dateline
+    dates the report, not the statement, but is what relative days are counted from."""
+    m = re.match(rf"\s*(?:[A-Z][A-Za-z .'-]{{1,40}},\s*)?(?P<date>[^—–()]{{3,40}}?)\s*(?:\([^)]{{1,40}}\)\s*)?{_DASHES}\s*",
+                 text)
+    if not m:
+        return None, 0
+    found = date_expressions(m.group("date"))
+    if not found or found[0][0] != 0 or found[0][1] != len(m.group("date").strip()):
+        return None, 0
+    return m.group("date").strip(), m.end()
 
 
 def _background(sent) -> bool:
@@ -438,14 +456,23 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
     with a date: "Secretary X spoke today with ..."; "On Wednesday, Y announced ...") frames the
     sentences after it: those of the same speaker's report with no date of their own are said
     then. An occasion where many speak (a meeting, a session) frames every speaker's statements
-    after it (and the sentences that continue their paragraph), and so does a call or meeting
-    between parties ("spoke today with X"). A heading ends the frame; a sentence in the past
-    perfect (a background) takes none. A statement document's own words are said when it is released (its publication day).
+    after it (a sentence with a verb of saying or a first-person subject, and the sentences that
+    continue their paragraph), and so does a call between parties ("spoke today with X") or a
+    briefing whose speaker the text does not name. A heading ends the frame; a sentence in the
+    past or present perfect (a background) takes none. A statement document's own words are said
+    when it is released (its publication day).
     """
     _event, open_occasions, framing, _speech, _days = _said_words()
     by_sentence: dict[int, list] = {}
     for s in said:
         by_sentence.setdefault(s.sentence.index, []).append(s)
+    for sentence in sents[:4]:  # a dateline: the day relative dates count from when the document gives none
+        line, _ = _dateline(sentence.span.text)
+        known = _Published.parse(published)
+        value = resolve_date(line, published) if line else None
+        if value and len(value) == 10 and (known is None or known.day is None):
+            published = value
+            break
     released = _Published.parse(published)
     release = SaidTime(released.text(), "release") if released and released.day and author else None
     author_voice = entities.political(author) if author else None
@@ -484,7 +511,9 @@ def said_times(sents, said, voices: dict[int, str], entities, published: str | N
                 framed_paragraph = sentence.paragraph
             continue
         if frame is not None and not _background(sentence.span):
-            speaking = speakers or any(t.lemma_.lower() in _speech and t.pos_ == "VERB" for t in sentence.span)
+            speaking = speakers or any(t.lemma_.lower() in _speech and t.pos_ == "VERB"
+                                       or t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("i", "we")
+                                       for t in sentence.span)  # "we believe": someone speaking at it
             if frame[1] is None and (speaking or sentence.paragraph == framed_paragraph) or (
                     frame[1] is not None and speakers & frame[1]):
                 # an occasion where several speak dates whoever is reported at it

@@ -596,9 +596,10 @@ def _about_fighting(span: SpacySpan) -> bool:
 
 
 def _bare(text: str) -> str:
-    """Lower case, without a leading "the"."""
+    """Lower case, without a leading "the" or a trailing "region" ("the Middle East region")."""
     text = text.lower()
-    return text[4:] if text.startswith("the ") else text
+    text = text[4:] if text.startswith("the ") else text
+    return text[:-7] if text.endswith(" region") else text
 
 
 def _without_title(name: str) -> str:

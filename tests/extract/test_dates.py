@@ -165,3 +165,21 @@ def test_a_present_perfect_sentence_takes_no_frame(nlp):
     times = _times(nlp, text, "2023-05-19")
     assert _of(times, "On Tuesday") == ("2023-05-16", "adjunct")
     assert _of(times, "Store has argued") == (None, "unresolved")
+
+
+def test_a_dateline_is_what_relative_days_count_from_when_no_publication_date_is_given(nlp):
+    text = ("Norway Restates Its Terms\n"
+            "April 14, 2023 — Norway opposes the new pipeline, Norwegian Prime Minister Jonas Gahr Store said on Wednesday.\n"
+            "The opposition leader called the plan reckless.\n")
+    times = _times(nlp, text, None)
+    assert _of(times, "April 14") == ("2023-04-12", "adjunct")
+    assert _of(times, "The opposition") == (None, "unresolved")   # the dateline itself dates no statement
+
+
+def test_a_briefing_frames_its_first_person_sentences(nlp):
+    text = ("Our official will be speaking today on background.\n"
+            "OFFICIAL: Thank you.\n"
+            "We believe that a return to the accord is the best way forward.\n")
+    times = _times(nlp, text, "2023-05-19")
+    assert _of(times, "Our official") == ("2023-05-19", "adjunct")
+    assert _of(times, "We believe") == ("2023-05-19", "frame")

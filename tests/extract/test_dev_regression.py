@@ -13,11 +13,11 @@ import pytest
 GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 FLOORS = {
-    "dev": {"actors": 0.85, "regions": 0.74, "statements": 0.62, "positions": 0.44, "preconditions": 0.12,
+    "dev": {"actors": 0.85, "regions": 0.74, "statements": 0.62, "positions": 0.47, "preconditions": 0.22,
             "micro": 0.62},
     # train holds the 31 older development texts; their gold follows ANNOTATION.md since its fourth
     # pass (a call tied to no outcome is the caller's position, tests/gold/SOURCES.md)
-    "train": {"actors": 0.85, "regions": 0.72, "statements": 0.68, "positions": 0.49, "preconditions": 0.32,
+    "train": {"actors": 0.85, "regions": 0.72, "statements": 0.68, "positions": 0.51, "preconditions": 0.32,
               "micro": 0.64},
 }
 SIZES = {"dev": 32, "train": 150}

@@ -259,4 +259,28 @@ def others(ctx: RoleContext, addressee: str | None, co_demanders: set[str]) -> t
         both = both_sides(ctx)
         if both:
             return both, True
+    named = sides_named(ctx, co_demanders)
+    if named:
+        return named, True
     return also_addressed(ctx, addressee, co_demanders), False
+
+
+def sides_named(ctx: RoleContext, co_demanders: set[str] = frozenset()) -> list[str]:
+    """ "the killing on both sides of the Russia-Ukraine conflict must stop": "both sides of" a
+    conflict whose name holds two actors names them both."""
+    entities = ctx.entities
+    for token in ctx.sent.span:
+        if token.lemma_.lower() not in _SIDES_WORDS or not any(c.lower_ in ("both", "two") for c in token.children):
+            continue
+        for prep in token.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("of", "in", "to"):
+                continue
+            found = []
+            for m in entities.actors_in(prep.i + 1, prep.right_edge.i + 1):
+                key = entities.political(m.key)
+                if key != ctx.demander and key not in co_demanders and key not in found \
+                        and entities.records[key].kind in ("state", "government", "armed_group", "party"):
+                    found.append(key)
+            if len(found) == 2:
+                return found
+    return []

@@ -34,6 +34,13 @@ def _subject_words(ctx: RoleContext):
     span = subject_span(ctx.verb)
     if span is None:
         return None
+    doc = ctx.verb.doc
+    if ctx.topic and all(i in ctx.topic or doc[i].dep_ == "agent" for i in range(*span)):
+        # "Austria is alarmed by the shelling": the agent is what the stance is about, the
+        # passive subject is who holds it
+        passive = [c for c in ctx.verb.children if c.dep_ == "nsubjpass"]
+        if passive:
+            span = passive[0].left_edge.i, passive[0].right_edge.i + 1
     start, end = _subject_core(span, ctx.verb.doc)
     return ctx.verb.doc[start:end]
 
