@@ -480,7 +480,7 @@ def test_query_cli_rq_file(cli, tmp_path):
 @pytest.mark.slow
 def test_query_benchmark_smoke_run():
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "query.py"), "--triples", "40000", "--repeat", "1",
-                           "--rdflib-triples", "30000"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+                           "--rdflib-triples", "10000"], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "(" in line.split("|")[1]]
     named = {line.split("|")[1].strip().split("(")[0] for line in rows}

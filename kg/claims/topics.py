@@ -36,6 +36,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 
+@functools.lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The lemma of one lower-case word, as topics are compared (cut to five letters).
 
