@@ -107,7 +107,7 @@ def test_concurrency_writer_is_told_readers_hold_the_store(tmp_path):
 @pytest.mark.timeout(600)
 def test_concurrency_readers_work_while_an_ingest_runs(tmp_path, nlp):
     corpus = tmp_path / "corpus"
-    paths = make_corpus(corpus, 120, seed=7, sentences=12)
+    paths = make_corpus(corpus, 320, seed=7, sentences=12)  # outlasts several reader rounds
     by_iri = {document_iri(read_document(p)): p for p in paths}
     rng = random.Random(7)
     store = tmp_path / "store"
@@ -121,6 +121,7 @@ def test_concurrency_readers_work_while_an_ingest_runs(tmp_path, nlp):
             counts.append(json.loads(stats.stdout)["documents"])
             dump = kg(store, "export", "--documents-only", "--format", "nq")
             assert dump.returncode == 0, dump.stderr
+            during += run.process.poll() is None  # both reads ended while the writer still ran
             graphs: dict[str, set] = {}
             for quad in ox.parse(dump.stdout.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
                 graphs.setdefault(quad.graph_name.value, set()).add((quad.subject, quad.predicate, quad.object))
@@ -128,7 +129,6 @@ def test_concurrency_readers_work_while_an_ingest_runs(tmp_path, nlp):
                 assert frozenset(graphs[name]) == expected_graphs([by_iri[name]], nlp, corpus)[name], \
                     f"a reader saw {name} part-written"
                 checked += 1
-            during += run.process.poll() is None
     finally:
         run.process.wait(timeout=300)
         run.kill()
