@@ -338,7 +338,7 @@ def _attached(span, anchors: set[int]) -> tuple[bool, str | None]:
     And through which occasion noun ("meeting"), if any.
 
     A date attached to the verb (an adverbial "on Monday", "yesterday", "late tonight"), or to
-    an occasion the verb is at ("in an emergency meeting late tonight"), or to a participle of
+    an occasion the verb is at ("at a closed session early this morning"), or to a participle of
     saying before it ("Speaking today, ..."), dates it. One inside a noun phrase ("the 1899
     award", "last year's elections", "declarations of independence in 2014") or a clause of its
     own (what is said: "said the decree followed declarations in 2014"; "a plan to be unveiled
@@ -349,7 +349,7 @@ def _attached(span, anchors: set[int]) -> tuple[bool, str | None]:
     occasion = None
     if t.dep_ in _NOUN_MODIFIER and t.head.pos_ in ("NOUN", "PROPN") and t.head.i not in inside:
         subject = t.head
-        # "Iran Monday repeated its call": a day word next to the subject is the verb's
+        # "Chile Tuesday renewed its offer": a day word next to the subject is the verb's
         if span.text.lower() in day_words and subject.dep_ in ("nsubj", "nsubjpass") and subject.head.i in anchors:
             return True, None
         return False, None
@@ -427,7 +427,7 @@ def _dateline(text: str) -> tuple[str | None, int]:
 
 def _background(sent) -> bool:
     """Is the sentence's main verb (or one coordinated with it) in the past or present perfect
-    ("Moscow had hoped for peace", "the leader has indicated since taking office that ..."):
+    ("Lima had counted on a truce", "the leader has indicated since taking office that ..."):
     a background the report recalls over a span, not what is said on the occasion?"""
     for root in (t for t in sent if t.dep_ == "ROOT"):
         for verb in (root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))):

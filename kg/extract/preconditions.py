@@ -554,7 +554,7 @@ def _condition_clause(sent: Sentence):
                     return child
         head = token.head
         if token.dep_ == "prep" and _time_only(token) or _open_ended(token):
-            continue  # "envoy until December", "for as long as it takes": a time, not a condition
+            continue  # "envoy until June", "for as long as needed": a time, not a condition
         if token.dep_ in ("mark", "advmod", "prep") and head.pos_ in ("VERB", "AUX") and head is not sent.span.root:
             return head
         if word == "as":
@@ -572,7 +572,7 @@ def _doer(token, entities: Entities) -> str | None:
 
 _OPEN_ENDED = words("open_ended")
 """What follows "until" or "as long as" in a phrase of open-ended time, not a condition:
-"until further notice", "for as long as it takes", "as long as necessary"."""
+"until further notice", "for as long as needed", "as long as necessary"."""
 
 
 def _open_ended(token) -> bool:

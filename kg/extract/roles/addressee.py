@@ -266,7 +266,7 @@ def others(ctx: RoleContext, addressee: str | None, co_demanders: set[str]) -> t
 
 
 def sides_named(ctx: RoleContext, co_demanders: set[str] = frozenset()) -> list[str]:
-    """ "the killing on both sides of the Russia-Ukraine conflict must stop": "both sides of" a
+    """ "the shelling on both sides of the Peru-Chile dispute must end": "both sides of" a
     conflict whose name holds two actors names them both."""
     entities = ctx.entities
     for token in ctx.sent.span:
