@@ -312,9 +312,7 @@ _NOUN_MODIFIER = {"compound", "nummod", "amod", "poss", "nmod", "det"}
 
 @functools.lru_cache(maxsize=1)
 def _said_words():
-    from kg.extract.statements import SPEECH_VERBS
-
-    return (words("event_nouns"), words("open_occasions"), words("framing_verbs"), SPEECH_VERBS,
+    return (words("event_nouns"), words("open_occasions"), words("framing_verbs"), words("speech_verbs"),
             frozenset(_WEEKDAYS) | frozenset(mapping("day_offsets")))
 
 

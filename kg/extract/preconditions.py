@@ -17,6 +17,7 @@ from kg.extract.context import (
 )
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
+from kg.extract.held import Held
 from kg.extract.roles import RoleContext
 from kg.extract.roles import addressee as addressee_role
 from kg.extract.roles import demander as demander_role
@@ -688,8 +689,6 @@ def _one_per_code(hits: list[CueHit]) -> list[CueHit]:
 def calls_as_positions(calls: list[Demand], held: list) -> list:
     """Each caller's position for the calls tied to no outcome: it ``supports`` what it asks,
     unless a stance word of the same sentence already gave that caller a position there."""
-    from kg.extract.positions import Held
-
     have = {(h.sentence.index, h.holder) for h in held}
     out = []
     for call in calls:

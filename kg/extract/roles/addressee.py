@@ -10,7 +10,7 @@ from __future__ import annotations
 from kg.extract.context import earlier_in_paragraph as _earlier, governing_verb, subject_span
 from kg.extract.entities import Mention
 from kg.extract.lexicon import words
-from kg.extract.roles import NOBODY, RoleContext, resolve
+from kg.extract.roles.base import NOBODY, RoleContext, resolve
 from kg.extract.roles.clauses import addressed_object, clause_subject
 
 __all__ = ["RESOLVERS", "FOR_A_CALL", "find", "find_for_call", "others"]
