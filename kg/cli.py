@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from kg.budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
 from kg.codes import Outcome
 from kg.errors import KgError
 from kg.export import EXPORT_FORMATS
@@ -128,16 +129,24 @@ def _remote(endpoint, update_endpoint, graph_store, *, schema: bool = False):
               help="Run the NLP on the Dask cluster of this scheduler; this process stays the only writer.")
 @click.option("--archive", type=click.Path(dir_okay=False), metavar="FILE.jsonl",
               help="Append every text ingested to this JSON Lines archive (kg rebuild re-creates the store from it).")
+@click.option("--document-seconds", type=click.FloatRange(min=0), default=DEFAULT_SECONDS, show_default=True,
+              metavar="S", help="Refuse a document whose annotation and extraction take longer (0: no limit).")
+@click.option("--document-memory", type=click.FloatRange(min=0), default=DEFAULT_MEMORY_MB, show_default=True,
+              metavar="MB", help="Refuse a document that needs more memory than this (0: no limit).")
 @_endpoint_options("Write to this SPARQL endpoint instead of the store (see README, SPARQL).")
 @_store_option
 @click.pass_context
-def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, endpoint, update_endpoint, graph_store):
+def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, document_seconds, document_memory,
+           endpoint, update_endpoint, graph_store):
     """Ingest text, Markdown, HTML and JSON Lines files (or folders of them) into the store.
 
     Documents already in the store (same content) are skipped before any NLP; a
-    file whose content changed replaces its old version.
+    file whose content changed replaces its old version. A document over its budget
+    (--document-seconds, --document-memory) is refused by name and the others go in.
     """
     from tqdm import tqdm
+
+    from kg.budget import Budget
 
     from kg.api import ingest as run_ingest
     from kg.ingest import count_documents
@@ -157,6 +166,7 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, endpoint, updat
 
     from kg.archive import Archive
 
+    budget = Budget(document_seconds or None, document_memory or None)
     remote = _remote(endpoint, update_endpoint, graph_store, schema=True)
     with Archive(archive) if archive else nullcontext() as kept:
         if remote is not None:
@@ -164,11 +174,11 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, endpoint, updat
 
             with remote:
                 report = ingest_into(paths, remote, on_document=on_document, jobs=jobs, scheduler=scheduler,
-                                     archive=kept)
+                                     archive=kept, budget=budget)
         else:
             with _open(ctx, wait) as store:
                 report = run_ingest(paths, store, on_document=on_document, jobs=jobs, scheduler=scheduler,
-                                    archive=kept)
+                                    archive=kept, budget=budget)
     bar.close()
     click.echo(report.summary())
     if not report.ok:

@@ -33,7 +33,8 @@ from kg.errors import InputError, KgError, StoreError
 from kg.extract import DOC_BASE, document_iri
 from kg.extract.model import Extraction
 from kg.namespaces import DCTERMS
-from kg.runners import Extracted, make_runner
+from kg.budget import Budget
+from kg.runners import DEFAULT_BUDGET, Extracted, make_runner
 from kg.sparql import DOCUMENT_METADATA, GRAPHS_AT_LOCATION
 
 __all__ = [
@@ -153,6 +154,7 @@ def ingest_documents(
     chunk_size: int = CHUNK_SIZE,
     claims: bool = True,
     archive=None,
+    budget: Budget | None = DEFAULT_BUDGET,
 ) -> IngestReport:
     """Ingest ``documents`` (documents or the errors that refused them) into ``store``.
 
@@ -168,6 +170,10 @@ def ingest_documents(
 
     A text stored already whose title, date or source differ (another record of the same
     text) is extracted again with the new metadata, and its graph updated.
+
+    ``budget`` (a :class:`kg.budget.Budget`) is the time and memory one document may take
+    while it is annotated and extracted; one that goes over is refused by name (in
+    ``failed``) and the others go on. ``None`` sets no limit.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -229,7 +235,7 @@ def ingest_documents(
             notify("ingested", item.where)
         ready.clear()
 
-    with make_runner(nlp=nlp, jobs=jobs, scheduler=scheduler, keep=keep_extractions) as runner:
+    with make_runner(nlp=nlp, jobs=jobs, scheduler=scheduler, keep=keep_extractions, budget=budget) as runner:
         for results in runner.map(_batches(pending(), size)):
             for item in results:
                 if item.error is not None:

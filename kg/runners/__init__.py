@@ -17,18 +17,22 @@ from __future__ import annotations
 from kg.runners.dask import DaskRunner
 from kg.runners.pool import IN_FLIGHT_PER_WORKER, ProcessRunner, windowed
 from kg.runners.serial import SerialRunner
-from kg.runners.work import Extracted, extract_chunk
+from kg.budget import NO_LIMIT, Budget, OverBudget
+from kg.runners.work import DEFAULT_BUDGET, Extracted, extract_chunk
 
-__all__ = ["Extracted", "extract_chunk", "SerialRunner", "ProcessRunner", "DaskRunner", "make_runner",
-           "windowed", "IN_FLIGHT_PER_WORKER"]
+__all__ = ["Extracted", "extract_chunk", "Budget", "OverBudget", "DEFAULT_BUDGET", "SerialRunner", "ProcessRunner",
+           "DaskRunner", "make_runner", "windowed", "IN_FLIGHT_PER_WORKER"]
 
 
-def make_runner(*, nlp=None, jobs: int = 1, scheduler: str | None = None, keep: bool = False):
+def make_runner(*, nlp=None, jobs: int = 1, scheduler: str | None = None, keep: bool = False,
+                budget: Budget | None = DEFAULT_BUDGET):
     """The runner for these options: Dask when ``scheduler`` is given, worker processes when
-    ``jobs`` > 1, else this process (with ``nlp``, or the default pipeline built on first use)."""
+    ``jobs`` > 1, else this process (with ``nlp``, or the default pipeline built on first use).
+    ``budget`` is what one document may take (:mod:`kg.budget`; not enforced in Dask's
+    worker threads)."""
     if scheduler:
         return DaskRunner(scheduler, keep=keep)
     if jobs > 1:
-        return ProcessRunner(jobs, keep=keep)
-    return SerialRunner(nlp, keep=keep)
+        return ProcessRunner(jobs, keep=keep, budget=budget or NO_LIMIT)
+    return SerialRunner(nlp, keep=keep, budget=budget)
 

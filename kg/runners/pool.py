@@ -45,21 +45,24 @@ def _start_worker() -> None:
     load_nlp()
 
 
-def _work(documents: list, keep: bool) -> list:
+def _work(documents: list, keep: bool, budget) -> list:
     from kg.nlp.pipeline import load_nlp
     from kg.runners.work import extract_chunk
 
-    return extract_chunk(documents, load_nlp(), keep=keep, encode=True)
+    return extract_chunk(documents, load_nlp(), keep=keep, encode=True, budget=budget)
 
 
 class ProcessRunner:
     """A pool of ``jobs`` worker processes, each with its own pipeline."""
 
-    def __init__(self, jobs: int, *, keep: bool = False) -> None:
+    def __init__(self, jobs: int, *, keep: bool = False, budget=None) -> None:
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {jobs}")
+        from kg.runners.work import DEFAULT_BUDGET
+
         self.jobs = jobs
         self.keep = keep
+        self.budget = DEFAULT_BUDGET if budget is None else budget
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "ProcessRunner":
@@ -77,7 +80,7 @@ class ProcessRunner:
             if "forkserver" in methods:
                 context.set_forkserver_preload(["kg.runners.work", "kg.runners.warm"])  # workers fork from a built pipeline
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
-        return self._pool.submit(_work, chunk, self.keep)
+        return self._pool.submit(_work, chunk, self.keep, self.budget)
 
     def map(self, chunks: Iterable[list]) -> Iterator[list]:
         try:

@@ -10,8 +10,11 @@ from kg.documents import Document
 from kg.errors import InputError, KgError
 from kg.extract import document_iri
 from kg.extract.model import Extraction
+from kg.budget import Budget, OverBudget, limited
 
-__all__ = ["Extracted", "extract_chunk"]
+DEFAULT_BUDGET = Budget()
+
+__all__ = ["Extracted", "extract_chunk", "DEFAULT_BUDGET"]
 
 
 @dataclass
@@ -57,11 +60,7 @@ def _extract_one(document: Document, doc, *, keep: bool, encode: bool) -> Extrac
     return done
 
 
-def extract_chunk(documents: list[Document], nlp, *, keep: bool = False, encode: bool = False) -> list[Extracted]:
-    """Annotate ``documents`` with ``nlp.pipe`` and extract each one: the unit of work of every runner.
-
-    A document that fails comes back with ``error`` set; the others are unaffected.
-    """
+def _annotated(documents: list[Document], nlp, *, keep: bool, encode: bool) -> list[Extracted]:
     from kg.nlp.pipeline import annotate
 
     try:
@@ -81,4 +80,43 @@ def extract_chunk(documents: list[Document], nlp, *, keep: bool = False, encode:
             out.append(Extracted(where, document_iri(document), document.path, error=str(error)))
         else:
             out.append(_extract_one(document, doc, keep=keep, encode=encode))
+    return out
+
+
+def _alone(document: Document, nlp, *, keep: bool, encode: bool, budget: Budget | None) -> Extracted:
+    """One document within its own budget; refused by name when it goes over."""
+    try:
+        with limited(budget):
+            return _annotated([document], nlp, keep=keep, encode=encode)[0]
+    except OverBudget as exc:
+        where = document.path or document_iri(document)
+        error = InputError(where, f"over the per-document budget: it {exc} "
+                                  "(kg ingest --document-seconds / --document-memory set the budget)")
+        return Extracted(where, document_iri(document), document.path, error=str(error))
+
+
+def extract_chunk(documents: list[Document], nlp, *, keep: bool = False, encode: bool = False,
+                  budget: Budget | None = DEFAULT_BUDGET) -> list[Extracted]:
+    """Annotate ``documents`` with the pipeline and extract each one: the unit of work of every runner.
+
+    A document that fails comes back with ``error`` set; the others are unaffected. Each
+    document has ``budget`` (:mod:`kg.budget`): the short ones are annotated together
+    within one document's budget, and each alone if that is exceeded; a long one (over
+    :data:`~kg.nlp.pipeline.SEGMENT_CHARS`) always alone. One over its budget is refused.
+    """
+    from kg.nlp.pipeline import SEGMENT_CHARS
+
+    out: list[Extracted | None] = [None] * len(documents)
+    short = [n for n, d in enumerate(documents) if len(d.text) <= SEGMENT_CHARS]
+    if len(short) > 1:
+        try:
+            with limited(budget):
+                done = _annotated([documents[n] for n in short], nlp, keep=keep, encode=encode)
+            for n, item in zip(short, done):
+                out[n] = item
+        except OverBudget:
+            pass  # one of them is over: each alone finds which
+    for n, document in enumerate(documents):
+        if out[n] is None:
+            out[n] = _alone(document, nlp, keep=keep, encode=encode, budget=budget)
     return out
