@@ -954,14 +954,20 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 _TOPIC_NOUNS = words("topic_nouns")
 
 
-def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
-    """The state a document is most about is also a region when the text names it as the place of
-    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
-    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+def _state_counts(found: Entities) -> dict[str, int]:
+    """How often each state is named as an actor."""
     counts: dict[str, int] = {}
     for m in found.actor_mentions:
         if found.records[m.key].kind == "state":
             counts[m.key] = counts.get(m.key, 0) + 1
+    return counts
+
+
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+    """The state a document is most about is also a region when the text names it as the place of
+    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
+    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+    counts = _state_counts(found)
     if not counts:
         return
     most = max(counts.values())
@@ -983,10 +989,7 @@ def _drop_states_named_as_places(doc: SpacyDoc, found: Entities, headline_end: i
     """A state the body names only as where something is or happens ("based in France", "talks
     held in Qatar", "Istanbul, Turkey") takes no part: no actor. The state the document is most
     about keeps its mentions (it is the situation's place and usually a party too)."""
-    counts: dict[str, int] = {}
-    for m in found.actor_mentions:
-        if found.records[m.key].kind == "state":
-            counts[m.key] = counts.get(m.key, 0) + 1
+    counts = _state_counts(found)
     if not counts:
         return
     ranked = sorted(counts.values(), reverse=True)
