@@ -291,12 +291,17 @@ _MOVING = words("moving")
 _DIRECTIONS = words("directions")
 
 
-def _directional_part(span: SpacySpan):
-    """The direction word before a state's name ("eastern Ukraine"), or None."""
-    if span.start == 0:
+def _directional_part(span: SpacySpan) -> SpacySpan | None:
+    """The direction words before a state's name ("eastern Ukraine", "north-west Ukraine",
+    "south-eastern Ukraine", however the hyphen was tokenised), or None."""
+    doc = span.doc
+    start = span.start
+    if start == 0 or doc[start - 1].lower_ not in _DIRECTIONS:
         return None
-    before = span.doc[span.start - 1]
-    return before if before.lower_ in _DIRECTIONS else None
+    start -= 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _DIRECTIONS:
+        start -= 2
+    return doc[start:span.start]
 
 
 def _place(span: SpacySpan) -> bool:
@@ -905,10 +910,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             part = _directional_part(ent) if entity.kind == "state" and seat is None else None
             if part is not None:
                 # "eastern Ukraine": a part of the state, a territory under discussion
-                name = f"{part.text.capitalize()} {entity.name}"
+                name = f"{part.text[0].upper()}{part.text[1:].lower()} {entity.name}"
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
-                add(doc[part.i:ent.end], key, "region", "direction")
+                add(doc[part.start:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
