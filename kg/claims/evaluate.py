@@ -50,7 +50,7 @@ from urllib.parse import unquote
 from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
 from kg.errors import DataFileError
-from kg.namespaces import sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "format_details", "score_layer"]
 
@@ -428,14 +428,9 @@ def _quote_said(gold: ThreadGold) -> int:
     return correct
 
 
-_FORMS_QUERY = "\n" + sparql_prefixes("pol", "oa", "rdfs") + """SELECT ?node ?text WHERE {
-  { GRAPH ?g { ?m pol:refersTo ?node ; oa:exact ?text } }
-  UNION { GRAPH ?g { ?node rdfs:label ?text } }
-}
-"""
+_FORMS_QUERY = stored_query("claims_surface_forms")
 
-_SOURCE_QUERY = "\n" + sparql_prefixes("dcterms") + """SELECT ?g ?source WHERE { GRAPH ?g { ?g dcterms:source ?source } }
-"""
+_SOURCE_QUERY = stored_query("claims_sources")
 
 
 def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = "said", nlp=None,
