@@ -269,14 +269,15 @@ def to_triples(layer: ClaimLayer):
 
 
 class ClaimUpdate:
-    """What :func:`update_claims` did: documents added and removed, threads rebuilt."""
+    """What :func:`update_claims` did: documents added and removed, threads touched (``rebuilt`` of
+    them built again from their reports, the others grown by difference), triples written."""
 
-    def __init__(self, added: int, removed: int, threads: int, triples: int) -> None:
-        self.added, self.removed, self.threads, self.triples = added, removed, threads, triples
+    def __init__(self, added: int, removed: int, threads: int, triples: int, rebuilt: int = 0) -> None:
+        self.added, self.removed, self.threads, self.triples, self.rebuilt = added, removed, threads, triples, rebuilt
 
     def __repr__(self) -> str:
         return (f"ClaimUpdate(added={self.added}, removed={self.removed}, threads={self.threads}, "
-                f"triples={self.triples})")
+                f"rebuilt={self.rebuilt}, triples={self.triples})")
 
 
 def _covered(store) -> set[str]:
@@ -291,7 +292,7 @@ def rebuild_claims(store) -> ClaimUpdate:
     triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in documents)
     triples.append((URIRef(CLAIMS_GRAPH), POL.layerVersion, Literal(LAYER_VERSION)))
     store.replace_in_graph(CLAIMS_GRAPH, None, triples)
-    return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples))
+    return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples), len(layer.threads))
 
 
 def update_claims(store) -> ClaimUpdate:
@@ -377,7 +378,7 @@ def update_claims(store) -> ClaimUpdate:
     triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(added))
     store.replace_in_graph(CLAIMS_GRAPH, sorted(subjects | members), triples, remove=drop,
                            marker=(URIRef(CLAIMS_GRAPH), POL.updating, Literal(True)))
-    return ClaimUpdate(len(added), len(removed), threads, len(triples))
+    return ClaimUpdate(len(added), len(removed), threads, len(triples), len(layer.threads))
 
 
 class _ThreadState:
