@@ -291,12 +291,17 @@ _MOVING = words("moving")
 _DIRECTIONS = words("directions")
 
 
-def _directional_part(span: SpacySpan):
-    """The direction word before a state's name ("eastern Ukraine"), or None."""
-    if span.start == 0:
+def _directional_part(span: SpacySpan) -> SpacySpan | None:
+    """The direction words before a state's name ("eastern Ukraine", "north-west Ukraine",
+    "south-eastern Ukraine", however the hyphen was tokenised), or None."""
+    doc = span.doc
+    start = span.start
+    if start == 0 or doc[start - 1].lower_ not in _DIRECTIONS:
         return None
-    before = span.doc[span.start - 1]
-    return before if before.lower_ in _DIRECTIONS else None
+    start -= 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _DIRECTIONS:
+        start -= 2
+    return doc[start:span.start]
 
 
 def _place(span: SpacySpan) -> bool:
@@ -499,6 +504,27 @@ def _facility(span: SpacySpan) -> SpacySpan | None:
 
 _NOT_PLACES = words("not_places")
 """Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
+
+
+_OFFICE_NOUNS = words("office_nouns")
+
+
+def _seat_of_office(span: SpacySpan) -> bool:
+    """Is the place named only as the seat of a person's office: a modifier or possessor of an
+    office noun ("the Ohio governor", "Ohio's governor", "Wales First Minister Ana Ruiz"), or the
+    "of" object of one ("the mayor of Lima", "Prime Minister Ana Ruiz of Peru")?"""
+    root = span.root
+    doc = span.doc
+    if root.dep_ in ("compound", "poss", "nmod"):
+        head = root.head
+        between = doc[span.end:head.i + 1] if head.i >= span.end else doc[span.end:span.end]
+        return head.lower_ in _OFFICE_NOUNS or (head.ent_type_ == "PERSON"
+                                                 and any(t.lower_ in _OFFICE_NOUNS for t in between))
+    if root.dep_ == "pobj" and root.head.lower_ == "of":
+        holder = root.head.head
+        return holder.lower_ in _OFFICE_NOUNS or (holder.ent_type_ == "PERSON" and any(
+            t.lower_ in _OFFICE_NOUNS for t in doc[holder.left_edge.i:holder.i]))
+    return False
 
 
 def _in_title(span: SpacySpan) -> bool:
@@ -853,7 +879,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
-        if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
+        if role == "region" and how != "direction" and (_venue(span) or _in_title(span) or _seat_of_office(span)
                                                         or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
@@ -884,10 +910,10 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             part = _directional_part(ent) if entity.kind == "state" and seat is None else None
             if part is not None:
                 # "eastern Ukraine": a part of the state, a territory under discussion
-                name = f"{part.text.capitalize()} {entity.name}"
+                name = f"{part.text[0].upper()}{part.text[1:].lower()} {entity.name}"
                 key = LOCAL_BASE + "region/" + slug(name)
                 found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
-                add(doc[part.i:ent.end], key, "region", "direction")
+                add(doc[part.start:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
@@ -895,6 +921,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(facility, key, "region", "direction")
             elif seat is not None and _place(ent) and not _acts(ent):
                 # "talks in Kabul": the city, not the state that "Kabul" stands for elsewhere
+                if not _about_fighting(ent):
+                    taken.update(range(ent.start, ent.end))
+                    continue  # "marched in Lima": a city named in passing, no territory under discussion
                 key = LOCAL_BASE + "region/" + slug(seat)
                 found.records.setdefault(key, Known(key=key, name=seat, kind=None, region=True, linked=False))
                 add(ent, key, "region", "seat")
@@ -953,6 +982,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
                 and _place(ent) and not _acts(ent)):
             kind, how = "region", "place"  # "near Marinka", "entered Tell Tamer", whatever NER called it
+        if kind == "region" and not _about_fighting(ent):
+            taken.update(range(ent.start, ent.end))
+            continue  # "a hospital in Leeds": a place no gazetteer knows, named in passing
         parts = _split_coordination(ent, linker)
         if parts:
             for part, entity in parts:
