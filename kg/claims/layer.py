@@ -295,7 +295,7 @@ def rebuild_claims(store) -> ClaimUpdate:
     return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples), len(layer.threads))
 
 
-def update_claims(store) -> ClaimUpdate:
+def update_claims(store, *, changed=()) -> ClaimUpdate:
     """Bring the claim layer up to date with the store's documents, touching only the threads that change.
 
     The reports of documents added join their threads by difference: each claim
@@ -308,6 +308,10 @@ def update_claims(store) -> ClaimUpdate:
     least report). The result is the same, triple for triple, as
     :func:`rebuild_claims`.
 
+    ``changed`` names documents whose graphs were written again in place (the same
+    text with other metadata): their old reports go as a removed document's do, and
+    their new ones come as an added document's.
+
     Returns a :class:`ClaimUpdate`. A store whose claim graph covers no document
     yet, whose last update did not finish (``pol:updating``), or that another
     version of the layer built (``pol:layerVersion``, :data:`LAYER_VERSION`), is
@@ -319,11 +323,12 @@ def update_claims(store) -> ClaimUpdate:
     if not covered or store.query(_UPDATING_QUERY) or versions != {LAYER_VERSION}:
         return rebuild_claims(store) if current or covered else ClaimUpdate(0, 0, 0, 0)
     added, removed = current - covered, covered - current
-    if not added and not removed:
+    changed = set(changed) & current & covered
+    if not added and not removed and not changed:
         return ClaimUpdate(0, 0, 0, 0)
-    new = read_reports(store, added)
+    new = read_reports(store, added | changed)
     rebuilt: set[str] = set()  # threads built again from their reports
-    for chunk in _chunks(sorted(removed)):
+    for chunk in _chunks(sorted(removed | changed)):
         rebuilt |= {row["thread"].value for row in store.query(_CITING_QUERY % _values("doc", chunk))}
     joining: dict[str, list[Report]] = defaultdict(list)  # thread -> its new reports
     for report in new:
@@ -356,7 +361,7 @@ def update_claims(store) -> ClaimUpdate:
                 cited.add(row["doc"].value)
             if row["member"] is not None:
                 members.add(row["member"].value)
-    kept = [r for r in read_reports(store, cited - removed) if r.iri in members]
+    kept = [r for r in read_reports(store, cited - removed - changed) if r.iri in members]
     layer = build_threads(kept + slow)
     triples = to_triples(layer)
     threads = len(layer.threads)
