@@ -300,10 +300,10 @@ def _known_part(name: str, linker: "_Linker") -> Entity | None:
     if direction.endswith("ern"):
         noun = direction[:-3]
         forms += [" ".join([noun, *words_[1:]]), " ".join([noun.replace("-", ""), *words_[1:]])]
-    for form in forms:
-        entity = linker.link(form, "region")
-        if entity is not None and not entity.kind:
-            return entity
+    for form in forms:  # exact labels only: "north-west" and "north-east" are near in spelling
+        for entity in linker.index.get(normalise_label(form), ()):
+            if entity.region and not entity.kind:
+                return entity
     return None
 
 
@@ -1118,7 +1118,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
-    _topic_states(doc, found, headline_end)
+    _topic_states(doc, found, headline_end, reference)
     _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
@@ -1150,23 +1150,47 @@ def _state_counts(found: Entities) -> dict[str, int]:
     return counts
 
 
-def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: Reference) -> None:
     """The state a document is most about is also a region when the text names it as the place of
     the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
-    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+    for Yemen") or its title says it is about it ("Press Statement on Mali"): the territory is
+    under discussion, whatever else the state does in the text. A title's state gives way to the
+    regions inside it that the text names ("Press Statement on Chad" over a text about Lac)."""
     counts = _state_counts(found)
     if not counts:
         return
     most = max(counts.values())
     regions = {m.key for m in found.region_mentions}
+    containing = {reference.entities[key].part_of for key in regions if key in reference.entities}
     for m in list(found.actor_mentions):
-        if counts.get(m.key) != most or m.key in regions or m.start < headline_end:
+        if counts.get(m.key) != most or m.key in regions:
             continue
         root = doc[m.tok_start:m.tok_end].root
-        if (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
+        if m.start < headline_end:
+            topical = m.key not in containing and _headline_subject(root)
+        else:
+            topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
+                       and root.head.head.lemma_.lower() in _TOPIC_NOUNS)
+        if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_HEADLINE_SUBJECTS = words("headline_subjects")
+
+
+def _headline_subject(root) -> bool:
+    """Does a title announce the state as what it is about: "Press Statement on Chad",
+    "Briefing on the Situation in Chad"?"""
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ == "in" and prep.head.lemma_.lower() == "situation":
+        situation = prep.head
+        if situation.dep_ != "pobj" or situation.head.lower_ != "on":
+            return False
+        prep = situation.head
+    return prep.lower_ == "on" and prep.head.lemma_.lower() in _HEADLINE_SUBJECTS
 
 
 _WHERE = words("where_prepositions")
