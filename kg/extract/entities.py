@@ -562,6 +562,18 @@ def _seat_of_office(span: SpacySpan) -> bool:
     return False
 
 
+def _locates_a_place(span: SpacySpan) -> bool:
+    """Is the place only where another named place lies ("the Black Sea port town of Ochamchire",
+    "the West Bank city of Nablus")? The named town is the place the text speaks of."""
+    token = span[-1]
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+        if token.lemma_.lower() in _CITY_NOUNS and token.dep_ != "compound":
+            return any(c.lower_ == "of" and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+                       for c in token.children)
+    return False
+
+
 def _names_forces(span: SpacySpan) -> bool:
     """Is the place only a modifier of the forces or authorities it names ("Tigray forces",
     "the Afar and Amhara militias")? Those are an actor, not the territory."""
@@ -928,6 +940,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
         if role == "region" and how != "direction" and (_venue(span) or _in_title(span) or _seat_of_office(span)
+                                                        or _locates_a_place(span)
                                                         or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
