@@ -291,6 +291,22 @@ _MOVING = words("moving")
 _DIRECTIONS = words("directions")
 
 
+def _known_part(name: str, linker: "_Linker") -> Entity | None:
+    """The reference region named "North-eastern Syria" or, with the direction as a noun,
+    "north-east Syria" / "northeast Syria", if any."""
+    words_ = name.split()
+    direction = words_[0].lower()
+    forms = [name]
+    if direction.endswith("ern"):
+        noun = direction[:-3]
+        forms += [" ".join([noun, *words_[1:]]), " ".join([noun.replace("-", ""), *words_[1:]])]
+    for form in forms:  # exact labels only: "north-west" and "north-east" are near in spelling
+        for entity in linker.index.get(normalise_label(form), ()):
+            if entity.region and not entity.kind:
+                return entity
+    return None
+
+
 def _directional_part(span: SpacySpan) -> SpacySpan | None:
     """The direction words before a state's name ("eastern Ukraine", "north-west Ukraine",
     "south-eastern Ukraine", however the hyphen was tokenised), or None."""
@@ -342,7 +358,23 @@ def _theatre(span: SpacySpan) -> bool:
     while head.dep_ in ("conj", "prep") and head.head.i != head.i:
         head = head.head  # "into and across Yemen", "the campaign against a militia in Mali"
     lemma = head.lemma_.lower()
-    return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
+    if lemma in _GOING and not (lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING):
+        return _forces_go(head)  # "sending soldiers to Chad", not "she returned to Chad"
+    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING
+
+
+def _forces_go(verb) -> bool:
+    """Is it forces that go or are sent ("troops arrived in Chad", "sending fighters to Chad")?
+    The verb's subject or object, or the noun it describes ("the troops sent to Chad")."""
+    movers = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+    if verb.dep_ in ("acl", "relcl"):
+        movers.append(verb.head)
+    return any(m.lemma_.lower() in _CONFLICT or m.lemma_.lower() in _FIGHTERS or m.lower_ in _ARMED_WORDS
+               for m in movers)
+
+
+_FIGHTERS = words("fighters")
+_BODIES_OF_A_PLACE = words("bodies_of_a_place")
 
 
 _INSTITUTION_WORDS = words("institution_words")
@@ -515,16 +547,29 @@ def _seat_of_office(span: SpacySpan) -> bool:
     "of" object of one ("the mayor of Lima", "Prime Minister Ana Ruiz of Peru")?"""
     root = span.root
     doc = span.doc
+
+    def named(token) -> bool:  # a name the NER or the reference tagged ("Ana Ruiz")
+        return token.ent_type_ in ("PERSON", ENTITY_LABEL) and token.pos_ == "PROPN"
+
     if root.dep_ in ("compound", "poss", "nmod"):
         head = root.head
         between = doc[span.end:head.i + 1] if head.i >= span.end else doc[span.end:span.end]
-        return head.lower_ in _OFFICE_NOUNS or (head.ent_type_ == "PERSON"
-                                                 and any(t.lower_ in _OFFICE_NOUNS for t in between))
+        return head.lower_ in _OFFICE_NOUNS or (named(head) and any(t.lower_ in _OFFICE_NOUNS for t in between))
     if root.dep_ == "pobj" and root.head.lower_ == "of":
         holder = root.head.head
-        return holder.lower_ in _OFFICE_NOUNS or (holder.ent_type_ == "PERSON" and any(
+        return holder.lower_ in _OFFICE_NOUNS or (named(holder) and any(
             t.lower_ in _OFFICE_NOUNS for t in doc[holder.left_edge.i:holder.i]))
     return False
+
+
+def _names_forces(span: SpacySpan) -> bool:
+    """Is the place only a modifier of the forces or authorities it names ("Tigray forces",
+    "the Afar and Amhara militias")? Those are an actor, not the territory."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    return root.dep_ in ("compound", "amod", "nmod") and root.head.i > root.i and (
+        root.head.lemma_.lower() in _BODIES_OF_A_PLACE or root.head.lemma_.lower() in _FIGHTERS)
 
 
 def _in_title(span: SpacySpan) -> bool:
@@ -545,8 +590,11 @@ def _taken(token) -> bool:
 
 
 def _acts(span: SpacySpan) -> bool:
-    """Does the text treat this place-or-government as an actor here?"""
+    """Does the text treat this place-or-government as an actor here? A later conjunct takes the
+    part of the first ("Chad and Niger signed ...", "Serbia and Kosovo living side by side")."""
     root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i and root.head.pos_ == "PROPN":
+        root = root.head
     if root.dep_ in ("nsubj", "nsubjpass", "poss", "agent"):
         return True
     if root.dep_ == "dobj" and root.head.lemma_.lower() in ("urge", "call", "press", "ask", "tell", "warn"):
@@ -911,8 +959,13 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             if part is not None:
                 # "eastern Ukraine": a part of the state, a territory under discussion
                 name = f"{part.text[0].upper()}{part.text[1:].lower()} {entity.name}"
-                key = LOCAL_BASE + "region/" + slug(name)
-                found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+                known = _known_part(name, linker)
+                if known is not None:  # the reference knows the part by one of its spellings
+                    found.records.setdefault(known.iri, _record(known))
+                    key = known.iri
+                else:
+                    key = LOCAL_BASE + "region/" + slug(name)
+                    found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
                 add(doc[part.start:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Lusaka International Airport": the facility, a place of its own
@@ -932,7 +985,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
-                if (_home_of_person(ent) or _inside_name(ent, headline_end)
+                if (_home_of_person(ent) or _inside_name(ent, headline_end) or _names_forces(ent)
                         or entity.subdivision and not _about_fighting(ent)):
                     taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
                     continue  # "reporters in Ohio": a province named in passing
@@ -1065,7 +1118,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
-    _topic_states(doc, found, headline_end)
+    _topic_states(doc, found, headline_end, reference)
     _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
@@ -1097,23 +1150,47 @@ def _state_counts(found: Entities) -> dict[str, int]:
     return counts
 
 
-def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: Reference) -> None:
     """The state a document is most about is also a region when the text names it as the place of
     the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
-    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+    for Yemen") or its title says it is about it ("Press Statement on Mali"): the territory is
+    under discussion, whatever else the state does in the text. A title's state gives way to the
+    regions inside it that the text names ("Press Statement on Chad" over a text about Lac)."""
     counts = _state_counts(found)
     if not counts:
         return
     most = max(counts.values())
     regions = {m.key for m in found.region_mentions}
+    containing = {reference.entities[key].part_of for key in regions if key in reference.entities}
     for m in list(found.actor_mentions):
-        if counts.get(m.key) != most or m.key in regions or m.start < headline_end:
+        if counts.get(m.key) != most or m.key in regions:
             continue
         root = doc[m.tok_start:m.tok_end].root
-        if (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
+        if m.start < headline_end:
+            topical = m.key not in containing and _headline_subject(root)
+        else:
+            topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
+                       and root.head.head.lemma_.lower() in _TOPIC_NOUNS)
+        if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_HEADLINE_SUBJECTS = words("headline_subjects")
+
+
+def _headline_subject(root) -> bool:
+    """Does a title announce the state as what it is about: "Press Statement on Chad",
+    "Briefing on the Situation in Chad"?"""
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ == "in" and prep.head.lemma_.lower() == "situation":
+        situation = prep.head
+        if situation.dep_ != "pobj" or situation.head.lower_ != "on":
+            return False
+        prep = situation.head
+    return prep.lower_ == "on" and prep.head.lemma_.lower() in _HEADLINE_SUBJECTS
 
 
 _WHERE = words("where_prepositions")
