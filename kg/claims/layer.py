@@ -23,6 +23,7 @@ contradiction (``pol:Contradiction``) the two claims and their outlets, with
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -169,6 +170,7 @@ def _read(store, results) -> list[Report]:
     return reports
 
 
+@functools.lru_cache(maxsize=65536)
 def _date(value: str) -> Literal:
     datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.string)
     return Literal(value, datatype=datatype)
