@@ -1152,6 +1152,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
 
 _TOPIC_NOUNS = words("topic_nouns")
+_SITUATION_NOUNS = words("situation_nouns")
 
 
 def _state_counts(found: Entities) -> dict[str, int]:
@@ -1182,8 +1183,10 @@ def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: 
         if m.start < headline_end:
             topical = m.key not in containing and _headline_subject(root)
         else:
+            situation = _TOPIC_NOUNS | _SITUATION_NOUNS
             topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                       and root.head.head.lemma_.lower() in _TOPIC_NOUNS)
+                       and root.head.head.lemma_.lower() in situation
+                       or root.dep_ == "compound" and root.head.lemma_.lower() in situation)  # "the Chad conflict"
         if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
