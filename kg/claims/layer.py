@@ -33,43 +33,20 @@ from kg.claims.build import build_threads, thread_of
 from kg.claims.model import ClaimLayer, Report, TIME_BASES
 from kg.claims.said import said_time
 from kg.claims.topics import same_topic
-from kg.namespaces import ACT, ID, OUT, POL, ST, sparql_prefixes
+from kg.namespaces import ACT, ID, OUT, POL, ST
+from kg.sparql import stored_query, with_values
 
 __all__ = ["CLAIMS_GRAPH", "update_claims", "rebuild_claims", "read_reports", "to_triples", "outlet_of",
            "ClaimUpdate"]
 
 CLAIMS_GRAPH = str(ID["graph/claims"])
 _DOC_PREFIX = str(ID["doc/"])
-_PREFIXES = sparql_prefixes("pol", "oa", "dcterms", "prov")
-_CLAIMS = f"<{CLAIMS_GRAPH}>"
-
-_REPORT_QUERY = _PREFIXES + """
-SELECT ?g ?s ?p ?o WHERE {
-  %s
-  GRAPH ?g {
-    VALUES ?p { pol:holder pol:stance pol:topic pol:demander pol:addressee pol:action pol:forOutcome pol:region
-                pol:statedIn pol:date pol:saidOn pol:saidUnplaced oa:exact oa:start oa:end dcterms:date dcterms:source pol:speaker }
-    ?s ?p ?o }
-}
-"""
-
-_COVERED_QUERY = _PREFIXES + "SELECT ?doc WHERE { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:covers ?doc } }"
-
-_CITING_QUERY = _PREFIXES + """
-SELECT DISTINCT ?thread WHERE { %s GRAPH """ + _CLAIMS + """ { ?claim pol:reportedIn ?doc ; pol:inThread ?thread } }
-"""
-
-_HOLDER_THREADS_QUERY = _PREFIXES + """
-SELECT ?thread ?holder ?topic WHERE { %s GRAPH """ + _CLAIMS + """ { ?thread pol:claimHolder ?holder ; pol:threadKind "position" .
-  ?claim pol:inThread ?thread ; pol:claimTopic ?topic } }
-"""
-
-_THREAD_QUERY = _PREFIXES + """
-SELECT ?s ?doc ?member WHERE { %s GRAPH """ + _CLAIMS + """ { ?s pol:inThread ?thread .
-  OPTIONAL { ?s pol:reportedIn ?doc } OPTIONAL { ?s prov:wasDerivedFrom ?member } } }
-"""
-
-_UPDATING_QUERY = _PREFIXES + "ASK { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:updating true } }"
+_REPORT_QUERY = stored_query("claims_reports")
+_COVERED_QUERY = stored_query("claims_covered")
+_CITING_QUERY = stored_query("claims_citing")
+_HOLDER_THREADS_QUERY = stored_query("claims_holder_threads")
+_THREAD_QUERY = stored_query("claims_thread_members")
+_UPDATING_QUERY = stored_query("claims_updating")
 
 
 def outlet_of(source: str | None, document: str) -> str:
@@ -88,17 +65,6 @@ def outlet_of(source: str | None, document: str) -> str:
     return document
 
 
-def _values(name: str, iris) -> str:
-    """A ``VALUES`` block of IRIs that came from the store itself, each checked and written with ``.n3()``."""
-    terms = []
-    for iri in iris:
-        term = URIRef(iri)
-        if any(c in iri for c in '<>"{}|^`\\ \n'):
-            raise ValueError(f"not an IRI: {iri!r}")
-        terms.append(term.n3())
-    return f"VALUES ?{name} {{ {' '.join(terms)} }}"
-
-
 def _code(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -110,8 +76,8 @@ def read_reports(store, documents=None) -> list[Report]:
         if not documents:
             return []
         # one query per document, its graph bound by the engine: an index lookup, not a scan
-        return _read(store, (store.query(_REPORT_QUERY % "", {"g": URIRef(doc)}) for doc in documents))
-    return _read(store, [store.query(_REPORT_QUERY % "")])
+        return _read(store, (store.query(_REPORT_QUERY, {"g": URIRef(doc)}) for doc in documents))
+    return _read(store, [store.query(_REPORT_QUERY)])
 
 
 def _read(store, results) -> list[Report]:
@@ -297,7 +263,7 @@ def update_claims(store) -> ClaimUpdate:
     new = read_reports(store, added)
     affected: set[str] = set()
     for chunk in _chunks(sorted(removed)):
-        affected |= {row["thread"].value for row in store.query(_CITING_QUERY % _values("doc", chunk))}
+        affected |= {row["thread"].value for row in store.query(with_values(_CITING_QUERY, "doc", chunk))}
     affected |= {thread_of(r) for r in new if r.kind == "precondition"}
     affected |= _equivalent_threads(store, [r for r in new if r.kind == "position"])
     # the old triples of the affected threads, the documents their claims cite, the assertions behind them
@@ -305,7 +271,7 @@ def update_claims(store) -> ClaimUpdate:
     cited: set[str] = set()
     members: set[str] = set()
     for chunk in _chunks(sorted(affected)):
-        for row in store.query(_THREAD_QUERY % _values("thread", chunk)):
+        for row in store.query(with_values(_THREAD_QUERY, "thread", chunk)):
             subjects.add(row["s"].value)
             if row["doc"] is not None:
                 cited.add(row["doc"].value)
@@ -328,7 +294,7 @@ def _equivalent_threads(store, positions: list[Report]) -> set[str]:
     holders = sorted({r.actor for r in positions})
     index: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for chunk in _chunks(holders):
-        for row in store.query(_HOLDER_THREADS_QUERY % _values("holder", chunk)):
+        for row in store.query(with_values(_HOLDER_THREADS_QUERY, "holder", chunk)):
             holder, topic, thread = row["holder"].value, row["topic"].value, row["thread"].value
             for key in _topic_keys(topic, topic_lemmas, topic_actions):
                 index[(holder, key)].add((thread, topic))
