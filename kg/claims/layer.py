@@ -280,23 +280,26 @@ def rebuild_claims(store) -> ClaimUpdate:
     return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples))
 
 
-def update_claims(store) -> ClaimUpdate:
+def update_claims(store, *, changed=()) -> ClaimUpdate:
     """Bring the claim layer up to date with the store's documents, touching only the threads that change.
 
-    Returns a :class:`ClaimUpdate`. A store whose claim graph covers no document
-    yet, or whose last update did not finish (``pol:updating``), is built whole
-    (:func:`rebuild_claims`).
+    ``changed`` names documents whose assertions changed in place (the reviewers'
+    corrections applied to them): their claims are built again, as if they had been
+    removed and added. Returns a :class:`ClaimUpdate`. A store whose claim graph covers
+    no document yet, or whose last update did not finish (``pol:updating``), is built
+    whole (:func:`rebuild_claims`).
     """
     current = set(store.document_graphs())
     covered = _covered(store)
     if not covered or store.query(_UPDATING_QUERY):
         return rebuild_claims(store) if current or covered else ClaimUpdate(0, 0, 0, 0)
     added, removed = current - covered, covered - current
-    if not added and not removed:
+    changed = set(changed) & current & covered
+    if not added and not removed and not changed:
         return ClaimUpdate(0, 0, 0, 0)
-    new = read_reports(store, added)
+    new = read_reports(store, added | changed)
     affected: set[str] = set()
-    for chunk in _chunks(sorted(removed)):
+    for chunk in _chunks(sorted(removed | changed)):
         affected |= {row["thread"].value for row in store.query(_CITING_QUERY % _values("doc", chunk))}
     affected |= {thread_of(r) for r in new if r.kind == "precondition"}
     affected |= _equivalent_threads(store, [r for r in new if r.kind == "position"])
@@ -311,7 +314,7 @@ def update_claims(store) -> ClaimUpdate:
                 cited.add(row["doc"].value)
             if row["member"] is not None:
                 members.add(row["member"].value)
-    kept = [r for r in read_reports(store, cited - removed) if r.iri in members]
+    kept = [r for r in read_reports(store, cited - removed - changed) if r.iri in members]
     layer = build_threads(kept + new)
     triples = to_triples(layer)
     triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(added))

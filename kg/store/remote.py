@@ -361,6 +361,20 @@ class RemoteStore:
         view.read_only = True
         return view
 
+    def open_derived(self, name: str, build) -> "OxigraphStore":
+        """A read-only store of the endpoint's content as ``build`` changes it: the endpoint's
+        graphs copied into memory for this reader (an endpoint tells no version of its content,
+        so nothing is kept for the next one), then ``build`` applied. Close it when done."""
+        from kg.store.oxigraph import OxigraphStore
+
+        rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        raw = ox.Store()
+        raw.bulk_extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
+        copy = OxigraphStore.wrap(raw)
+        build(copy)
+        copy.read_only = True
+        return copy
+
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.endpoint}: this client was opened read-only")
