@@ -37,14 +37,14 @@ def extract(path: str | os.PathLike) -> list[Extraction]:
         The first document of the file that cannot be read.
     """
     from kg.extract import extract_doc
-    from kg.nlp.pipeline import load_nlp
+    from kg.nlp.pipeline import annotate_text, load_nlp
 
     nlp = load_nlp()
     out = []
     for item in iter_documents([path]):
         if isinstance(item, KgError):
             raise item
-        out.append(extract_doc(item, nlp(item.text)))
+        out.append(extract_doc(item, annotate_text(item.text, nlp)))
     return out
 
 
@@ -52,10 +52,10 @@ def extract_text(text: str, *, title: str | None = None, published: str | None =
                  source: str | None = None) -> Extraction:
     """Extract from a string."""
     from kg.extract import extract_doc
-    from kg.nlp.pipeline import load_nlp
+    from kg.nlp.pipeline import annotate_text
 
     document = document_from_text(text, title=title, published=published, source=source)
-    return extract_doc(document, load_nlp()(document.text))
+    return extract_doc(document, annotate_text(document.text))
 
 
 def evaluate_gold(gold_path: str | os.PathLike, documents: str | os.PathLike | None = None, *,

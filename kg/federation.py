@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from kg.errors import QueryError
+from kg.sparql import ASK_AS_SELECT
 
 __all__ = ["check_federation", "parse_hosts", "unescape_codepoints"]
 
@@ -284,7 +285,7 @@ def _ask_as_select(text: str) -> str:
         if word in ("SELECT", "CONSTRUCT", "DESCRIBE"):
             return text
         if word == "ASK":
-            return text[:start] + "SELECT (1 AS ?polkg_ask_as_select)" + text[end:]
+            return text[:start] + ASK_AS_SELECT + text[end:]
     return text
 
 

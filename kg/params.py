@@ -17,8 +17,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import QueryError
-from kg.namespaces import ACT, OUT, POL, PREFIXES, SKOS, ST, sparql_prefixes
-from kg.sparql import check_iri
+from kg.namespaces import ACT, OUT, POL, PREFIXES, SKOS, ST
+from kg.sparql import check_iri, stored_query
 
 __all__ = ["bind_parameters", "resolve_entity", "side_of", "check_iri", "close_names"]
 
@@ -26,37 +26,20 @@ _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w.-]*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REGION = str(POL.Region)
 
-_PREFIX_LINES = sparql_prefixes("skos", "pol", "oa")
-
 # Exact labels first: one index lookup each, whatever the size of the store. (A UNION
 # or a property path here would be slow: pyoxigraph 0.5 does not push a substituted
 # value into them, and scans.)
-_BY_LABEL = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label ?property WHERE {
-  VALUES ?property { skos:prefLabel skos:altLabel }
-  ?entity ?property ?label ; a ?class .
-}"""
+_BY_LABEL = stored_query("param_by_label")
 
-_BY_MENTION = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
-  ?mention oa:exact ?label ; pol:refersTo ?entity .
-  ?entity a ?class .
-}"""
+_BY_MENTION = stored_query("param_by_mention")
 
 # Then any letter case: a scan over the labels (not the mentions).
-_BY_LABEL_ANY_CASE = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?wanted ?property WHERE {
-  VALUES ?property { skos:prefLabel skos:altLabel }
-  ?entity ?property ?label .
-  FILTER(LCASE(STR(?label)) = LCASE(STR(?wanted)))
-  ?entity a ?class .
-}"""
+_BY_LABEL_ANY_CASE = stored_query("param_by_label_any_case")
 
 _PREF = str(SKOS.prefLabel)
 
 # Every label, for suggestions when a name matches none.
-_ALL_LABELS = _PREFIX_LINES + """SELECT DISTINCT ?entity ?class ?label WHERE {
-  VALUES ?property { skos:prefLabel skos:altLabel }
-  ?entity ?property ?label ; a ?class .
-  FILTER(STRSTARTS(STR(?class), STR(pol:)))
-}"""
+_ALL_LABELS = stored_query("param_labels")
 
 
 def close_names(name: str, labels, *, limit: int = 3, cutoff: float = 80) -> list[str]:
@@ -108,10 +91,7 @@ def _pick(rows: list[tuple[str, str, bool]], kind: str) -> list[str]:
     return canonical or iris
 
 
-_BY_DEMONYM = _PREFIX_LINES + """SELECT DISTINCT ?entity ?wanted WHERE {
-  ?entity a pol:State ; pol:demonym ?demonym .
-  FILTER(LCASE(STR(?demonym)) = LCASE(STR(?wanted)))
-}"""
+_BY_DEMONYM = stored_query("param_by_demonym")
 
 _GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<of>.+?)(?:'s|’s)?\s+government|government\s+of\s+(?:the\s+)?(?P<after>.+))$",
                          re.IGNORECASE)
@@ -196,11 +176,7 @@ def _codes(enum: str):
     return getattr(codes, enum)
 
 
-_SIDE = _PREFIX_LINES + """SELECT DISTINCT ?person ?side ?personName ?sideName WHERE {
-  ?person a pol:Person ; pol:speaksFor ?side .
-  OPTIONAL { ?person skos:prefLabel ?personName }
-  OPTIONAL { ?side skos:prefLabel ?sideName }
-}"""
+_SIDE = stored_query("param_side")
 
 
 def side_of(store, iri: URIRef, name: str = "parameter", notes: list[str] | None = None) -> URIRef:

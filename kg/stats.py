@@ -2,45 +2,26 @@
 
 from __future__ import annotations
 
-from kg.namespaces import sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["stats"]
 
-_QUERIES = {
-    "documents": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pol:Document }",
-    "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?d pol:mentionsActor ?x }",
-    "regions": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?d pol:mentionsRegion ?x }",
-    "statements": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pol:Statement }",
-    "positions": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pol:Position }",
-    "preconditions": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pol:Precondition }",
-}
+_KEYS = ("documents", "actors", "regions", "statements", "positions", "preconditions")
+_COUNTS = stored_query("stats_counts")
 
 
 def stats(store) -> dict[str, int]:
     """``documents``, ``actors``, ``regions``, ``statements``, ``positions``,
     ``preconditions`` found in documents, and ``triples`` in the whole store."""
-    out = {}
-    for key, body in _QUERIES.items():
-        solutions = store.query(sparql_prefixes("pol") + body)
-        out[key] = int(next(iter(solutions))["n"].value)
+    row = next(iter(store.query(_COUNTS)))
+    out = {key: int(row[key].value) for key in _KEYS}
     out["triples"] = len(store)
     return out
 
 
-_SUMMARY_ENTITIES = sparql_prefixes("pol", "skos") + """SELECT ?role ?name (SAMPLE(?k) AS ?kind) (COUNT(DISTINCT ?d) AS ?documents) WHERE {
-  { ?d pol:mentionsActor ?x . BIND("actor" AS ?role) OPTIONAL { ?x a ?c . FILTER(STRSTARTS(STR(?c), STR(pol:)) && ?c != pol:Region) BIND(STRAFTER(STR(?c), "#") AS ?k) } }
-  UNION { ?d pol:mentionsRegion ?x . BIND("region" AS ?role) }
-  ?x skos:prefLabel ?name .
-} GROUP BY ?role ?name ORDER BY ?role DESC(?documents) ?name
-"""
+_SUMMARY_ENTITIES = stored_query("summary_entities")
 
-_SUMMARY_PRECONDITIONS = sparql_prefixes("pol", "skos", "oa") + """SELECT ?p ?demander ?addressee ?action ?outcome (GROUP_CONCAT(DISTINCT ?region; separator=", ") AS ?regions) ?quote WHERE {
-  ?p a pol:Precondition ; pol:demander/skos:prefLabel ?demander ; pol:action/skos:notation ?action ;
-     pol:forOutcome/skos:notation ?outcome ; pol:evidence/oa:exact ?quote .
-  OPTIONAL { ?p pol:addressee/skos:prefLabel ?addressee }
-  OPTIONAL { ?p pol:region/skos:prefLabel ?region }
-} GROUP BY ?p ?demander ?addressee ?action ?outcome ?quote ORDER BY ?demander ?action
-"""
+_SUMMARY_PRECONDITIONS = stored_query("summary_preconditions")
 
 
 def summary(store, *, limit: int = 20) -> str:

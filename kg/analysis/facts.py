@@ -17,57 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from kg.eval import content_words
-from kg.namespaces import sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["Entity", "Assertion", "Facts", "read_facts", "topic_words", "same_topic"]
 
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "owl", "wd")
-
-ENTITY_QUERY = _PREFIXES + """
-SELECT ?entity ?role ?class ?label ?wikidata ?speaksFor WHERE {
-  { SELECT DISTINCT ?entity ?role WHERE {
-      { ?doc pol:mentionsActor ?entity . BIND("actor" AS ?role) }
-      UNION { ?doc pol:mentionsRegion ?entity . BIND("region" AS ?role) }
-      UNION { ?doc pol:mentionsActor ?person . ?person pol:speaksFor ?entity . BIND("actor" AS ?role) }
-  } }
-  OPTIONAL { ?entity a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
-  OPTIONAL { ?entity skos:prefLabel ?label }
-  OPTIONAL { ?entity owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
-             BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
-  OPTIONAL { ?entity pol:speaksFor ?speaksFor }
-}
-"""
-
-DOCUMENT_QUERY = _PREFIXES + """
-SELECT ?doc ?date ?title WHERE {
-  ?doc a pol:Document .
-  OPTIONAL { ?doc dcterms:date ?date }
-  OPTIONAL { ?doc dcterms:title ?title }
-}
-"""
-
-MENTION_QUERY = _PREFIXES + """
-SELECT ?doc ?entity WHERE { ?doc pol:mentionsActor ?entity }
-"""
-
-EVIDENCE_QUERY = _PREFIXES + """
-SELECT ?assertion ?quote ?start ?end ?doc WHERE {
-  ?assertion pol:evidence ?ev .
-  ?ev oa:exact ?quote ; oa:start ?start ; oa:end ?end ; pol:document ?doc .
-}
-"""
-
-PROPERTY_QUERY = _PREFIXES + """
-SELECT ?assertion ?property ?value WHERE {
-  VALUES ?property { pol:speaker pol:date pol:saidOn pol:holder pol:stance pol:topic pol:demander pol:addressee
-                     pol:action pol:forOutcome pol:statedIn pol:region pol:concerns }
-  ?assertion ?property ?value .
-}
-"""
-
-STAGE_QUERY = _PREFIXES + """
-SELECT ?outcome ?stage WHERE { ?outcome a pol:Outcome ; pol:stage ?stage }
-"""
+ENTITY_QUERY = stored_query("facts_entities")
+DOCUMENT_QUERY = stored_query("facts_documents")
+MENTION_QUERY = stored_query("facts_mentions")
+EVIDENCE_QUERY = stored_query("facts_evidence")
+PROPERTY_QUERY = stored_query("facts_properties")
+STAGE_QUERY = stored_query("facts_stages")
 
 _GENERIC = {"Actor"}
 _ACTOR_CLASSES = {"Actor", "State", "Government", "Person", "Alliance", "Organization", "ArmedGroup", "Party"}

@@ -29,7 +29,8 @@ from itertools import combinations
 import networkx as nx
 
 from kg.analysis.facts import Facts, read_facts, topic_words
-from kg.namespaces import ID, sparql_prefixes
+from kg.namespaces import ID
+from kg.sparql import stored_query
 
 __all__ = [
     "to_networkx",
@@ -53,24 +54,7 @@ TOPIC_BASE = str(ID["topic/"])
 LAYERS = ("demander", "action", "addressee", "outcome")
 """The layers of :func:`precondition_graph`, in the order its edges run."""
 
-EDGE_QUERY = sparql_prefixes("pol", "skos", "oa") + """SELECT ?source ?target ?kind ?assertion ?label ?quote ?document ?start ?end WHERE {
-  {
-    ?assertion a pol:Precondition ; pol:demander ?source ; pol:addressee ?target ; pol:action ?a .
-    ?a skos:notation ?label . BIND("demands_of" AS ?kind)
-  } UNION {
-    ?assertion a pol:Precondition ; pol:demander ?source ; pol:region ?target ; pol:action ?a .
-    ?a skos:notation ?label . BIND("demands_about" AS ?kind)
-  } UNION {
-    ?assertion a pol:Precondition ; pol:demander ?source ; pol:concerns ?target ; pol:action ?a .
-    ?a skos:notation ?label . BIND("concerns" AS ?kind)
-  } UNION {
-    ?assertion a pol:Statement ; pol:speaker ?source .
-    ?source pol:speaksFor ?target . BIND("speaks_for" AS ?kind) BIND("speaks for" AS ?label)
-  }
-  ?assertion pol:evidence ?evidence .
-  ?evidence oa:exact ?quote ; pol:document ?document ; oa:start ?start ; oa:end ?end .
-}
-"""
+EDGE_QUERY = stored_query("projection_edges")
 """One row per edge of :func:`to_networkx` (positions excepted), for SPARQL users."""
 
 

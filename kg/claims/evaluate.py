@@ -50,7 +50,7 @@ from urllib.parse import unquote
 from kg.claims.build import build_threads, date_range
 from kg.claims.model import CHANGE_TYPES, ClaimLayer, Report
 from kg.errors import DataFileError
-from kg.namespaces import sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["load_threads", "evaluate_claims", "ClaimEval", "format_claim_eval", "format_details", "score_layer"]
 
@@ -233,22 +233,18 @@ def _gold_changes(gold: ThreadGold, basis: str) -> Counter:
     return out
 
 
-def _normal(text: str | None) -> str:
-    from kg.eval import normalise
+def _entity_names(entities: list[dict]) -> list:
+    from kg.eval import entity_keys
 
-    return normalise(text)
-
-
-def _entity_names(entities: list[dict]) -> dict[str, set[str]]:
-    return {e["name"]: {_normal(e["name"])} | {_normal(a) for a in e.get("aliases") or []} for e in entities}
+    return entity_keys(entities)
 
 
-def _resolve(forms: set[str], names: dict[str, set[str]]) -> str | None:
-    normal = {_normal(f) for f in forms}
-    for name, keys in names.items():
-        if normal & keys:
-            return name
-    return None
+def _resolve(forms: set[str], keys: list) -> str | None:
+    """The gold entity of ``keys`` that one of ``forms`` names, as ``kg eval`` matches entities."""
+    from kg.eval import matching_entities
+
+    found = matching_entities(forms, keys)
+    return keys[found[0]][0] if found else None
 
 
 def _same(gold_item: dict, report: Report, actor, region, actors, regions) -> bool:
@@ -428,14 +424,9 @@ def _quote_said(gold: ThreadGold) -> int:
     return correct
 
 
-_FORMS_QUERY = "\n" + sparql_prefixes("pol", "oa", "rdfs") + """SELECT ?node ?text WHERE {
-  { GRAPH ?g { ?m pol:refersTo ?node ; oa:exact ?text } }
-  UNION { GRAPH ?g { ?node rdfs:label ?text } }
-}
-"""
+_FORMS_QUERY = stored_query("claims_surface_forms")
 
-_SOURCE_QUERY = "\n" + sparql_prefixes("dcterms") + """SELECT ?g ?source WHERE { GRAPH ?g { ?g dcterms:source ?source } }
-"""
+_SOURCE_QUERY = stored_query("claims_sources")
 
 
 def evaluate_claims(folder: str | Path, *, gold_fed: bool = False, basis: str = "said", nlp=None,

@@ -59,10 +59,9 @@ def _cues(vocabulary: Vocabulary) -> tuple[_Cues, CueSet]:
 
 def extract(document: Document, nlp: Language | None = None) -> Extraction:
     """Annotate ``document`` with the pipeline and extract from it."""
-    from kg.nlp.pipeline import load_nlp
+    from kg.nlp.pipeline import annotate_text
 
-    nlp = nlp or load_nlp()
-    return extract_doc(document, nlp(document.text))
+    return extract_doc(document, annotate_text(document.text, nlp))
 
 
 def extract_doc(

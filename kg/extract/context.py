@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc as SpacyDoc
@@ -11,7 +13,7 @@ from spacy.tokens import Token
 
 from kg.extract.model import Evidence
 
-__all__ = ["Sentence", "sentences", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects",
+__all__ = ["Sentence", "sentences", "ents_in", "earlier_in_paragraph", "PARAGRAPH_REACH", "evidence_of", "subject_span", "phrase", "pronoun_subject", "discourse_subjects",
            "coordinated_actors", "governing_verb", "group_of_members"]
 
 
@@ -40,6 +42,47 @@ def sentences(doc: SpacyDoc) -> list[Sentence]:
         Sentence(sent, index, bisect.bisect_left(breaks, sent.start_char))
         for index, sent in enumerate(doc.sents)
     ]
+
+
+_ENTS: "weakref.WeakKeyDictionary[SpacyDoc, tuple[list[int], tuple[SpacySpan, ...]]]" = weakref.WeakKeyDictionary()
+
+
+def ents_in(span: SpacySpan) -> list[SpacySpan]:
+    """The entities of ``span``, as ``span.ents`` gives them, without reading the whole document.
+
+    spaCy's ``Span.ents`` builds every entity of the document at each call, so one call per
+    sentence costs the document's length squared. The entities of a document are read once
+    (the pipeline has set them; extraction never changes them) and looked up by position.
+    """
+    doc = span.doc
+    cached = _ENTS.get(doc)
+    if cached is None:
+        ents = tuple(doc.ents)
+        cached = _ENTS[doc] = ([e.start for e in ents], ents)
+    starts, ents = cached
+    out = []
+    for n in range(bisect.bisect_left(starts, span.start), len(ents)):
+        if ents[n].end > span.end:
+            break
+        out.append(ents[n])
+    return out
+
+
+PARAGRAPH_REACH = 20
+"""How many sentences away a rule looks, at most, for what "the paragraph" says before or after a
+sentence (an antecedent, a condition). A paragraph of news is a few sentences; a text with no
+line breaks is one paragraph however long it is, and a rule must not read all of it for each
+sentence."""
+
+
+def earlier_in_paragraph(sents: list[Sentence], sent: Sentence) -> Iterator[Sentence]:
+    """The sentences of ``sent``'s paragraph before it, nearest first, :data:`PARAGRAPH_REACH` at most
+    (``sents`` is the document's list, where a sentence's ``index`` is its position)."""
+    for index in range(min(sent.index, len(sents)) - 1, max(-1, sent.index - 1 - PARAGRAPH_REACH), -1):
+        other = sents[index]
+        if other.paragraph != sent.paragraph:
+            return
+        yield other
 
 
 def evidence_of(sent: SpacySpan) -> Evidence:

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 import dateparser
 
-from kg.extract.context import subject_span
+from kg.extract.context import ents_in, subject_span
 from kg.extract.lexicon import mapping, words
 
 __all__ = ["resolve_date", "date_expressions", "SaidTime", "said_times", "own_date", "said_for"]
@@ -312,9 +312,7 @@ _NOUN_MODIFIER = {"compound", "nummod", "amod", "poss", "nmod", "det"}
 
 @functools.lru_cache(maxsize=1)
 def _said_words():
-    from kg.extract.statements import SPEECH_VERBS
-
-    return (words("event_nouns"), words("open_occasions"), words("framing_verbs"), SPEECH_VERBS,
+    return (words("event_nouns"), words("open_occasions"), words("framing_verbs"), words("speech_verbs"),
             frozenset(_WEEKDAYS) | frozenset(mapping("day_offsets")))
 
 
@@ -327,7 +325,7 @@ def _candidates(span) -> list:
         s = doc.char_span(span.start_char + start, span.start_char + end, alignment_mode="expand")
         if s is not None:
             found.append(s)
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ == "DATE" and not any(f.start < ent.end and ent.start < f.end for f in found):
             found.append(ent)
     return sorted(found, key=lambda s: s.start)

@@ -7,6 +7,7 @@ found become *local* entities with an IRI minted from their name.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from spacy.tokens import Span as SpacySpan
 from kg.gazetteer import Entity, Reference, normalise_label
 from kg.namespaces import ID
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
+from kg.extract.context import ents_in
 from kg.extract.lexicon import mapping, words
 
 __all__ = ["Mention", "Known", "Entities", "find_entities", "slug", "LOCAL_BASE"]
@@ -119,6 +121,20 @@ class Entities:
     region_mentions: list[Mention] = field(default_factory=list)
     outlets: set[str] = field(default_factory=set)
     """Keys of the organisations the text cites as a source ("told Reuters", "the BBC reported")."""
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    """Lookups derived from the mentions (indexes, running counts), each made again when the
+    mention lists change under it."""
+
+    def _index(self, which: str) -> "_MentionIndex":
+        """The index of ``self.<which>`` (``actor_mentions`` or ``region_mentions``), up to date.
+
+        While :func:`find_entities` collects mentions, the lists are appended to (the index takes
+        the new ones in) and filtered (it is made again); they are sorted once at its end, which
+        drops the indexes."""
+        index = self.cache.get(which)
+        if index is None:
+            index = self.cache[which] = _MentionIndex()
+        return index.update(getattr(self, which))
 
     def political(self, key: str) -> str:
         """The actor a position of ``key`` belongs to: a person's state or group, else itself."""
@@ -129,27 +145,24 @@ class Entities:
 
     def actors_in(self, start: int, end: int) -> list[Mention]:
         """Actor mentions whose tokens lie in ``[start, end)`` (token indices)."""
-        return [m for m in self.actor_mentions if m.tok_start >= start and m.tok_end <= end]
+        return self._index("actor_mentions").within(start, end)
 
     def regions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.region_mentions if m.tok_start >= start and m.tok_end <= end]
+        return self._index("region_mentions").within(start, end)
 
     def actor_at(self, token_i: int) -> Mention | None:
-        for m in self.actor_mentions:
-            if m.tok_start <= token_i < m.tok_end:
-                return m
-        return None
+        return self._index("actor_mentions").at(token_i)
 
     def last_actor_before(self, char: int, *, person: bool | None = None) -> Mention | None:
         """The actor named last before ``char``; with ``person=True`` the last one who is surely a
         person, so that "he" never becomes a place the NER took for a name (:meth:`surely_person`)."""
-        best = None
-        for m in self.actor_mentions:
-            if m.end <= char and (person is None or (self.surely_person(m.key) if person
-                                                     else not self.records[m.key].is_person)):
-                if best is None or m.end > best.end:
-                    best = m
-        return best
+        if person is None:
+            wanted = None
+        elif person:
+            wanted = self.surely_person
+        else:
+            wanted = lambda key: not self.records[key].is_person  # noqa: E731
+        return self._index("actor_mentions").last_ending_by(char, wanted)
 
     def surely_person(self, key: str) -> bool:
         """A person of the reference data, or one the text names with a given name, a title or an
@@ -158,7 +171,7 @@ class Entities:
         if record is None or not record.is_person:
             return False
         if record.linked or record.speaks_for or record.offices or len(record.name.split()) > 1:
-            return not any(m.key == key for m in self.region_mentions)
+            return key not in self._index("region_mentions").keys
         return False
 
     def counts(self) -> dict[str, int]:
@@ -166,6 +179,95 @@ class Entities:
         for m in self.actor_mentions:
             out[m.key] = out.get(m.key, 0) + 1
         return out
+
+
+class _MentionIndex:
+    """Mentions by position, for lookups that cost the size of the answer, not of the document.
+
+    Follows one list of mentions in any order (:meth:`update`); every answer lists its mentions
+    in the list's order, as a scan of the list would.
+    """
+
+    def __init__(self) -> None:
+        self.mentions: list[Mention] | None = None
+        self.size = 0
+        self.last: Mention | None = None
+        self.starts: list[tuple[int, int]] = []  # (token start, position in the list), sorted
+        self.items: list[tuple[int, Mention]] = []  # (position, mention), in the order of starts
+        self.char_starts: list[tuple[int, int]] = []  # (character start, position), sorted
+        self.by_char: list[tuple[int, Mention]] = []
+        self.tokens = 0  # the longest mention, in tokens and in characters
+        self.chars = 0
+        self.latest: dict[str, int] = {}  # key -> position of its last mention
+
+    @property
+    def keys(self):
+        return self.latest.keys()
+
+    def update(self, mentions: list[Mention]) -> "_MentionIndex":
+        """Take in what was appended to ``mentions`` since; start again if anything else changed."""
+        if mentions is not self.mentions or len(mentions) < self.size or (
+                self.size and mentions[self.size - 1] is not self.last):
+            self.__init__()
+            self.mentions = mentions
+        for position in range(self.size, len(mentions)):
+            m = mentions[position]
+            n = bisect.bisect(self.starts, (m.tok_start, position))
+            self.starts.insert(n, (m.tok_start, position))
+            self.items.insert(n, (position, m))
+            n = bisect.bisect(self.char_starts, (m.start, position))
+            self.char_starts.insert(n, (m.start, position))
+            self.by_char.insert(n, (position, m))
+            self.tokens = max(self.tokens, m.tok_end - m.tok_start)
+            self.chars = max(self.chars, m.end - m.start)
+            self.latest[m.key] = position
+        self.size = len(mentions)
+        self.last = mentions[-1] if mentions else None
+        return self
+
+    def latest_first(self) -> list[str]:
+        """The keys mentioned, the one whose last mention comes last in the list first."""
+        return sorted(self.latest, key=self.latest.__getitem__, reverse=True)
+
+    def starting_in(self, start: int, end: int) -> list[Mention]:
+        """The mentions whose first token is in ``[start, end)``."""
+        found = []
+        for n in range(bisect.bisect_left(self.starts, (start, -1)), len(self.items)):
+            position, m = self.items[n]
+            if m.tok_start >= end:
+                break
+            found.append((position, m))
+        return [m for _, m in sorted(found, key=lambda item: item[0])]
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """The mentions whose tokens lie in ``[start, end)``."""
+        return [m for m in self.starting_in(start, end) if m.tok_end <= end]
+
+    def at(self, token_i: int) -> Mention | None:
+        """The first mention (in list order) that covers token ``token_i``."""
+        best = None
+        for n in range(bisect.bisect_left(self.starts, (token_i - self.tokens + 1, -1)), len(self.items)):
+            position, m = self.items[n]
+            if m.tok_start > token_i:
+                break
+            if token_i < m.tok_end and (best is None or position < best[0]):
+                best = (position, m)
+        return best[1] if best else None
+
+    def last_ending_by(self, char: int, wanted=None) -> Mention | None:
+        """The mention that ends last at or before ``char`` (the first in list order of those that
+        end there), among those whose key ``wanted`` accepts."""
+        best = None
+        n = bisect.bisect_left(self.char_starts, (char + 1, -1)) - 1
+        while n >= 0:
+            position, m = self.by_char[n]
+            if best is not None and m.start + self.chars < best[1].end:
+                break  # no earlier mention can end later than the best one
+            if m.end <= char and (wanted is None or wanted(m.key)):
+                if best is None or m.end > best[1].end or m.end == best[1].end and position < best[0]:
+                    best = (position, m)
+            n -= 1
+        return best[1] if best else None
 
 
 def _record(entity: Entity) -> Known:
@@ -189,12 +291,33 @@ _MOVING = words("moving")
 _DIRECTIONS = words("directions")
 
 
-def _directional_part(span: SpacySpan):
-    """The direction word before a state's name ("eastern Ukraine"), or None."""
-    if span.start == 0:
+def _known_part(name: str, linker: "_Linker") -> Entity | None:
+    """The reference region named "North-eastern Syria" or, with the direction as a noun,
+    "north-east Syria" / "northeast Syria", if any."""
+    words_ = name.split()
+    direction = words_[0].lower()
+    forms = [name]
+    if direction.endswith("ern"):
+        noun = direction[:-3]
+        forms += [" ".join([noun, *words_[1:]]), " ".join([noun.replace("-", ""), *words_[1:]])]
+    for form in forms:  # exact labels only: "north-west" and "north-east" are near in spelling
+        for entity in linker.index.get(normalise_label(form), ()):
+            if entity.region and not entity.kind:
+                return entity
+    return None
+
+
+def _directional_part(span: SpacySpan) -> SpacySpan | None:
+    """The direction words before a state's name ("eastern Ukraine", "north-west Ukraine",
+    "south-eastern Ukraine", however the hyphen was tokenised), or None."""
+    doc = span.doc
+    start = span.start
+    if start == 0 or doc[start - 1].lower_ not in _DIRECTIONS:
         return None
-    before = span.doc[span.start - 1]
-    return before if before.lower_ in _DIRECTIONS else None
+    start -= 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _DIRECTIONS:
+        start -= 2
+    return doc[start:span.start]
 
 
 def _place(span: SpacySpan) -> bool:
@@ -235,7 +358,23 @@ def _theatre(span: SpacySpan) -> bool:
     while head.dep_ in ("conj", "prep") and head.head.i != head.i:
         head = head.head  # "into and across Yemen", "the campaign against a militia in Mali"
     lemma = head.lemma_.lower()
-    return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
+    if lemma in _GOING and not (lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING):
+        return _forces_go(head)  # "sending soldiers to Chad", not "she returned to Chad"
+    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING
+
+
+def _forces_go(verb) -> bool:
+    """Is it forces that go or are sent ("troops arrived in Chad", "sending fighters to Chad")?
+    The verb's subject or object, or the noun it describes ("the troops sent to Chad")."""
+    movers = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+    if verb.dep_ in ("acl", "relcl"):
+        movers.append(verb.head)
+    return any(m.lemma_.lower() in _CONFLICT or m.lemma_.lower() in _FIGHTERS or m.lower_ in _ARMED_WORDS
+               for m in movers)
+
+
+_FIGHTERS = words("fighters")
+_BODIES_OF_A_PLACE = words("bodies_of_a_place")
 
 
 _INSTITUTION_WORDS = words("institution_words")
@@ -303,9 +442,8 @@ def _local_authorities(token, found: Entities, taken: set[int]) -> tuple[SpacySp
         return None
     for prep in token.children:
         if prep.dep_ == "prep" and prep.lower_ in ("in", "of"):
-            for place in found.region_mentions:
-                if prep.i < place.tok_start and place.tok_end - 1 <= prep.right_edge.i:
-                    return token.doc[token.i:place.tok_end], f"{place.text} authorities"
+            for place in found.regions_in(prep.i + 1, prep.right_edge.i + 1):
+                return token.doc[token.i:place.tok_end], f"{place.text} authorities"
     return None
 
 
@@ -316,16 +454,16 @@ def _respectively(doc: SpacyDoc, found: Entities, reference: Reference) -> None:
         if token.lower_ != "respectively":
             continue
         sent = token.sent
-        demonyms = [e for e in sent.ents if e.label_ == DEMONYM_LABEL and e.end <= token.i]
+        demonyms = [e for e in ents_in(sent) if e.label_ == DEMONYM_LABEL and e.end <= token.i]
         if len(demonyms) < 2:
             continue
-        names = [e for e in sent.ents if demonyms[-1].end <= e.start and e.end <= token.i
+        names = [e for e in ents_in(sent) if demonyms[-1].end <= e.start and e.end <= token.i
                  and e.label_ in ("PERSON", "ORG", ENTITY_LABEL)]
         if not 2 <= len(names) <= len(demonyms):
             continue
         for name, demonym in zip(names, demonyms[-len(names):]):
             state = reference.entities.get(demonym.ent_id_)
-            mention = next((m for m in found.actor_mentions if m.tok_start == name.start), None)
+            mention = next(iter(found._index("actor_mentions").starting_in(name.start, name.start + 1)), None)
             if state is None or mention is None:
                 continue
             record = found.records[mention.key]
@@ -400,6 +538,52 @@ _NOT_PLACES = words("not_places")
 """Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
 
 
+_OFFICE_NOUNS = words("office_nouns")
+
+
+def _seat_of_office(span: SpacySpan) -> bool:
+    """Is the place named only as the seat of a person's office: a modifier or possessor of an
+    office noun ("the Ohio governor", "Ohio's governor", "Wales First Minister Ana Ruiz"), or the
+    "of" object of one ("the mayor of Lima", "Prime Minister Ana Ruiz of Peru")?"""
+    root = span.root
+    doc = span.doc
+
+    def named(token) -> bool:  # a name the NER or the reference tagged ("Ana Ruiz")
+        return token.ent_type_ in ("PERSON", ENTITY_LABEL) and token.pos_ == "PROPN"
+
+    if root.dep_ in ("compound", "poss", "nmod"):
+        head = root.head
+        between = doc[span.end:head.i + 1] if head.i >= span.end else doc[span.end:span.end]
+        return head.lower_ in _OFFICE_NOUNS or (named(head) and any(t.lower_ in _OFFICE_NOUNS for t in between))
+    if root.dep_ == "pobj" and root.head.lower_ == "of":
+        holder = root.head.head
+        return holder.lower_ in _OFFICE_NOUNS or (named(holder) and any(
+            t.lower_ in _OFFICE_NOUNS for t in doc[holder.left_edge.i:holder.i]))
+    return False
+
+
+def _locates_a_place(span: SpacySpan) -> bool:
+    """Is the place only where another named place lies ("the Black Sea port town of Ochamchire",
+    "the West Bank city of Nablus")? The named town is the place the text speaks of."""
+    token = span[-1]
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+        if token.lemma_.lower() in _CITY_NOUNS and token.dep_ != "compound":
+            return any(c.lower_ == "of" and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+                       for c in token.children)
+    return False
+
+
+def _names_forces(span: SpacySpan) -> bool:
+    """Is the place only a modifier of the forces or authorities it names ("Tigray forces",
+    "the Afar and Amhara militias")? Those are an actor, not the territory."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    return root.dep_ in ("compound", "amod", "nmod") and root.head.i > root.i and (
+        root.head.lemma_.lower() in _BODIES_OF_A_PLACE or root.head.lemma_.lower() in _FIGHTERS)
+
+
 def _in_title(span: SpacySpan) -> bool:
     """Is the place part of an office's name ("Deputy Envoy for the Great Lakes")?"""
     root = span.root
@@ -418,8 +602,11 @@ def _taken(token) -> bool:
 
 
 def _acts(span: SpacySpan) -> bool:
-    """Does the text treat this place-or-government as an actor here?"""
+    """Does the text treat this place-or-government as an actor here? A later conjunct takes the
+    part of the first ("Chad and Niger signed ...", "Serbia and Kosovo living side by side")."""
     root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i and root.head.pos_ == "PROPN":
+        root = root.head
     if root.dep_ in ("nsubj", "nsubjpass", "poss", "agent"):
         return True
     if root.dep_ == "dobj" and root.head.lemma_.lower() in ("urge", "call", "press", "ask", "tell", "warn"):
@@ -460,8 +647,8 @@ def _apposition_affiliation(span: SpacySpan, found: Entities, reference: Referen
         windows.append(doc[span.end + 1:end])
     for window in windows:
         organisations = [
-            m for m in found.actor_mentions
-            if window.start <= m.tok_start and m.tok_end <= window.end and not found.records[m.key].is_person
+            m for m in found.actors_in(window.start, window.end)
+            if not found.records[m.key].is_person
             and doc[m.tok_start:m.tok_end].root.head.lower_ not in _NOT_AFFILIATION
         ]
         if organisations:
@@ -488,8 +675,8 @@ def _phrase_affiliation(span: SpacySpan, found: Entities, reference: Reference) 
         if not group:
             continue
         lo, hi = min(t.i for t in group), max(t.i for t in group) + 1
-        for mention in found.actor_mentions:
-            if (lo <= mention.tok_start and mention.tok_end <= hi and not found.records[mention.key].is_person
+        for mention in found.actors_in(lo, hi):
+            if (not found.records[mention.key].is_person
                     and doc[mention.tok_start:mention.tok_end].root.head.lower_ not in _NOT_AFFILIATION):
                 return mention.key
     if left:
@@ -752,7 +939,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
-        if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
+        if role == "region" and how != "direction" and (_venue(span) or _in_title(span) or _seat_of_office(span)
+                                                        or _locates_a_place(span)
                                                         or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
@@ -783,10 +971,15 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             part = _directional_part(ent) if entity.kind == "state" and seat is None else None
             if part is not None:
                 # "eastern Ukraine": a part of the state, a territory under discussion
-                name = f"{part.text.capitalize()} {entity.name}"
-                key = LOCAL_BASE + "region/" + slug(name)
-                found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
-                add(doc[part.i:ent.end], key, "region", "direction")
+                name = f"{part.text[0].upper()}{part.text[1:].lower()} {entity.name}"
+                known = _known_part(name, linker)
+                if known is not None:  # the reference knows the part by one of its spellings
+                    found.records.setdefault(known.iri, _record(known))
+                    key = known.iri
+                else:
+                    key = LOCAL_BASE + "region/" + slug(name)
+                    found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+                add(doc[part.start:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
@@ -794,6 +987,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(facility, key, "region", "direction")
             elif seat is not None and _place(ent) and not _acts(ent):
                 # "talks in Kabul": the city, not the state that "Kabul" stands for elsewhere
+                if not _about_fighting(ent):
+                    taken.update(range(ent.start, ent.end))
+                    continue  # "marched in Lima": a city named in passing, no territory under discussion
                 key = LOCAL_BASE + "region/" + slug(seat)
                 found.records.setdefault(key, Known(key=key, name=seat, kind=None, region=True, linked=False))
                 add(ent, key, "region", "seat")
@@ -802,7 +998,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
-                if (_home_of_person(ent) or _inside_name(ent, headline_end)
+                if (_home_of_person(ent) or _inside_name(ent, headline_end) or _names_forces(ent)
                         or entity.subdivision and not _about_fighting(ent)):
                     taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
                     continue  # "reporters in Ohio": a province named in passing
@@ -852,6 +1048,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
                 and _place(ent) and not _acts(ent)):
             kind, how = "region", "place"  # "near Marinka", "entered Tell Tamer", whatever NER called it
+        if kind == "region" and not _about_fighting(ent):
+            taken.update(range(ent.start, ent.end))
+            continue  # "a hospital in Leeds": a place no gazetteer knows, named in passing
         parts = _split_coordination(ent, linker)
         if parts:
             for part, entity in parts:
@@ -932,7 +1131,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
-    _topic_states(doc, found, headline_end)
+    _topic_states(doc, found, headline_end, reference)
     _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
@@ -947,33 +1146,67 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             found.records[target] = _record(reference.entities[target])
     found.actor_mentions.sort(key=lambda m: m.start)
     found.region_mentions.sort(key=lambda m: m.start)
+    found.cache.clear()  # sorted in place: the same sizes, another order
     found.outlets = _outlets(doc, found)
     return found
 
 
 _TOPIC_NOUNS = words("topic_nouns")
+_SITUATION_NOUNS = words("situation_nouns")
 
 
-def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
-    """The state a document is most about is also a region when the text names it as the place of
-    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
-    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+def _state_counts(found: Entities) -> dict[str, int]:
+    """How often each state is named as an actor."""
     counts: dict[str, int] = {}
     for m in found.actor_mentions:
         if found.records[m.key].kind == "state":
             counts[m.key] = counts.get(m.key, 0) + 1
+    return counts
+
+
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: Reference) -> None:
+    """The state a document is most about is also a region when the text names it as the place of
+    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
+    for Yemen") or its title says it is about it ("Press Statement on Mali"): the territory is
+    under discussion, whatever else the state does in the text. A title's state gives way to the
+    regions inside it that the text names ("Press Statement on Chad" over a text about Lac)."""
+    counts = _state_counts(found)
     if not counts:
         return
     most = max(counts.values())
     regions = {m.key for m in found.region_mentions}
+    containing = {reference.entities[key].part_of for key in regions if key in reference.entities}
     for m in list(found.actor_mentions):
-        if counts.get(m.key) != most or m.key in regions or m.start < headline_end:
+        if counts.get(m.key) != most or m.key in regions:
             continue
         root = doc[m.tok_start:m.tok_end].root
-        if (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
+        if m.start < headline_end:
+            topical = m.key not in containing and _headline_subject(root)
+        else:
+            situation = _TOPIC_NOUNS | _SITUATION_NOUNS
+            topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
+                       and root.head.head.lemma_.lower() in situation
+                       or root.dep_ == "compound" and root.head.lemma_.lower() in situation)  # "the Chad conflict"
+        if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_HEADLINE_SUBJECTS = words("headline_subjects")
+
+
+def _headline_subject(root) -> bool:
+    """Does a title announce the state as what it is about: "Press Statement on Chad",
+    "Briefing on the Situation in Chad"?"""
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ == "in" and prep.head.lemma_.lower() == "situation":
+        situation = prep.head
+        if situation.dep_ != "pobj" or situation.head.lower_ != "on":
+            return False
+        prep = situation.head
+    return prep.lower_ == "on" and prep.head.lemma_.lower() in _HEADLINE_SUBJECTS
 
 
 _WHERE = words("where_prepositions")
@@ -983,10 +1216,7 @@ def _drop_states_named_as_places(doc: SpacyDoc, found: Entities, headline_end: i
     """A state the body names only as where something is or happens ("based in France", "talks
     held in Qatar", "Istanbul, Turkey") takes no part: no actor. The state the document is most
     about keeps its mentions (it is the situation's place and usually a party too)."""
-    counts: dict[str, int] = {}
-    for m in found.actor_mentions:
-        if found.records[m.key].kind == "state":
-            counts[m.key] = counts.get(m.key, 0) + 1
+    counts = _state_counts(found)
     if not counts:
         return
     ranked = sorted(counts.values(), reverse=True)
@@ -1058,8 +1288,11 @@ def _body_owner(ent: SpacySpan, found: Entities) -> str | None:
     end = ent.start
     while end > 0 and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in ("the", "'s", "\u2019s")):
         end -= 1
-    for m in reversed(found.actor_mentions):
-        if m.tok_end == end and end < ent.start + 1:
+    if end >= ent.start + 1:
+        return None
+    index = found._index("actor_mentions")
+    for m in reversed(index.starting_in(max(0, end - index.tokens), end)):
+        if m.tok_end == end:
             return found.political(m.key)
     return None
 
@@ -1069,12 +1302,12 @@ def _short_form(name: str, found: Entities, kind: str) -> str | None:
     if kind != "organization" or " " in name.strip() and len(name.split()) > 2:
         return None
     wanted = name.lower()
-    for mention in reversed(found.actor_mentions):
-        record = found.records[mention.key]
+    for key in found._index("actor_mentions").latest_first():  # the one named last first
+        record = found.records[key]
         if record.kind in ("organization", "alliance", "government", "party", "armed_group"):
             words = record.name.lower().split()
             if len(words) > len(wanted.split()) and " ".join(words[-len(wanted.split()):]) == wanted:
-                return mention.key
+                return key
     return None
 
 
@@ -1100,7 +1333,8 @@ def _split_coordination(ent: SpacySpan, linker: "_Linker") -> list[tuple[SpacySp
         entity = linker.link(f"{piece} {singular}", "region") or linker.link(piece, "region")
         if entity is None:
             return []
-        start = doc.text.find(piece, cursor, ent.end_char)
+        start = ent.text.find(piece, cursor - ent.start_char)
+        start = start + ent.start_char if start >= 0 else -1
         end = ent.end_char if index == len(pieces) - 1 else start + len(piece)
         span = doc.char_span(start, end, alignment_mode="expand")
         if start < 0 or span is None:
@@ -1139,9 +1373,8 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
         if match.group("mod"):
             mod_span = doc.char_span(match.start("mod"), match.end("mod"), alignment_mode="expand")
             if mod_span is not None:
-                for m in found.actor_mentions:
-                    if m.tok_start >= mod_span.start and m.tok_end <= mod_span.end:
-                        mod_state = found.political(m.key)
+                for m in found.actors_in(mod_span.start, mod_span.end):
+                    mod_state = found.political(m.key)
         person = _named_person_next_to(doc, span, found)
         if person is not None:
             record = found.records[person]
@@ -1173,12 +1406,18 @@ def _resolve_titles(doc: SpacyDoc, found: Entities, reference: Reference, taken:
 
 
 _GOVERNMENT_RE = re.compile(r"\b[Tt]he\s+[Gg]overnment\b(?!\s+of\b)")
+_OF_OR_POSSESSIVE = re.compile(r"\s*(?:of\b|['\u2019]s\b)")
+
+
 def _unheld_office(match: re.Match, text: str) -> bool:
     """Does "the <title>" stand for the office itself: not "the Secretary-General's report", not part
     of another title ("Deputy Representative of the High Commissioner"), not "... of NATO"?"""
-    if not match.group("the") or text[:match.start()].rstrip().endswith((" of", " to")):
+    before = match.start()
+    while before and text[before - 1].isspace():
+        before -= 1
+    if not match.group("the") or text[max(0, before - 3):before] in (" of", " to"):
         return False
-    return not re.match(r"\s*(?:of\b|['\u2019]s\b)", text[match.end():])
+    return not _OF_OR_POSSESSIVE.match(text, match.end())
 
 
 def _dominant_state(found: Entities) -> str | None:
@@ -1234,7 +1473,7 @@ def _named_person_next_to(doc: SpacyDoc, span: SpacySpan, found: Entities) -> st
     or just before it ("Peskov, the ...")."""
     after = doc[span.end: min(len(doc), span.end + 5)]
     before = doc[max(0, span.start - 4): span.start]
-    for m in found.actor_mentions:
+    for m in found._index("actor_mentions").starting_in(before.start, after.end):
         if not found.records[m.key].is_person:
             continue
         if after.start <= m.tok_start < after.end and all(

@@ -133,6 +133,10 @@ def load_decider():
     return spacy.load(path)
 
 
+_PREDICT_BATCH = 256
+"""Sentences the classifier scores at once."""
+
+
 def decide(sents: Sequence[SpacySpan], cues: FeatureCues | None = None, decider=None) -> list[SentenceDecision] | None:
     """A decision for each sentence (``None`` when no trained classifier is installed)."""
     decider = decider or load_decider()
@@ -143,7 +147,8 @@ def decide(sents: Sequence[SpacySpan], cues: FeatureCues | None = None, decider=
     docs = [_feature_doc(decider.vocab, _features(s, codes[n], codes[n - 1] if n else []))
             for n, s in enumerate(sents)]
     textcat = decider.get_pipe("textcat_multilabel")
-    scores = textcat.predict(docs) if docs else []
+    scores = [row for n in range(0, len(docs), _PREDICT_BATCH)  # bounded memory for a long text
+              for row in textcat.predict(docs[n:n + _PREDICT_BATCH])]
     names = list(textcat.labels)
     out = []
     for row, found in zip((list(map(float, r)) for r in scores), codes):

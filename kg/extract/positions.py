@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spacy.tokens import Token
 
 from kg.extract.context import Sentence, discourse_subjects, governing_verb, phrase
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
+from kg.extract.held import Held
 from kg.extract.roles import RoleContext
 from kg.extract.roles import holder as holder_role
 from kg.nlp.pipeline import DEMONYM_LABEL, ENTITY_LABEL
@@ -18,24 +17,6 @@ __all__ = ["Held", "find_positions"]
 
 _TOPIC_PREPS = words("topic_preps")
 
-
-@dataclass
-class Held:
-    holder: str  # entity key of the political actor
-    stance: str
-    topic: str
-    sentence: Sentence
-    cue: str = ""  # the lemma of the word that carries the stance
-
-    @property
-    def evaluates(self) -> bool:
-        """Does the cue judge something ("condemned", "welcomed") rather than ask for it?"""
-        return self.cue in EVALUATIVE_CUES
-
-
-EVALUATIVE_CUES = words("evaluative_cues")
-"""Stance words that judge what someone did or said; a demand in the same sentence is a separate
-assertion ("They condemned all external support ... and called for an end to it")."""
 
 _CREDITING = words("crediting")
 """Verbs that credit or blame someone *for* something: the topic is the something."""

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.context import (
-    Sentence, coordinated_actors, discourse_subjects, governing_verb, subject_span,
+    PARAGRAPH_REACH, Sentence, coordinated_actors, discourse_subjects, governing_verb, subject_span,
 )
 from kg.extract.cues import CueHit, CueSet
 from kg.extract.entities import Entities
+from kg.extract.held import Held
 from kg.extract.roles import RoleContext
 from kg.extract.roles import addressee as addressee_role
 from kg.extract.roles import demander as demander_role
@@ -204,12 +205,14 @@ def _attributed(sent: Sentence, hits: list[CueHit], demanders: list[str], entiti
     return [(key, own + rest) for key, own in owned.items() if own + rest or not hits]
 
 
-def _speaker_before(sent: Sentence, said: list[Said], entities: Entities) -> Said | None:
-    best = None
+def _statements_before(said: list[Said]) -> dict[int, Said]:
+    """Sentence index -> the statement it belongs to: the last of ``said`` made in that sentence
+    or in one of the three before it."""
+    out: dict[int, Said] = {}
     for s in said:
-        if s.sentence.index <= sent.index and s.sentence.index >= sent.index - 3:
-            best = s
-    return best
+        for index in range(s.sentence.index, s.sentence.index + 4):
+            out[index] = s
+    return out
 
 
 _ADDRESSING = ADDRESSING
@@ -239,7 +242,8 @@ def _outcome(sent: Sentence, sents: list[Sentence], cues: _Cues, action_tokens: 
     found = stage_of(here)
     if found:
         return found
-    window = [s for s in sents if s.paragraph == sent.paragraph and s.index != sent.index
+    near = sents[max(0, sent.index - PARAGRAPH_REACH): sent.index + PARAGRAPH_REACH + 1]
+    window = [s for s in near if s.paragraph == sent.paragraph and s.index != sent.index
               and any(t.lemma_.lower() in ("condition", "precondition", "prerequisite", "requirement") for t in s.span)]
     hits = [h for s in window for h in cues.outcomes.find_longest(s.span)]
     return stage_of(hits)
@@ -254,6 +258,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
     if subjects is None:
         subjects = discourse_subjects(sents, entities)
     armed = _armed(entities)
+    statements_before = _statements_before(said)
     for position, sent in enumerate(sents):
         if sent.index in skip:
             continue
@@ -282,7 +287,7 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
         clause_tokens = {t.i for t in clause_verb.subtree} if clause_verb is not None else set()
         # "... before any ceasefire": the outcome, not the demand
         hits = [h for h in hits if h.start in clause_tokens or not _purpose(doc[h.start], markers)]
-        statement = _speaker_before(sent, said, entities)
+        statement = statements_before.get(sent.index)
         refused = [(h, _refusal_of(doc[h.start])) for h in markers or ()]
         refused = [(h, verb) for h, verb in refused if verb is not None]
         if refused:
@@ -684,8 +689,6 @@ def _one_per_code(hits: list[CueHit]) -> list[CueHit]:
 def calls_as_positions(calls: list[Demand], held: list) -> list:
     """Each caller's position for the calls tied to no outcome: it ``supports`` what it asks,
     unless a stance word of the same sentence already gave that caller a position there."""
-    from kg.extract.positions import Held
-
     have = {(h.sentence.index, h.holder) for h in held}
     out = []
     for call in calls:

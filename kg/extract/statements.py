@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from kg.extract.context import Sentence, group_of_members
+from kg.extract.context import Sentence, ents_in, group_of_members
 from kg.extract.dates import resolve_date
 from kg.extract.entities import Entities
 from kg.extract.roles import RoleContext
@@ -60,7 +60,7 @@ def _via(verb: Token) -> str | None:
 def _date(sent: Sentence, published: str | None) -> str | None:
     """The first date of the sentence that dates an event: not a year inside a noun phrase
     ("the 1899 award", "the 2015 accords", "last year's elections")."""
-    for ent in sent.span.ents:
+    for ent in ents_in(sent.span):
         if ent.label_ == "DATE" and not _names_a_thing(ent):
             value = resolve_date(ent.text, published)
             if value:

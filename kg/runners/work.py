@@ -62,13 +62,15 @@ def extract_chunk(documents: list[Document], nlp, *, keep: bool = False, encode:
 
     A document that fails comes back with ``error`` set; the others are unaffected.
     """
+    from kg.nlp.pipeline import annotate
+
     try:
-        docs = list(nlp.pipe([d.text for d in documents]))
+        docs = list(annotate([d.text for d in documents], nlp))
     except Exception:  # one bad text must not cost the chunk: annotate one at a time
         docs = []
         for d in documents:
             try:
-                docs.append(nlp(d.text))
+                docs.append(next(annotate([d.text], nlp)))
             except Exception as exc:
                 docs.append(exc)
     out = []

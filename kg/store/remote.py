@@ -26,18 +26,18 @@ start Oxigraph with ``--union-default-graph``, give a Fuseki TDB2 dataset
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from kg import resources
 from kg.errors import QueryError, StoreError
-from kg.namespaces import ID, POL, declare_prefixes, sparql_prefixes
-from kg.sparql import check_iri, update_in_graph, update_replacing
+from kg.namespaces import ID, POL, declare_prefixes
+from kg.sparql import (COUNT_QUADS, DOCUMENT_GRAPHS, GRAPH_HASHES, HAS_GRAPH, inline_bindings, term_n3,
+                        update_in_graph, update_replacing)
 from kg.store.base import triples_of
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
 from kg.terms import to_ox
@@ -48,88 +48,6 @@ _DOC_PREFIX = str(ID["doc/"])
 _HASH = str(POL.contentHash)
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
            "application/sparql-results+xml;q=0.5, application/rdf+xml;q=0.4")
-
-
-# -- binding values into query text ---------------------------------------------------
-
-
-def _term_n3(name: str, term) -> str:
-    """A validated term in SPARQL syntax."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(name, "not a variable name")
-    if isinstance(term, URIRef):
-        return check_iri(str(term), name).n3()
-    if isinstance(term, Literal):
-        if term.language and not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", term.language):
-            raise QueryError(name, f"not a language tag: {term.language!r}")
-        if term.datatype is not None:
-            check_iri(str(term.datatype), name)
-        return term.n3()
-    raise QueryError(name, f"cannot bind a {type(term).__name__} in a remote query (IRIs and literals only)")
-
-
-_SKIP = re.compile(r"""
-    \#[^\n]*                                   # a comment
-  | '''(?:[^'\\]|\\.|'(?!''))*'''              # long strings
-  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-  | '(?:[^'\\\n]|\\.)*'                        # short strings
-  | "(?:[^"\\\n]|\\.)*"
-  | <[^<>"{}|^`\\\x00-\x20]*>                  # an IRI
-""", re.VERBOSE)
-_WORD = re.compile(r"[A-Za-z_]+")
-
-
-def _where_brace(sparql: str) -> int:
-    """Index of the ``{`` that opens the query's ``WHERE`` group."""
-    depth = 0
-    form = None
-    position = 0
-    while position < len(sparql):
-        char = sparql[position]
-        skipped = _SKIP.match(sparql, position)
-        if skipped and char in "#'\"<":
-            position = skipped.end()
-            continue
-        word = _WORD.match(sparql, position) if depth == 0 and (char.isalpha() or char == "_") else None
-        if word:
-            token = word.group(0).upper()
-            if token in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and form is None:
-                form = token
-            elif token == "WHERE":
-                form = "WHERE"
-            position = word.end()
-            continue
-        if char in "?$":  # a variable: skip its name
-            position += 1
-            while position < len(sparql) and (sparql[position].isalnum() or sparql[position] == "_"):
-                position += 1
-            continue
-        if char == "{":
-            if depth == 0 and form in ("SELECT", "ASK", "DESCRIBE", "WHERE"):
-                return position
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        position += 1
-    raise QueryError("query", "cannot find the WHERE clause to bind values in")
-
-
-def inline_bindings(sparql: str, bindings: dict | None) -> str:
-    """``sparql`` with ``bindings`` (``{name: rdflib term}``) as a ``VALUES`` block
-    at the start of its ``WHERE`` group.
-
-    Each term is validated and written with ``.n3()``: a literal's quotes and
-    escapes are rdflib's, an IRI must be an absolute IRI without spaces,
-    quotes or angle brackets. The effect is the engine's substitution: the
-    filters of the group see the values.
-    """
-    if not bindings:
-        return sparql
-    names = list(bindings)
-    terms = " ".join(_term_n3(name, bindings[name]) for name in names)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }} "
-    at = _where_brace(sparql) + 1
-    return sparql[:at] + block + sparql[at:]
 
 
 # -- credentials -------------------------------------------------------------------------
@@ -273,15 +191,14 @@ class RemoteStore:
         raise StoreError(f"{self.endpoint}: unexpected answer of type {media or 'unknown'!r}")
 
     def has_graph(self, graph_iri: str) -> bool:
-        return bool(self.query("ASK { GRAPH ?graph { ?s ?p ?o } }", {"graph": URIRef(graph_iri)}))
+        return bool(self.query(HAS_GRAPH, {"graph": URIRef(graph_iri)}))
 
     def document_graphs(self) -> list[str]:
-        rows = self.query(sparql_prefixes("pol") +
-                          "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?graph a pol:Document } }")
+        rows = self.query(DOCUMENT_GRAPHS)
         return sorted(row["graph"].value for row in rows if row["graph"].value.startswith(_DOC_PREFIX))
 
     def __len__(self) -> int:
-        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        rows = list(self.query(COUNT_QUADS))
         return int(rows[0]["n"].value) if rows else 0
 
     # -- writing -------------------------------------------------------------------------------
@@ -300,7 +217,7 @@ class RemoteStore:
         self._writable()
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         if self.graph_store:
-            _term_n3("graph", URIRef(graph_iri))  # checked, though it travels as a URL parameter
+            term_n3("graph", URIRef(graph_iri))  # checked, though it travels as a URL parameter
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             response = self._request("PUT" if replace else "POST", self.graph_store, params={"graph": graph_iri},
                                      data=body, headers={"Content-Type": "text/turtle"})
@@ -399,7 +316,7 @@ class RemoteStore:
         """
         sets = {ONTOLOGY_GRAPH: [resources.ontology_file()], VOCAB_GRAPH: resources.vocab_files(),
                 REFERENCE_GRAPH: resources.reference_files()}
-        rows = self.query("SELECT ?graph ?hash ?meta ?hashed WHERE { GRAPH ?meta { ?graph ?hashed ?hash } }",
+        rows = self.query(GRAPH_HASHES,
                           {"meta": URIRef(META_GRAPH), "hashed": URIRef(_HASH)})
         current = {row["graph"].value: row["hash"].value for row in rows}
         digests = {graph: _files_hash(paths) for graph, paths in sets.items()}

@@ -26,7 +26,8 @@ import networkx as nx
 
 from kg.corrections import read_corrections
 from kg.errors import QueryError
-from kg.namespaces import DCTERMS, POL, RDF, RDFS, SKOS, sparql_prefixes
+from kg.namespaces import DCTERMS, POL, RDF, RDFS, SKOS
+from kg.sparql import stored_query, with_values
 from kg.store import REFERENCE_GRAPH
 
 __all__ = [
@@ -40,93 +41,20 @@ __all__ = [
 ]
 
 _POL = str(POL)
-_PREFIXES = sparql_prefixes("pol", "skos", "oa", "dcterms", "prov", "rdfs", "owl", "wd")
-
-DOCUMENT_QUERY = _PREFIXES + """
-SELECT ?document ?title ?date ?source ?path ?relative WHERE {
-  ?document a pol:Document .
-  OPTIONAL { ?document dcterms:title ?title }
-  OPTIONAL { ?document dcterms:date ?date }
-  OPTIONAL { ?document dcterms:source ?source }
-  OPTIONAL { ?document prov:atLocation ?path }
-  OPTIONAL { ?document pol:relativePath ?relative }
-}
-"""
 
 # Queries are shaped for Oxigraph on disk: few joins each, the rest joined in Python
 # (one query joining mentions, classes and labels took 8x as long at a million triples).
-MENTION_QUERY = _PREFIXES + """
-SELECT ?document ?node ?role WHERE {
-  { ?document pol:mentionsActor ?node . BIND("actor" AS ?role) }
-  UNION
-  { ?document pol:mentionsRegion ?node . BIND("region" AS ?role) }
-}
-"""
-
-ENTITY_QUERY = _PREFIXES + """
-SELECT ?node ?class ?name ?wikidata WHERE {
-  ?node a ?class ; skos:prefLabel ?name .
-  FILTER(STRSTARTS(STR(?class), STR(pol:)))
-  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
-              BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
-}
-"""
-
-ALT_LABEL_QUERY = _PREFIXES + """
-SELECT DISTINCT ?node ?label WHERE {
-  { ?document pol:mentionsActor ?node } UNION { ?document pol:mentionsRegion ?node }
-  ?node skos:altLabel ?label .
-}
-"""
-
-ASSERTION_QUERY = _PREFIXES + """
-SELECT ?assertion ?class WHERE {
-  VALUES ?class { pol:Statement pol:Position pol:Precondition }
-  ?assertion a ?class .
-}
-"""
-
-EVIDENCE_QUERY = _PREFIXES + """
-SELECT ?assertion ?quote ?document ?start ?end WHERE {
-  ?assertion pol:evidence ?evidence .
-  ?evidence oa:exact ?quote ; pol:document ?document ; oa:start ?start ; oa:end ?end .
-}
-"""
-
-ROLE_QUERY = _PREFIXES + """
-SELECT ?assertion ?role ?value WHERE {
-  VALUES ?role { pol:speaker pol:date pol:via pol:holder pol:stance pol:topic pol:demander
-                 pol:addressee pol:action pol:forOutcome pol:region pol:concerns pol:statedIn }
-  ?assertion ?role ?value .
-}
-"""
-
-VOCAB_QUERY = _PREFIXES + """
-SELECT ?concept ?class ?label WHERE {
-  VALUES ?class { pol:Action pol:Outcome pol:Stance }
-  ?concept a ?class ; skos:prefLabel ?label .
-}
-"""
-
-CONCEPT_QUERY = _PREFIXES + """
-SELECT ?concept ?label WHERE {
-  ?concept a skos:Concept ; skos:prefLabel ?label .
-}
-"""
-
-SPEAKS_FOR_QUERY = _PREFIXES + """
-SELECT ?person ?actor ?graph WHERE { GRAPH ?graph { ?person pol:speaksFor ?actor } }
-"""
-
-NAME_QUERY = _PREFIXES + """
-SELECT ?node ?name ?class ?wikidata WHERE {
-  VALUES ?node { %s }
-  OPTIONAL { ?node skos:prefLabel|dcterms:title|rdfs:label ?name }
-  OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(pol:))) }
-  OPTIONAL { ?node owl:sameAs ?same . FILTER(STRSTARTS(STR(?same), CONCAT(STR(wd:), "Q")))
-              BIND(STRAFTER(STR(?same), STR(wd:)) AS ?wikidata) }
-}
-"""
+DOCUMENT_QUERY = stored_query("view_documents")
+MENTION_QUERY = stored_query("view_mentions")
+ENTITY_QUERY = stored_query("view_entities")
+ALT_LABEL_QUERY = stored_query("view_alt_labels")
+ASSERTION_QUERY = stored_query("view_assertions")
+EVIDENCE_QUERY = stored_query("view_evidence")
+ROLE_QUERY = stored_query("view_roles")
+VOCAB_QUERY = stored_query("view_vocabulary")
+CONCEPT_QUERY = stored_query("view_concepts")
+SPEAKS_FOR_QUERY = stored_query("view_speaks_for")
+NAME_QUERY = stored_query("view_names")
 
 _ASSERTION_TYPES = {"Statement", "Position", "Precondition"}
 
@@ -471,8 +399,7 @@ def _describe_nodes(store, terms: list) -> dict[str, dict]:
     """
     out: dict[str, dict] = {}
     for start in range(0, len(terms), 500):
-        chunk = " ".join(str(term) for term in terms[start:start + 500])
-        for row in store.query(NAME_QUERY % chunk):
+        for row in store.query(with_values(NAME_QUERY, "node", terms[start:start + 500])):
             info = out.setdefault(row["node"].value, {})
             if row["name"] is not None:
                 info.setdefault("name", row["name"].value)

@@ -7,10 +7,10 @@ call ("called on Armenia and Azerbaijan to", "urged both sides to").
 
 from __future__ import annotations
 
-from kg.extract.context import governing_verb, subject_span
+from kg.extract.context import earlier_in_paragraph as _earlier, governing_verb, subject_span
 from kg.extract.entities import Mention
 from kg.extract.lexicon import words
-from kg.extract.roles import NOBODY, RoleContext, resolve
+from kg.extract.roles.base import NOBODY, RoleContext, resolve
 from kg.extract.roles.clauses import addressed_object, clause_subject
 
 __all__ = ["RESOLVERS", "FOR_A_CALL", "find", "find_for_call", "others"]
@@ -61,9 +61,8 @@ def pronoun_antecedent(ctx: RoleContext, verb) -> str | None:
         return None
     entities = ctx.entities
     at = span[0]
-    sents = [s for s in (ctx.sents or [ctx.sent]) if s.index <= ctx.sent.index
-             and (s.index == ctx.sent.index or s.paragraph == ctx.sent.paragraph)]
-    for sent in reversed(sents):
+    sents = [ctx.sent, *(_earlier(ctx.sents, ctx.sent) if ctx.sents else ())]
+    for sent in sents:
         end = at if sent.index == ctx.sent.index else sent.end
         for m in reversed(entities.actors_in(sent.start, end)):
             key = entities.political(m.key)
@@ -152,9 +151,7 @@ def earlier_in_paragraph(ctx: RoleContext) -> str | None:
     the paragraph."""
     wanted = ("armed_group",) if ctx.action in _GROUP_ACTIONS else ("state", "government")
     entities = ctx.entities
-    for other in reversed(ctx.sents[: ctx.sent.index]):
-        if other.paragraph != ctx.sent.paragraph:
-            break
+    for other in _earlier(ctx.sents, ctx.sent):
         candidates = [m for m in entities.actors_in(other.start, other.end)
                       if _usable(ctx, m) and entities.records[entities.political(m.key)].kind in wanted]
         if candidates:
@@ -193,8 +190,8 @@ def both_sides(ctx: RoleContext) -> list[str]:
     entities = ctx.entities
     found: list[str] = []
     sent = ctx.sent
-    for other in reversed(ctx.sents[: sent.index + 1]):
-        if other.index < sent.index - 2 or other.paragraph != sent.paragraph and other.index != sent.index:
+    for other in (ctx.sents[n] for n in range(min(sent.index, len(ctx.sents) - 1), max(-1, sent.index - 3), -1)):
+        if other.paragraph != sent.paragraph and other.index != sent.index:
             break
         end = span[0] if other.index == sent.index else other.end
         for m in reversed(entities.actors_in(other.start, end)):
@@ -212,21 +209,58 @@ def _main_parties(ctx: RoleContext, before_token: int) -> list[str]:
     armed groups or parties the document names by name (not by a people's adjective) most often
     before the call, other than the demander, in the order first named; none when a third is
     named as often as the second."""
-    entities = ctx.entities
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for m in entities.actor_mentions:
-        if m.tok_start >= before_token or m.key in entities.outlets or m.how == "demonym":
-            continue
-        key = entities.political(m.key)
-        if key == ctx.demander or entities.records[key].kind not in ("state", "government", "armed_group", "party"):
-            continue
-        counts[key] = counts.get(key, 0) + 1
-        first.setdefault(key, m.tok_start)
-    ranked = sorted(counts, key=lambda k: -counts[k])
+    counts, first = _parties_before(ctx.entities, before_token)
+    ranked = sorted((k for k in counts if k != ctx.demander), key=lambda k: -counts[k])
     if len(ranked) < 2 or len(ranked) > 2 and counts[ranked[1]] == counts[ranked[2]]:
         return []  # no clear two
     return sorted(ranked[:2], key=first.get)
+
+
+_PARTY_KINDS = ("state", "government", "armed_group", "party")
+
+
+class _PartyCounts:
+    """How often each party is named before a token, by name (not by a people's adjective) and
+    never as an outlet, in the order first named: a running count over the mentions, moved to
+    each token asked about (the demands come in the order of the text)."""
+
+    def __init__(self, entities) -> None:
+        self.mentions = entities.actor_mentions
+        self.keys = []
+        for m in self.mentions:
+            key = entities.political(m.key)
+            eligible = (m.key not in entities.outlets and m.how != "demonym"
+                        and entities.records[key].kind in _PARTY_KINDS)
+            self.keys.append(key if eligible else None)
+        self.at = 0  # the mentions before this position are counted
+        self.counts: dict[str, int] = {}
+        self.first: dict[str, int] = {}
+
+    def move(self, before_token: int) -> None:
+        mentions, keys, counts = self.mentions, self.keys, self.counts
+        while self.at < len(mentions) and mentions[self.at].tok_start < before_token:
+            key = keys[self.at]
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+                self.first.setdefault(key, mentions[self.at].tok_start)
+            self.at += 1
+        while self.at and mentions[self.at - 1].tok_start >= before_token:
+            self.at -= 1
+            key = keys[self.at]
+            if key is not None:
+                counts[key] -= 1
+                if not counts[key]:  # its first mention: it is the last named first
+                    del counts[key], self.first[key]
+
+
+def _parties_before(entities, before_token: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Party -> how often named before ``before_token``, and -> the token it was first named at
+    (both in the order first named)."""
+    running = entities.cache.get("parties")
+    if running is None or running.mentions is not entities.actor_mentions or len(running.keys) != len(running.mentions):
+        running = entities.cache["parties"] = _PartyCounts(entities)
+    running.move(before_token)
+    return running.counts, running.first
 
 
 def _definite_plural(head) -> bool:

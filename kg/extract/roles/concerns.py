@@ -4,7 +4,7 @@ answers with actor keys."""
 
 from __future__ import annotations
 
-from kg.extract.roles import RoleContext, resolve
+from kg.extract.roles.base import RoleContext, resolve
 
 __all__ = ["RESOLVERS", "find", "ALLIANCE_ACTIONS"]
 

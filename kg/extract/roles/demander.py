@@ -4,7 +4,7 @@ coordination: "Egypt, Greece and France called on ...")."""
 from __future__ import annotations
 
 from kg.extract.context import coordinated_actors, pronoun_subject, subject_span
-from kg.extract.roles import RoleContext, resolve
+from kg.extract.roles.base import RoleContext, resolve
 from kg.extract.lexicon import words
 from kg.extract.roles.clauses import clause_subject, obliged
 

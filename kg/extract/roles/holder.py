@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kg.extract.context import group_of_members, subject_span
 from kg.extract.lexicon import words
-from kg.extract.roles import RoleContext, resolve
+from kg.extract.roles.base import RoleContext, resolve
 from kg.extract.roles.speaker import SPEAKING_FOR, named_spokesperson
 
 __all__ = ["RESOLVERS", "find"]

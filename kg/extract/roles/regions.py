@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.extract.roles import RoleContext, resolve
+from kg.extract.roles.base import RoleContext, resolve
 
 __all__ = ["RESOLVERS", "find", "NO_REGIONS", "PLACE_ACTIONS"]
 

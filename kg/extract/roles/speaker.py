@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.extract.context import subject_span
 from kg.extract.entities import Entities, Mention
 from kg.extract.lexicon import words
-from kg.extract.roles import NOBODY, RoleContext, resolve
+from kg.extract.roles.base import NOBODY, RoleContext, resolve
 
 __all__ = ["RESOLVERS", "find", "SPEAKING_FOR", "named_spokesperson"]
 
