@@ -47,6 +47,7 @@ from rdflib.namespace import DefinedNamespace, Namespace, PROV, RDF, RDFS, XSD
 
 from kg.errors import DataFileError, StoreError
 from kg.namespaces import CORRECTION, ID, POL, sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["COR", "CORRECTIONS_GRAPH", "Correction", "load_corrections", "write_corrections", "read_corrections",
            "FIELDS", "apply_corrections", "ExtractorView", "uses_corrections", "corrected_store", "extractor_store",
@@ -347,15 +348,13 @@ VIEW = "corrected-1"
 """The name under which a store keeps its corrected view (:meth:`kg.store.Store.open_derived`);
 a new name when the way corrections apply changes, so that no copy made the old way is read."""
 
-_APPLIED_QUERY = "SELECT ?g ?applied WHERE { GRAPH ?g { ?g ?applied true } } LIMIT 1"
-_ASSERTION_QUERY = "SELECT ?assertion ?g ?p ?o WHERE { GRAPH ?g { ?assertion ?p ?o } }"
 
 
 def is_corrected_view(store) -> bool:
     """Whether ``store`` is a corrected view already (a copy :func:`corrected_store` made, or an
     endpoint that ``kg serve`` runs over one): its corrections are applied, the extractor's
     triples they replace are not there."""
-    return bool(list(store.query(_APPLIED_QUERY, {"g": URIRef(CORRECTIONS_GRAPH), "applied": COR.applied})))
+    return bool(list(store.query(stored_query("corrections_applied"), {"g": URIRef(CORRECTIONS_GRAPH), "applied": COR.applied})))
 
 
 def corrected_store(store):
@@ -408,7 +407,7 @@ def apply_to_copy(copy) -> None:
     for assertion, correction in corrections.items():
         subject = URIRef(assertion)
         rows = [(row["g"].value, row["p"].value, row["o"]) for row in
-                copy.query(_ASSERTION_QUERY, {"assertion": subject}) if row["g"].value != CORRECTIONS_GRAPH]
+                copy.query(stored_query("corrections_assertion"), {"assertion": subject}) if row["g"].value != CORRECTIONS_GRAPH]
         if correction["wrong"]:
             for graph, _, _ in rows:
                 removed.setdefault(graph, set()).add(assertion)
