@@ -289,6 +289,18 @@ def _negated(cue: Token) -> bool:
     return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
 
 
+_WITHDRAWN = words("withdrawn")
+"""Verbs that take back the stance noun they govern ("ending support for", "withdrew its backing")."""
+
+
+def _withdrawn(cue: Token) -> bool:
+    """A stance noun that a verb of ending takes back: "the United States is ending support for
+    the commission", "Norland withdrew its backing for the plan", "suspended support to the
+    mission". The subject no longer supports the topic: it opposes it (and the reverse for a
+    withdrawn objection)."""
+    return cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.lemma_.lower() in _WITHDRAWN
+
+
 def _refusals(sent) -> list[tuple[Token, Token]]:
     """ "would not meet the rebels' demands", "refused to accept the demand", "will not give in to
     demands": the refusing verb and the demand it refuses; the refuser ``opposes`` it."""
@@ -374,6 +386,8 @@ def find_positions(
             if head_cue.i in refusing:
                 pass  # "would not meet the demands": the negation is the refusal itself
             elif _negated(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
+            if _withdrawn(head_cue):
                 stance = "opposes" if stance == "supports" else "supports"
             unsaid = _not_to(tokens)
             if unsaid is not None:
