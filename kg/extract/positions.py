@@ -315,6 +315,30 @@ def _refusals(sent) -> list[tuple[Token, Token]]:
     return out
 
 
+_ENACTING = words("enacting")
+"""Verbs by which a body votes a text into force ("passed", "adopted", "approved")."""
+_ENACTMENTS = words("enactments")
+"""Texts a body votes on ("a resolution", "a bill", "a motion")."""
+
+
+def _enactments(sent) -> list[tuple[Token, Token]]:
+    """A body voting a text into force: "the parliament passed a resolution to expel the troops",
+    "the assembly approved a bill banning the party", "voted on a motion to dissolve the
+    council". The verb and the text; its subject ``supports`` the text and what it does."""
+    out = []
+    for token in sent:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in _ENACTMENTS:
+            continue
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "on" and verb.head.lemma_.lower() == "vote":
+            verb = verb.head
+        elif token.dep_ != "dobj" or verb.lemma_.lower() not in _ENACTING:
+            continue
+        if any(c.dep_ == "nsubj" for c in verb.children):
+            out.append((verb, token))
+    return out
+
+
 _DENYING = words("denying")
 """Verbs that deny what their clause says: "denied supporting the rebels" states no support."""
 
@@ -373,6 +397,9 @@ def find_positions(
             refusing.add(verb.i)
             if not any(r[1].i == verb.i for r in readings):
                 readings.append((CueHit("opposes", verb.i, verb.i + 1), verb, list(noun.subtree), verb))
+        for verb, text in _enactments(sent.span):
+            if not any(r[1].i == verb.i for r in readings):
+                readings.append((CueHit("supports", verb.i, verb.i + 1), verb, list(text.subtree), verb))
         readings = [r for r in readings if not _denied(r[1])]
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
