@@ -283,6 +283,20 @@ def _only_names(tokens: list[Token], holder: str, entities: Entities) -> bool:
     return all(t.i in covered for t in words)
 
 
+_PEOPLE_GROUPS = words("people_groups")
+"""Nouns for a group of people: as the whole topic, solidarity rather than a position."""
+
+
+def _only_people(tokens: list[Token]) -> bool:
+    """Is the topic a group of people and nothing they do or want: "stands with the Libyan
+    people", "we will support our partners", "commends the parties for committing to ..."? Backing
+    people is solidarity, not a position on a matter ("freedom for the people" is one)."""
+    if not tokens:
+        return False
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    return root.pos_ == "NOUN" and root.lemma_.lower() in _PEOPLE_GROUPS
+
+
 def _negated(cue: Token) -> bool:
     if any(c.dep_ == "neg" for c in cue.children):
         return True
@@ -428,6 +442,8 @@ def find_positions(
                 stance = "opposes" if stance == "supports" else "supports"
             if not any(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop for t in tokens):
                 continue
+            if _only_people(tokens):
+                continue  # "we support the Libyan people": solidarity, no matter taken a stance on
             topic_text = phrase(tokens, max_words=16)
             if len(topic_text) < 3:
                 continue
