@@ -955,7 +955,7 @@ class EndpointServer:
                  max_request_bytes: int = 2**20, page: str | os.PathLike | None = "out/graph.html",
                  wait: float = 0, allow_service: tuple[str, ...] = (), read_timeout: float = 10.0,
                  max_connections: int = 256, max_connections_per_client: int = 32, max_queries: int = 4,
-                 max_queries_per_client: int = 2, max_memory_bytes: int = 2**30) -> None:
+                 max_queries_per_client: int = 2, max_memory_bytes: int = 2**30, raw: bool = False) -> None:
         if allow_update and not token:
             raise KgError("kg serve: --allow-update needs --token (or POLKG_SERVE_TOKEN)")
         if token is not None and not token.strip():
@@ -984,6 +984,11 @@ class EndpointServer:
         self._last_preemption = 0.0
         self._acquired_at_start = 0
         self.store = Path(store)
+        self.raw_view = raw
+        self.corrections = 0
+        """How many reviewers' corrections the endpoint's answers carry (0 with ``raw``)."""
+        self._location = self.store / "oxigraph"
+        self._view = None  # the corrected view served, held open (and so kept) while the endpoint runs
         self.host, self.port = host, port
         self.allow_update, self.token = allow_update, token or ""
         self.timeout = timeout
@@ -1033,6 +1038,17 @@ class EndpointServer:
 
         if not (self.store / "oxigraph" / "CURRENT").exists():
             raise StoreError(f"{self.store}: no store here; ingest documents first")
+        if not self.allow_update:
+            # a store written by an older polkg gets a version of its content here (a writer gives it
+            # one, while no one holds the store), so that its corrected view can be kept and served
+            from kg.store import open_store
+
+            try:
+                _Lock(self.store, shared=True).release()
+            except StoreError:
+                pass  # a writer has it: said below
+            else:
+                open_store(self.store, read_only=True).close()
         try:
             if self.allow_update:
                 self._write_page(read_only=False)  # as the writer: loads a changed ontology first
@@ -1054,13 +1070,31 @@ class EndpointServer:
         return self
 
     def _write_page(self, *, read_only: bool) -> None:
+        """Write the graph view, and find what Oxigraph serves: the store's corrected view (made
+        once per version of the store, :func:`kg.corrections.corrected_store`) unless ``raw``."""
+        from kg.corrections import CORRECTIONS_GRAPH, corrected_store, extractor_store
         from kg.store import open_store
 
         with open_store(self.store, wait=self.wait, read_only=read_only) as store:
+            if not self.raw_view and store.has_graph(CORRECTIONS_GRAPH):
+                if not read_only:
+                    raise KgError(f"kg serve: {self.store} holds the reviewers' corrections, and a writable "
+                                  "endpoint serves the store itself: add --raw to serve the extractor's assertions "
+                                  "for writing, or leave out --allow-update to serve the corrected view")
+                view = corrected_store(store)
+                if view is not store:
+                    if view.derived is None:
+                        view.close()
+                        raise StoreError(f"{self.store}: the corrected view could not be kept beside the store "
+                                         "(a write is under way, or there is no room); try again, or serve it "
+                                         "with --raw")
+                    self._view, self._location, self.corrections = view, view.derived, view.corrections
+            elif self.raw_view:
+                extractor_store(store)
             if self.page_path is not None:
                 from kg.viz import write_html
 
-                self.graph_info = write_html(store, self.page_path)
+                self.graph_info = write_html(store, self.page_path, raw=self.raw_view)
                 self.page = self.page_path.read_bytes()
 
     def _start_oxigraph(self) -> None:
@@ -1070,7 +1104,7 @@ class EndpointServer:
         self._log = tempfile.TemporaryFile()
         for _ in range(3):
             self.oxigraph_port = _free_port()
-            command = [oxigraph_command(), mode, "--location", str(self.store / "oxigraph"),
+            command = [oxigraph_command(), mode, "--location", str(self._location),
                        "--bind", f"127.0.0.1:{self.oxigraph_port}", "--union-default-graph",
                        "--timeout-s", str(max(1, round(self.timeout)))]
             self._process = subprocess.Popen(
@@ -1129,6 +1163,9 @@ class EndpointServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._view is not None:
+            self._view.close()
+            self._view = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None

@@ -316,7 +316,7 @@ def _refusals(sent) -> list[tuple[Token, Token]]:
 
 
 _ENACTING = words("enacting")
-"""Verbs by which a body votes a text into force ("passed", "adopted", "approved")."""
+"""Verbs by which a body votes a text into force or a party signs it ("passed", "adopted", "signed")."""
 _ENACTMENTS = words("enactments")
 """Texts a body votes on ("a resolution", "a bill", "a motion")."""
 
@@ -324,7 +324,9 @@ _ENACTMENTS = words("enactments")
 def _enactments(sent) -> list[tuple[Token, Token]]:
     """A body voting a text into force: "the parliament passed a resolution to expel the troops",
     "the assembly approved a bill banning the party", "voted on a motion to dissolve the
-    council". The verb and the text; its subject ``supports`` the text and what it does."""
+    council"; a party signing one: "the two presidents signed a joint declaration for peace",
+    "the prime minister signed a decree banning ...". The verb and the text; its subject
+    ``supports`` the text and what it does."""
     out = []
     for token in sent:
         if token.pos_ != "NOUN" or token.lemma_.lower() not in _ENACTMENTS:
