@@ -37,44 +37,21 @@ from kg.claims.build import (
 from kg.claims.model import ClaimLayer, ClaimSummary, Report, TIME_BASES, Thread
 from kg.claims.said import said_time
 from kg.claims.topics import same_topic
-from kg.namespaces import ACT, ID, OUT, POL, ST, sparql_prefixes
+from kg.namespaces import ACT, ID, OUT, POL, ST
+from kg.sparql import stored_query, with_values
 
 __all__ = ["CLAIMS_GRAPH", "update_claims", "rebuild_claims", "read_reports", "to_triples", "outlet_of",
            "ClaimUpdate"]
 
 CLAIMS_GRAPH = str(ID["graph/claims"])
 _DOC_PREFIX = str(ID["doc/"])
-_PREFIXES = sparql_prefixes("pol", "oa", "dcterms", "prov")
-_CLAIMS = f"<{CLAIMS_GRAPH}>"
-
-_REPORT_QUERY = _PREFIXES + """
-SELECT ?g ?s ?p ?o WHERE {
-  %s
-  GRAPH ?g {
-    VALUES ?p { pol:holder pol:stance pol:topic pol:demander pol:addressee pol:action pol:forOutcome pol:region
-                pol:statedIn pol:date pol:saidOn pol:saidUnplaced oa:exact oa:start oa:end dcterms:date dcterms:source pol:speaker }
-    ?s ?p ?o }
-}
-"""
-
-_COVERED_QUERY = _PREFIXES + "SELECT ?doc WHERE { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:covers ?doc } }"
-
-_CITING_QUERY = _PREFIXES + """
-SELECT DISTINCT ?thread WHERE { %s GRAPH """ + _CLAIMS + """ { ?claim pol:reportedIn ?doc ; pol:inThread ?thread } }
-"""
-
-_HOLDER_THREADS_QUERY = _PREFIXES + """
-SELECT ?thread ?holder ?topic WHERE { %s GRAPH """ + _CLAIMS + """ { ?thread pol:claimHolder ?holder ; pol:threadKind "position" .
-  ?claim pol:inThread ?thread ; pol:claimTopic ?topic } }
-"""
-
-_THREAD_QUERY = _PREFIXES + """
-SELECT ?s ?doc ?member WHERE { %s GRAPH """ + _CLAIMS + """ { ?s pol:inThread ?thread .
-  OPTIONAL { ?s pol:reportedIn ?doc } OPTIONAL { ?s prov:wasDerivedFrom ?member } } }
-"""
-
-_UPDATING_QUERY = _PREFIXES + "ASK { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:updating true } }"
-_VERSION_QUERY = _PREFIXES + "SELECT ?v WHERE { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:layerVersion ?v } }"
+_REPORT_QUERY = stored_query("claims_reports")
+_COVERED_QUERY = stored_query("claims_covered")
+_CITING_QUERY = stored_query("claims_citing")
+_HOLDER_THREADS_QUERY = stored_query("claims_holder_threads")
+_THREAD_QUERY = stored_query("claims_thread_members")
+_UPDATING_QUERY = stored_query("claims_updating")
+_VERSION_QUERY = stored_query("claims_version")
 
 LAYER_VERSION = "2"
 """How the layer is built: an update takes the graph's summaries as its own only when the graph
@@ -97,17 +74,6 @@ def outlet_of(source: str | None, document: str) -> str:
     return document
 
 
-def _values(name: str, iris) -> str:
-    """A ``VALUES`` block of IRIs that came from the store itself, each checked and written with ``.n3()``."""
-    terms = []
-    for iri in iris:
-        term = URIRef(iri)
-        if any(c in iri for c in '<>"{}|^`\\ \n'):
-            raise ValueError(f"not an IRI: {iri!r}")
-        terms.append(term.n3())
-    return f"VALUES ?{name} {{ {' '.join(terms)} }}"
-
-
 def _code(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -119,8 +85,8 @@ def read_reports(store, documents=None) -> list[Report]:
         if not documents:
             return []
         # one query per document, its graph bound by the engine: an index lookup, not a scan
-        return _read(store, (store.query(_REPORT_QUERY % "", {"g": URIRef(doc)}) for doc in documents))
-    return _read(store, [store.query(_REPORT_QUERY % "")])
+        return _read(store, (store.query(_REPORT_QUERY, {"g": URIRef(doc)}) for doc in documents))
+    return _read(store, [store.query(_REPORT_QUERY)])
 
 
 def _read(store, results) -> list[Report]:
@@ -334,7 +300,7 @@ def update_claims(store, *, changed=()) -> ClaimUpdate:
     new = read_reports(store, added | changed)
     rebuilt: set[str] = set()  # threads built again from their reports
     for chunk in _chunks(sorted(removed | changed)):
-        rebuilt |= {row["thread"].value for row in store.query(_CITING_QUERY % _values("doc", chunk))}
+        rebuilt |= {row["thread"].value for row in store.query(with_values(_CITING_QUERY, "doc", chunk))}
     joining: dict[str, list[Report]] = defaultdict(list)  # thread -> its new reports
     for report in new:
         if report.kind == "precondition":
@@ -360,7 +326,7 @@ def update_claims(store, *, changed=()) -> ClaimUpdate:
     cited: set[str] = set()
     members: set[str] = set()
     for chunk in _chunks(sorted(rebuilt)):
-        for row in store.query(_THREAD_QUERY % _values("thread", chunk)):
+        for row in store.query(with_values(_THREAD_QUERY, "thread", chunk)):
             subjects.add(row["s"].value)
             if row["doc"] is not None:
                 cited.add(row["doc"].value)
@@ -407,17 +373,14 @@ class _ThreadState:
         return min(s.head for s in self.claims.values())
 
 
-_STATE_QUERY = _PREFIXES + """
-SELECT ?thread ?s ?summary ?other WHERE { %s GRAPH """ + _CLAIMS + """ { ?s pol:inThread ?thread .
-  OPTIONAL { ?s pol:claimSummary ?summary } OPTIONAL { ?s pol:sharesDocumentWith ?other } } }
-"""
+_STATE_QUERY = stored_query("claims_thread_states")
 
 def _thread_states(store, threads: set[str]) -> dict[str, _ThreadState]:
     """The state of each of ``threads`` that the claim graph holds (threads it lacks are left out; one
     without claim summaries was written by an older polkg)."""
     states: dict[str, _ThreadState] = {}
     for chunk in _chunks(sorted(threads)):
-        for row in store.query(_STATE_QUERY % _values("thread", chunk)):
+        for row in store.query(with_values(_STATE_QUERY, "thread", chunk)):
             state = states.setdefault(row["thread"].value, _ThreadState())
             subject = row["s"].value
             if row["summary"] is not None:
@@ -459,7 +422,7 @@ def _position_components(store, positions: list[Report]) -> list[tuple[list[str]
         by_holder[report.actor].append(report)
     index: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for chunk in _chunks(sorted(by_holder)):
-        for row in store.query(_HOLDER_THREADS_QUERY % _values("holder", chunk)):
+        for row in store.query(with_values(_HOLDER_THREADS_QUERY, "holder", chunk)):
             holder, topic, thread = row["holder"].value, row["topic"].value, row["thread"].value
             for key in topic_keys(topic):
                 index[(holder, key)].add((thread, topic))

@@ -327,6 +327,8 @@ def _place(span: SpacySpan) -> bool:
         return True  # "a Kabul car bombing"
     if root.dep_ in ("dobj", "conj") and _taken(root):
         return True  # "rebels entered Aldor and Betsy Creek"
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in _MOVING and _forces_go(root.head):
+        return True  # "the troops will leave Chad"
     if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
         return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
@@ -360,7 +362,8 @@ def _theatre(span: SpacySpan) -> bool:
     lemma = head.lemma_.lower()
     if lemma in _GOING and not (lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING):
         return _forces_go(head)  # "sending soldiers to Chad", not "she returned to Chad"
-    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING
+    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING or (
+        head.pos_ in ("VERB", "AUX") and _forces_go(head))  # "foreign forces are in Chad"
 
 
 def _forces_go(verb) -> bool:
@@ -559,6 +562,18 @@ def _seat_of_office(span: SpacySpan) -> bool:
         holder = root.head.head
         return holder.lower_ in _OFFICE_NOUNS or (named(holder) and any(
             t.lower_ in _OFFICE_NOUNS for t in doc[holder.left_edge.i:holder.i]))
+    return False
+
+
+def _locates_a_place(span: SpacySpan) -> bool:
+    """Is the place only where another named place lies ("the Black Sea port town of Ochamchire",
+    "the West Bank city of Nablus")? The named town is the place the text speaks of."""
+    token = span[-1]
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+        if token.lemma_.lower() in _CITY_NOUNS and token.dep_ != "compound":
+            return any(c.lower_ == "of" and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+                       for c in token.children)
     return False
 
 
@@ -928,6 +943,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
         if role == "region" and how != "direction" and (_venue(span) or _in_title(span) or _seat_of_office(span)
+                                                        or _locates_a_place(span)
                                                         or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
@@ -1139,6 +1155,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
 
 _TOPIC_NOUNS = words("topic_nouns")
+_SITUATION_NOUNS = words("situation_nouns")
 
 
 def _state_counts(found: Entities) -> dict[str, int]:
@@ -1169,8 +1186,10 @@ def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: 
         if m.start < headline_end:
             topical = m.key not in containing and _headline_subject(root)
         else:
+            situation = _TOPIC_NOUNS | _SITUATION_NOUNS
             topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                       and root.head.head.lemma_.lower() in _TOPIC_NOUNS)
+                       and root.head.head.lemma_.lower() in situation
+                       or root.dep_ == "compound" and root.head.lemma_.lower() in situation)  # "the Chad conflict"
         if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
