@@ -142,8 +142,9 @@ def _date(value: str) -> Literal:
     return Literal(value, datatype=datatype)
 
 
-def to_triples(layer: ClaimLayer):
-    """The triples of ``layer``'s threads, claims, changes and contradictions (and their subjects)."""
+def to_triples(layer: ClaimLayer, *, leave_out=frozenset()):
+    """The triples of ``layer``'s threads, claims, changes and contradictions (and their subjects);
+    those of the claims ``leave_out`` (IRIs) apart."""
     triples = []
     add = triples.append
     for thread in layer.threads.values():
@@ -157,6 +158,8 @@ def to_triples(layer: ClaimLayer):
         if thread.kind == "precondition" and thread.action:
             add((t, POL.claimAction, ACT[thread.action]))
         for claim in thread.claims:
+            if claim.iri in leave_out:
+                continue
             c = URIRef(claim.iri)
             add((c, RDF.type, POL.Claim))
             add((c, POL.inThread, t))
@@ -338,12 +341,16 @@ def update_claims(store, *, changed=()) -> ClaimUpdate:
     drop = [(URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(removed)]
     # (what the graph holds of such a thread, but its older reports, is what its state gives)
     grown, before = ClaimLayer(), ClaimLayer()
+    unchanged: set[str] = set()  # claims no new report joins whose spans stay: their triples stay as they are
     for iri, reports in sorted(joining.items()):
         state = states.get(iri)
-        grown.threads[iri] = _grow(iri, state, reports)
+        after = grown.threads[iri] = _grow(iri, state, reports)
         if state is not None:
-            before.threads[iri] = _grow(iri, state, [])
-    old, now = set(to_triples(before)), to_triples(grown)
+            old_thread = before.threads[iri] = _grow(iri, state, [])
+            unchanged |= {c.iri for c in after.claims if not c.reports and all(
+                old_thread.spans.get(f"{c.iri}|{basis}") == after.spans.get(f"{c.iri}|{basis}")
+                for basis in TIME_BASES)}
+    old, now = set(to_triples(before, leave_out=unchanged)), to_triples(grown, leave_out=unchanged)
     drop.extend(t for t in old.difference(now))
     triples.extend(t for t in now if t not in old)
     threads += len(grown.threads)

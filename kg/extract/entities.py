@@ -327,6 +327,8 @@ def _place(span: SpacySpan) -> bool:
         return True  # "a Kabul car bombing"
     if root.dep_ in ("dobj", "conj") and _taken(root):
         return True  # "rebels entered Aldor and Betsy Creek"
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in _MOVING and _forces_go(root.head):
+        return True  # "the troops will leave Chad"
     if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
         return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
@@ -360,7 +362,8 @@ def _theatre(span: SpacySpan) -> bool:
     lemma = head.lemma_.lower()
     if lemma in _GOING and not (lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING):
         return _forces_go(head)  # "sending soldiers to Chad", not "she returned to Chad"
-    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING
+    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING or (
+        head.pos_ in ("VERB", "AUX") and _forces_go(head))  # "foreign forces are in Chad"
 
 
 def _forces_go(verb) -> bool:
