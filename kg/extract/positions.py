@@ -290,10 +290,13 @@ _PEOPLE_GROUPS = words("people_groups")
 def _only_people(tokens: list[Token]) -> bool:
     """Is the topic a group of people and nothing they do or want: "stands with the Libyan
     people", "we will support our partners", "commends the parties for committing to ..."? Backing
-    people is solidarity, not a position on a matter ("freedom for the people" is one)."""
+    people is solidarity, not a position on a matter ("freedom for the people" is one). "The
+    people of Haiti" names a country's people: backing them stays a position."""
     if not tokens:
         return False
     root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    if any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children if c in tokens):
+        return False  # "stands with the people of Haiti": a country's people, as the holder means it
     return root.pos_ == "NOUN" and root.lemma_.lower() in _PEOPLE_GROUPS
 
 
