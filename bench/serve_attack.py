@@ -18,7 +18,11 @@ builds its store), on loopback. Two phases:
      two-way cross join sorted (memory without end);
    * one client from 127.0.0.1 sending simple queries (an ``ASK`` and a
      ``SELECT ... LIMIT 10``) one after the other on a kept-alive connection,
-     timed from sending to the last byte.
+     timed from sending to the last byte;
+   * newcomers: every ``--newcomer-every`` seconds (5) a client from an address
+     never seen before (127.0.6.x) connects and sends one ``ASK``, timed from
+     the connect to the last byte of the answer (the wait of a new, well-behaved
+     client).
 
    Sampled every 0.25 s: the resident memory (VmRSS) of the endpoint's whole
    process tree (the front and the Oxigraph process) and the front's threads.
@@ -211,11 +215,12 @@ def burst(port: int, count: int) -> dict:
     return {o: outcomes.count(o) for o in sorted(set(outcomes))}
 
 
-def simple_client(port: int, seconds: float) -> tuple[list[float], dict, list[str]]:
-    """Simple queries one after the other from 127.0.0.1: latencies (s) of the 200s, every status, and
-    the first few answers that were not 200."""
+def simple_client(port: int, seconds: float) -> tuple[list[float], dict, list[str], float]:
+    """Simple queries one after the other from 127.0.0.1: latencies (s) of the 200s, every status,
+    the first few answers that were not 200, and how long the first one took (s)."""
     stop_at = time.monotonic() + seconds
     times, statuses, errors = [], {}, []
+    first = float("nan")
     connection = None
     i = 0
     while time.monotonic() < stop_at:
@@ -248,13 +253,41 @@ def simple_client(port: int, seconds: float) -> tuple[list[float], dict, list[st
                 outcome = type(exc).__name__
                 break
         elapsed = time.perf_counter() - started
+        if i == 1:
+            first = elapsed
         statuses[outcome] = statuses.get(outcome, 0) + 1
         if outcome == "200":
             times.append(elapsed)
         elif len(errors) < 5:
             errors.append(f"{outcome}: {body[:160].decode('utf-8', 'replace').strip() if body else ''}")
         time.sleep(0.01)
-    return times, statuses, errors
+    return times, statuses, errors, first
+
+
+def newcomers(port: int, seconds: float, every: float) -> list[tuple[float, str, float]]:
+    """A client from a new address every ``every`` seconds for ``seconds``, one ``ASK`` each:
+    (when it came, its status, seconds from the connect to the answer's last byte)."""
+    began = time.monotonic()
+    outcomes = []
+    n = 0
+    while time.monotonic() - began + every < seconds:
+        time.sleep(every)
+        n += 1
+        came = time.monotonic() - began
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(f"127.0.6.{n}", 0))
+        try:
+            connection.request("GET", "/sparql?query=" + quote(SIMPLE[0]),
+                               headers={"Accept": "application/sparql-results+json"})
+            answer = connection.getresponse()
+            answer.read()
+            outcome = str(answer.status)
+        except OSError as exc:
+            outcome = type(exc).__name__
+        finally:
+            connection.close()
+        outcomes.append((round(came, 1), outcome, time.perf_counter() - started))
+    return outcomes
 
 
 def _role(role: str, port: int, count: int, seconds: float, addresses: int = 1) -> subprocess.Popen:
@@ -292,7 +325,13 @@ def attack(store: Path, args) -> dict:
         sampler.start()
         attackers = [_role("slow", port, args.slow, args.seconds), _role("heavy", port, args.heavy, args.seconds, args.heavy_addresses)]
         time.sleep(2)  # let the attack build up first
-        times, statuses, errors = simple_client(port, args.seconds - 2)
+        arrivals: list = []
+        newcomer = threading.Thread(target=lambda: arrivals.extend(newcomers(port, args.seconds - 2,
+                                                                              args.newcomer_every)), daemon=True)
+        newcomer.start()
+        times, statuses, errors, first = simple_client(port, args.seconds - 2)
+        newcomer.join()
+        load_during = os.getloadavg()[0]
         reports = [json.loads(a.communicate(timeout=300)[0]) for a in attackers]
         sampling.set()
         sampler.join()
@@ -307,6 +346,9 @@ def attack(store: Path, args) -> dict:
         "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 1) if times else None,
         "max_ms": round(times[-1] * 1000, 1) if times else None,
         "slow": reports[0], "heavy": reports[1],
+        "first_ms": round(first * 1000, 1),
+        "newcomers": [(came, outcome, round(waited * 1000, 1)) for came, outcome, waited in arrivals],
+        "load_during": round(load_during, 1),
         "rss_idle_mb": round(rss_idle / 2**20), "rss_peak_mb": round(peak["rss"] / 2**20),
         "threads_idle": threads_idle, "threads_peak": peak["threads"], "serve_alive": alive,
     }
@@ -317,6 +359,12 @@ def markdown(figures: dict, args, triples: int) -> str:
     simple_text = ", ".join(f"{n} {o}" for o, n in sorted(figures["simple"].items()))
     heavy_text = ", ".join(f"{n} {o}" for o, n in sorted(figures["heavy"].items()))
     slow = figures["slow"]
+    waits = [ms for _, outcome, ms in figures["newcomers"] if outcome == "200"]
+    others = [f"{outcome} at {came:g} s" for came, outcome, _ in figures["newcomers"] if outcome != "200"]
+    newcomer_text = (f"{len(figures['newcomers'])} clients from new addresses, one every {args.newcomer_every:g} s: "
+                     f"{len(waits)} answered 200, from connect to answer median "
+                     f"{statistics.median(waits) if waits else float('nan'):.1f} ms, longest "
+                     f"{max(waits) if waits else float('nan'):.1f} ms" + (f"; not answered: {', '.join(others)}" if others else ""))
     return f"""
 ## kg serve under attack
 
@@ -329,6 +377,8 @@ def markdown(figures: dict, args, triples: int) -> str:
 | {figures['simple_n']:,} | {figures['p50_ms']} ms | {figures['p95_ms']} ms | {figures['max_ms']} ms | \
 {figures['rss_idle_mb']} / {figures['rss_peak_mb']} MB | {figures['threads_idle']} / {figures['threads_peak']} |
 
+- The simple client's first query (a new address then): {figures['first_ms']} ms.
+- {newcomer_text}.
 - Burst of {args.burst} simultaneous connects (ten addresses, one `ASK` each): {burst_text}.
 - Simple client's answers: {simple_text}.
 - {args.slow} slow sockets from {args.slow} addresses: {slow['connects']:,} connections in all, \
@@ -336,7 +386,8 @@ def markdown(figures: dict, args, triples: int) -> str:
 - {args.heavy} heavy clients from {args.heavy_addresses} address(es): {heavy_text}.
 - Endpoint alive at the end: {'yes' if figures['serve_alive'] else 'no'}.
 
-Machine: {describe('oxigraph', 'pyoxigraph')}; 1-minute load average before the run {args.load_before}.
+Machine: {describe('oxigraph', 'pyoxigraph')}; 1-minute load average {args.load_before} before the run and \
+{figures['load_during']} at its end (`uptime`; the machine is shared with other jobs).
 """
 
 
@@ -351,6 +402,8 @@ def main(argv=None) -> int:
     parser.add_argument("--heavy", type=int, default=20, help="heavy-query clients (default 20)")
     parser.add_argument("--heavy-addresses", type=int, default=1,
                         help="addresses the heavy clients come from (default 1; at most 250)")
+    parser.add_argument("--newcomer-every", type=float, default=5,
+                        help="seconds between two clients from new addresses (default 5)")
     parser.add_argument("--burst", type=int, default=200, help="simultaneous connects of the burst (default 200)")
     parser.add_argument("--serve-args", default="", help="extra kg serve flags, e.g. '--max-memory-mb 512'")
     parser.add_argument("--results", action="store_true", help="append the Markdown to bench/RESULTS.md")

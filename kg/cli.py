@@ -176,9 +176,12 @@ def ingest(ctx, paths, wait, progress, jobs, scheduler, archive, document_second
                 report = ingest_into(paths, remote, on_document=on_document, jobs=jobs, scheduler=scheduler,
                                      archive=kept, budget=budget)
         else:
+            from kg.corrections import prepare_corrected_view
+
             with _open(ctx, wait) as store:
                 report = run_ingest(paths, store, on_document=on_document, jobs=jobs, scheduler=scheduler,
                                     archive=kept, budget=budget)
+                prepare_corrected_view(store)  # the reviewers' corrections applied to what changed
     bar.close()
     click.echo(report.summary())
     if not report.ok:
@@ -233,25 +236,18 @@ def query(ctx, sparql, name, params, fmt, endpoint, update_endpoint, graph_store
     if values and not name:
         raise click.UsageError("--param goes with --name")
     text = sparql_text(sparql) if sparql else None
+    from kg.corrections import corrected_view
+
     with _remote(endpoint, update_endpoint, graph_store) or _open(ctx, read_only=True) as store:
-        view = store if raw or endpoint else _corrected(store)
-        try:
+        with corrected_view(store, raw=raw) as view:
             result = run_named(view, name, values) if name else run_sparql(view, text)
-        finally:
-            if view is not store:
-                view.close()
-    if view is not store:
-        click.echo(_corrections_note(view.corrections, "kg query --raw"), err=True)
+            corrections = getattr(view, "corrections", 0) if view is not store else 0
+    if corrections:
+        click.echo(_corrections_note(corrections, "kg query --raw"), err=True)
     for note in result.notes:
         click.echo(note, err=True)
     out = result.render(fmt)
     click.echo(out, nl=not out.endswith("\n"))
-
-
-def _corrected(store):
-    from kg.corrections import corrected_store
-
-    return corrected_store(store)
 
 
 def _corrections_note(count: int, raw_command: str) -> str:
@@ -324,14 +320,17 @@ _SIZE = _Size()
               help="Requests from one address the query engine runs at once.")
 @click.option("--max-memory-mb", type=click.IntRange(min=0), default=1024, show_default=True,
               help="Heap memory of the query engine; over it, the engine restarts and its requests get 503 (0: no limit).")
+@click.option("--raw", is_flag=True, help="Serve the extractor's assertions, without the reviewers' corrections.")
 @_store_option
 @click.pass_context
 def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no_page, wait, allow_service,
           read_timeout, max_body, max_connections, max_connections_per_client, max_queries, max_queries_per_client,
-          max_memory_mb):
+          max_memory_mb, raw):
     """Serve the store as a SPARQL 1.1 endpoint at /sparql, with the graph view at /.
 
     Read-only unless --allow-update; the store stays locked against ingest while it runs.
+    The reviewers' corrections (`kg correct`) apply unless --raw; --allow-update serves
+    the store itself, so a store with corrections needs --raw for it.
     """
     import signal
 
@@ -347,7 +346,8 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
                           page=None if no_page else page, wait=wait, allow_service=parse_hosts(allow_service),
                           read_timeout=read_timeout, max_request_bytes=max_body, max_connections=max_connections,
                           max_connections_per_client=max_connections_per_client, max_queries=max_queries,
-                          max_queries_per_client=max_queries_per_client, max_memory_bytes=max_memory_mb * 2**20)
+                          max_queries_per_client=max_queries_per_client, max_memory_bytes=max_memory_mb * 2**20,
+                          raw=raw)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -356,6 +356,8 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_mb, page, no
     try:
         mode = "read-write for requests with the token" if allow_update else "read-only"
         click.echo(f"SPARQL endpoint: {server.url}/sparql ({mode})")
+        if server.corrections:
+            click.echo(_corrections_note(server.corrections, "kg serve --raw"))
         if server.page is not None:
             click.echo(f"Graph view:      {server.url}/")
         click.echo("Press Ctrl+C to stop.")
@@ -491,8 +493,11 @@ def correct(ctx, file):
     """Write the corrections the graph view exported (a JSON file) into the store, apart from the documents."""
     from kg.corrections import write_corrections
 
+    from kg.corrections import prepare_corrected_view
+
     with _open(ctx) as store:
         corrections = write_corrections(store, file)
+        prepare_corrected_view(store)  # made once here, read by every query after
     wrong = sum(c.wrong for c in corrections)
     click.echo(f"{file}: {len(corrections)} correction{'s' if len(corrections) != 1 else ''} written "
                f"({wrong} marked wrong, {len(corrections) - wrong} fixed)")

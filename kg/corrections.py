@@ -14,8 +14,13 @@ touched, so re-ingesting a document keeps its corrections (its assertions keep
 their IRIs), and the new values use properties of their own so that no query
 of the extractor's ``pol:`` terms sees them.
 
-:func:`read_corrections` gives, per assertion, the latest correction;
-:func:`kg.viz.to_view_graph` applies them unless asked for the raw view.
+:func:`read_corrections` gives, per assertion, the latest correction; readers of
+facts (:func:`kg.analysis.read_facts`, :func:`kg.viz.to_view_graph`) apply them as they
+read, unless asked for the raw view. SPARQL (``kg query``, ``kg serve``, the claim layer
+the analyses read) runs on :func:`corrected_store`: a copy of the store with the
+corrections applied and its claim layer brought up to date, which the store makes once
+per version of its content (``kg correct`` and ``kg ingest`` make it as they finish) and
+keeps beside the database, so that a query opens it rather than copying the store.
 
 The file, as the page writes it::
 
@@ -32,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,11 +45,13 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DefinedNamespace, Namespace, PROV, RDF, RDFS, XSD
 
-from kg.errors import DataFileError
+from kg.errors import DataFileError, StoreError
 from kg.namespaces import CORRECTION, ID, POL, sparql_prefixes
+from kg.sparql import stored_query
 
 __all__ = ["COR", "CORRECTIONS_GRAPH", "Correction", "load_corrections", "write_corrections", "read_corrections",
-           "FIELDS", "apply_corrections", "ExtractorView", "uses_corrections", "corrected_store"]
+           "FIELDS", "apply_corrections", "ExtractorView", "uses_corrections", "corrected_store", "extractor_store",
+           "corrected_view", "prepare_corrected_view", "is_corrected_view", "VIEW"]
 
 _ID = str(ID)
 CORRECTIONS_GRAPH = _ID + "graph/corrections"
@@ -59,6 +67,7 @@ class COR(DefinedNamespace):
     _fail = True
 
     Correction: URIRef  # a prov:Activity: one reviewer's correction of one assertion
+    applied: URIRef  # <corrections graph> cor:applied true: in a corrected view, where they are applied
     Revision: URIRef  # a prov:Entity: the assertion as corrected
     demander: URIRef
     addressee: URIRef
@@ -335,95 +344,113 @@ def uses_corrections(store) -> bool:
     return getattr(store, "use_corrections", True)
 
 
+VIEW = "corrected-1"
+"""The name under which a store keeps its corrected view (:meth:`kg.store.Store.open_derived`);
+a new name when the way corrections apply changes, so that no copy made the old way is read."""
+
+
+
+def is_corrected_view(store) -> bool:
+    """Whether ``store`` is a corrected view already (a copy :func:`corrected_store` made, or an
+    endpoint that ``kg serve`` runs over one): its corrections are applied, the extractor's
+    triples they replace are not there."""
+    return bool(list(store.query(stored_query("corrections_applied"), {"g": URIRef(CORRECTIONS_GRAPH), "applied": COR.applied})))
+
+
 def corrected_store(store):
     """The store as the reviewers corrected it, for SPARQL: ``store`` itself when it holds no
-    correction, else a copy in which each correction is applied (close it when done).
+    correction (or is a corrected view already), else a read-only store in which each
+    correction is applied (close it when done), with ``corrections`` set to their number.
 
-    SPARQL cannot leave out some triples of the union of the graphs, so the
-    corrected view of a store with corrections is a copy: of a store on disk, an
-    Oxigraph backup in a temporary folder (hard links to the store's files when
-    they are on the same file system), removed when the copy is closed; of a
-    store in memory, a copy in memory. In the copy, a corrected field's triples
-    of the extractor are replaced by the correction's values (in the
-    assertion's own graph), and every triple about an assertion marked wrong is
-    gone, its ``prov:wasInvalidatedBy`` record in :data:`CORRECTIONS_GRAPH`
-    apart. The store itself keeps the extractor's triples.
+    In it, a corrected field's triples of the extractor are replaced by the correction's
+    values (in the assertion's own graph), every triple about an assertion marked wrong is
+    gone (its ``prov:wasInvalidatedBy`` record in :data:`CORRECTIONS_GRAPH` apart), and the
+    claim layer, where there is one, is brought up to date for the documents they touch. The
+    store itself keeps the extractor's triples.
 
-    Returns
-    -------
-    kg.store.OxigraphStore
-        ``store``, or the copy, with ``corrections`` set to the number applied.
+    The embedded store makes this view once per version of its content (after ``kg correct``
+    or any other write) and keeps it beside the database, so that a query opens it rather
+    than copying the store (:meth:`kg.store.OxigraphStore.open_derived`); an endpoint's
+    graphs are copied for each query that needs them.
     """
-    import shutil
-    import tempfile
-
-    import pyoxigraph as ox
-
-    corrections = read_corrections(store) if hasattr(store, "raw") else {}
-    if not corrections:
+    if not store.has_graph(CORRECTIONS_GRAPH) or is_corrected_view(store):
         return store
-    folder = None
-    if getattr(store, "path", None) is not None:
-        try:
-            folder = Path(tempfile.mkdtemp(prefix="polkg-corrected-"))
-            store.raw.backup(str(folder / "oxigraph"))
-            raw = ox.Store(str(folder / "oxigraph"))
-        except (OSError, RuntimeError):  # no room for a copy on disk: copy in memory
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-            folder = None
-    if folder is None:
-        raw = ox.Store()
-        raw.extend(store.raw.quads_for_pattern(None, None, None, None))
+    view = store.open_derived(VIEW, apply_to_copy)
+    view.corrections = len(read_corrections(view))
+    return view
 
-    keep = ox.NamedNode(CORRECTIONS_GRAPH)
-    evidence = ox.NamedNode(_POL + "evidence")
+
+def extractor_store(store):
+    """``store`` itself, for reading the extractor's assertions (``--raw``).
+
+    Raises
+    ------
+    kg.errors.StoreError
+        ``store`` is a corrected view (an endpoint ``kg serve`` runs over the corrected
+        view): the extractor's triples are not in it.
+    """
+    if store.has_graph(CORRECTIONS_GRAPH) and is_corrected_view(store):
+        raise StoreError(f"{store.path}: serves the reviewers' corrected view, without the extractor's "
+                         "assertions they replace (kg serve --raw serves those)")
+    return store
+
+
+def apply_to_copy(copy) -> None:
+    """Apply the corrections of ``copy`` (a writable copy of a store) to its graphs, in place."""
+    from kg.claims import CLAIMS_GRAPH, update_claims
+
+    corrections = read_corrections(copy)
+    evidence = URIRef(_POL + "evidence")
+    removed: dict[str, set[str]] = {}  # graph -> the assertions marked wrong whose triples it loses
+    dropped: dict[str, list] = {}  # graph -> the extractor's triples a fix replaces
+    added: dict[str, list] = {}  # graph -> the fix's triples
     for assertion, correction in corrections.items():
-        subject = ox.NamedNode(assertion)
+        subject = URIRef(assertion)
+        rows = [(row["g"].value, row["p"].value, row["o"]) for row in
+                copy.query(stored_query("corrections_assertion"), {"assertion": subject}) if row["g"].value != CORRECTIONS_GRAPH]
         if correction["wrong"]:
-            for quad in list(raw.quads_for_pattern(subject, None, None, None)):
-                if quad.graph_name != keep:
-                    raw.remove(quad)
+            for graph, _, _ in rows:
+                removed.setdefault(graph, set()).add(assertion)
             continue
-        graphs = {quad.graph_name for quad in raw.quads_for_pattern(subject, evidence, None, None)}
+        graphs = sorted({graph for graph, predicate, _ in rows if predicate == str(evidence)})
         if not graphs:  # the assertion is no longer in the store
             continue
         for key, values in correction["values"].items():
-            predicate = ox.NamedNode(_PROPERTY[key])
-            for quad in list(raw.quads_for_pattern(subject, predicate, None, None)):
-                raw.remove(quad)
-            raw.extend(ox.Quad(subject, predicate, ox.NamedNode(v), graph) for graph in graphs for v in values)
-    copy = _copy_class().wrap(raw)
-    copy.folder = folder
-    copy.corrections = len(corrections)
-    return copy
+            predicate = URIRef(_PROPERTY[key])
+            dropped_here = [(graph, (subject, predicate, o)) for graph, p, o in rows if p == str(predicate)]
+            for graph, triple in dropped_here:
+                dropped.setdefault(graph, []).append(triple)
+            for graph in graphs:
+                added.setdefault(graph, []).extend((subject, predicate, URIRef(v)) for v in values)
+    for graph in sorted(set(removed) | set(dropped) | set(added)):
+        copy.replace_in_graph(graph, sorted(removed.get(graph, ())), added.get(graph, []),
+                              remove=dropped.get(graph, []))
+    documents = {g for g in set(removed) | set(dropped) | set(added) if g.startswith(_ID + "doc/")}
+    if documents and copy.has_graph(CLAIMS_GRAPH):
+        update_claims(copy, changed=documents)
+    copy.replace_in_graph(CORRECTIONS_GRAPH, [], [(URIRef(CORRECTIONS_GRAPH), COR.applied, Literal(True))])
 
 
-_COPY = None
+def prepare_corrected_view(store) -> None:
+    """Make the corrected view of ``store`` now, when it holds corrections, so that the next
+    query finds it made (``kg correct`` and ``kg ingest`` call this after writing)."""
+    if store.has_graph(CORRECTIONS_GRAPH):
+        view = corrected_store(store)
+        if view is not store:
+            view.close()
 
 
-def _copy_class():
-    """The class of :func:`corrected_store`'s copies (kg.store is imported only when one is made)."""
-    global _COPY
-    if _COPY is None:
-        import shutil
+@contextmanager
+def corrected_view(store, *, raw: bool = False):
+    """:func:`corrected_store` (or, with ``raw``, :func:`extractor_store`) as a context manager
+    that closes only what it opened."""
+    view = extractor_store(store) if raw else corrected_store(store)
+    try:
+        yield view
+    finally:
+        if view is not store:
+            view.close()
 
-        from kg.store.oxigraph import OxigraphStore
-
-        class CorrectedCopy(OxigraphStore):
-            """A corrected copy of a store; closing it removes its temporary folder."""
-
-            folder: Path | None = None
-            corrections = 0
-
-            def close(self) -> None:
-                self._store = None
-                if self.folder is not None:
-                    shutil.rmtree(self.folder, ignore_errors=True)
-                    self.folder = None
-
-        _COPY = CorrectedCopy
-    return _COPY
 
 _LABEL_QUERY = """
 SELECT ?node ?label WHERE { ?node skos:prefLabel ?label }

@@ -20,7 +20,8 @@ from kg.errors import DataFileError
 if TYPE_CHECKING:  # the extractor (and spaCy) is not loaded by what only scores or reads words
     from kg.extract.model import Extraction
 
-__all__ = ["normalise", "Score", "DocScore", "EvalReport", "evaluate", "load_gold", "TYPES"]
+__all__ = ["normalise", "entity_keys", "matching_entities", "Score", "DocScore", "EvalReport", "evaluate", "load_gold",
+           "TYPES"]
 
 TYPES = ("actors", "regions", "statements", "positions", "preconditions")
 
@@ -136,15 +137,37 @@ def load_gold(path: str | Path) -> list[dict]:
     return gold
 
 
+def entity_keys(entities: list[dict]) -> list[tuple[str, set[str], str | None]]:
+    """Each gold entity (``name``, ``aliases``, ``wikidata``) as what a prediction may match it by:
+    its name, its normalised name and aliases, and its Wikidata id.
+
+    >>> [(name, sorted(forms), qid) for name, forms, qid in entity_keys(
+    ...     [{"name": "Russia", "aliases": ["the Kremlin"], "wikidata": "Q159"}])]
+    [('Russia', ['kremlin', 'russia'], 'Q159')]
+    """
+    return [(e["name"], {normalise(e["name"])} | {normalise(a) for a in e.get("aliases") or []}, e.get("wikidata"))
+            for e in entities]
+
+
+def matching_entities(forms: Iterable[str], keys: list[tuple[str, set[str], str | None]], *,
+                      wikidata: str | None = None) -> list[int]:
+    """The indexes in ``keys`` (from :func:`entity_keys`) of the gold entities that one of ``forms``
+    names (compared normalised) or whose Wikidata id is ``wikidata``, in the gold's order.
+
+    >>> keys = entity_keys([{"name": "Ukraine"}, {"name": "Russia", "aliases": ["Moscow"]}])
+    >>> matching_entities(["MOSCOW", "the Kremlin"], keys)
+    [1]
+    """
+    normal = {normalise(f) for f in forms}
+    return [i for i, (_, names, qid) in enumerate(keys) if normal & names or (qid and wikidata and qid == wikidata)]
+
+
 class _Resolver:
     """Resolves predicted names to gold entity names (one to one for the entity lists)."""
 
     def __init__(self, gold_entities: list[dict], predicted: list) -> None:
         self.gold = gold_entities
-        self.keys = []
-        for g in gold_entities:
-            names = {normalise(g["name"])} | {normalise(a) for a in g.get("aliases") or []}
-            self.keys.append((names, g.get("wikidata")))
+        self.keys = entity_keys(gold_entities)
         self.mapping: dict[str, str] = {}  # predicted name -> gold name
         used: set[int] = set()
         for p in predicted:
@@ -157,23 +180,15 @@ class _Resolver:
         self.predicted = predicted
 
     def _candidates(self, p) -> list[int]:
-        forms = {normalise(p.name)} | {normalise(m.text) for m in p.mentions}
-        out = []
-        for index, (names, qid) in enumerate(self.keys):
-            if forms & names or (qid and p.wikidata and qid == p.wikidata):
-                out.append(index)
-        return out
+        return matching_entities([p.name, *(m.text for m in p.mentions)], self.keys, wikidata=p.wikidata)
 
     def resolve(self, name: str | None) -> str | None:
         if name is None:
             return None
         if name in self.mapping:
             return self.mapping[name]
-        n = normalise(name)
-        for g, (names, _) in zip(self.gold, self.keys):
-            if n in names:
-                return g["name"]
-        return name
+        found = matching_entities([name], self.keys)
+        return self.gold[found[0]]["name"] if found else name
 
 
 def _match(gold: list, predicted: list, same: Callable[[dict, object], bool]) -> tuple[Score, list, list, list]:

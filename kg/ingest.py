@@ -184,6 +184,7 @@ def ingest_documents(
     seen: dict[str, tuple] = {}
     inflight: dict[str, list] = {}  # graph -> [the latest document sent for it, how many are in flight]
     updating: set[str] = set()
+    rewritten: set[str] = set()  # graphs of stored texts written again with new metadata
     if store.read_only:
         raise StoreError(f"{store.path}: the store was opened read-only; ingest needs the writer")
 
@@ -230,6 +231,7 @@ def ingest_documents(
             report.ingested.append(item.where)
             if item.graph in updating:
                 report.updated.append(item.where)
+                rewritten.add(item.graph)
             if keep_extractions and item.extraction is not None:
                 report.extractions.append(item.extraction)
             notify("ingested", item.where)
@@ -249,14 +251,10 @@ def ingest_documents(
                 flush()
         if ready:
             flush()
-    if claims and report.updated:
-        from kg.claims.layer import rebuild_claims
-
-        rebuild_claims(store)  # a document changed in place: the incremental update tells only added and removed
-    elif claims and (report.ingested or report.replaced):
+    if claims and (report.ingested or report.replaced):
         from kg.claims import update_claims
 
-        update_claims(store)
+        update_claims(store, changed=rewritten)
     return report
 
 

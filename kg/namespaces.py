@@ -103,6 +103,8 @@ class POL(DefinedNamespace):
     documentCount: object
     outletCount: object
     unplacedReports: object
+    claimSummary: object
+    sharesDocumentWith: object
     outlet: object
     reportedIn: object
     firstReported: object
@@ -132,6 +134,7 @@ class POL(DefinedNamespace):
     secondOutlets: object
     covers: object
     updating: object
+    layerVersion: object
     # measures written by `kg analyze actors --write` (graph id/graph/analysis)
     degree: object
     betweenness: object

@@ -402,12 +402,23 @@ def opened_store(store):
     return store, False
 
 
-def run_query(store, name: str, params: dict[str, str] | None = None) -> Result:
+def run_query(store, name: str, params: dict[str, str] | None = None, *, raw: bool = False) -> Result:
     """Run the named query ``name`` on ``store`` (a path or an open store), its
-    parameters bound by the engine (:func:`run_named`)."""
+    parameters bound by the engine (:func:`run_named`).
+
+    The reviewers' corrections apply, as in :func:`query`; ``raw=True`` queries the
+    extractor's assertions."""
+    from kg.corrections import corrected_view
+
     opened, close = opened_store(store)
     try:
-        return run_named(opened, name, params)
+        with corrected_view(opened, raw=raw) as view:
+            result = run_named(view, name, params)
+            count = getattr(view, "corrections", 0) if view is not opened else 0
+        if count:
+            result.notes.append(f"With {count} reviewer's correction{'s' if count != 1 else ''} "
+                                "(raw=True for the extractor's assertions).")
+        return result
     finally:
         if close:
             opened.close()
@@ -419,18 +430,15 @@ def query(store, sparql: str, bindings: dict | None = None, *, raw: bool = False
 
     The reviewers' corrections (:func:`kg.corrections.corrected_store`) apply,
     and ``result.notes`` says how many; ``raw=True`` queries the extractor's assertions."""
-    from kg.corrections import corrected_store
+    from kg.corrections import corrected_view
 
     opened, close = opened_store(store)
     try:
-        view = opened if raw else corrected_store(opened)
-        try:
+        with corrected_view(opened, raw=raw) as view:
             result = run_sparql(view, sparql, bindings)
-        finally:
-            if view is not opened:
-                view.close()
-        if view is not opened:
-            result.notes.append(f"With {view.corrections} reviewer's correction{'s' if view.corrections != 1 else ''} "
+            count = getattr(view, "corrections", 0) if view is not opened else 0
+        if count:
+            result.notes.append(f"With {count} reviewer's correction{'s' if count != 1 else ''} "
                                 "(raw=True for the extractor's assertions).")
         return result
     finally:

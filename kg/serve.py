@@ -28,9 +28,9 @@ server passes the protocol requests through and adds what polkg needs:
   connections in all and per address (:class:`_Connections`), strict
   framing (one ``Content-Length``, no ``Transfer-Encoding``), a queue in front
   of Oxigraph with a share per address (:class:`_QuerySlots`), and a limit on
-  Oxigraph's heap: past it, or when slow queries hold up a quick client,
-  Oxigraph is started again and the addresses of the slow queries are refused
-  for a while;
+  Oxigraph's heap: past it, or when slow queries hold up a quick or new client
+  (for :data:`_STARVED_SECONDS`), Oxigraph is started again and the addresses of
+  the slow queries are refused for a while;
 * the graph view at ``/``;
 * Oxigraph started again if it stops (it can, when the machine runs out of
   threads), unless it stops three times within a minute.
@@ -79,8 +79,9 @@ _CANCELLED = b"The SPARQL operation has been cancelled"
 _CULPRIT_SECONDS = 1.0  # a request running this long when the engine goes over its memory limit is blamed
 _BARRED_SECONDS = 30  # and its address is refused this long
 _HEAVY_SECONDS = 1.0  # a request running longer makes its address heavy (_QuerySlots)
-_STARVED_SECONDS = 2.0  # a quick or new client waiting this long behind slow queries has Oxigraph restarted
-_PREEMPT_EVERY = 5.0  # at most this often
+_STARVED_SECONDS = 0.2  # a quick or new client waiting this long behind slow queries has Oxigraph restarted,
+_PREEMPT_AFTER = 0.5  # when those queries, from addresses not known to be quick, have run this long
+_PREEMPT_EVERY = 1.0  # at most this often
 _HEAVY_MEMORY_SECONDS = 60.0  # for this long after it ends
 _LIGHT_SECONDS = 600.0  # a request answered sooner makes its address light for this long
 _FORWARDED_HEADERS = ("Content-Type", "Accept", "Accept-Encoding")
@@ -696,7 +697,7 @@ class _QuerySlots:
     finished within :data:`_HEAVY_SECONDS` (for :data:`_LIGHT_SECONDS`), and
     *heavy* while a request of its has run longer, and for
     :data:`_HEAVY_MEMORY_SECONDS` after; a new address is neither. Light
-    addresses go first, then new ones (the latest first), then heavy ones. Heavy ones hold at most
+    addresses go first, then new ones (the address first seen latest goes first), then heavy ones. Heavy ones hold at most
     ``heavy_share - 1`` slots (at least one), heavy and new ones together at most
     ``heavy_share + 1`` (a new address may take one over the share) and never the
     last one. So clients
@@ -718,6 +719,7 @@ class _QuerySlots:
         self._barred: dict[str, float] = {}
         self._light_until: dict[str, float] = {}
         self._heavy_until: dict[str, float] = {}
+        self._first_seen: dict[str, float] = {}  # when each address first asked (for new addresses' turns)
         self._changed = threading.Condition()
 
     @property
@@ -734,7 +736,7 @@ class _QuerySlots:
 
     def _next(self) -> object | None:
         """The waiter that may run next: light addresses first (in the order they came), then new
-        ones (the latest first), then heavy ones (in the order they came)."""
+        ones (the address first seen latest first), then heavy ones (in the order they came)."""
         if len(self._running) >= self.total:
             return None
         now = time.monotonic()
@@ -746,9 +748,12 @@ class _QuerySlots:
                 return None  # for a new address, and never the last slot
             if rank == 2 and (not_light >= self.heavy_share or heavy >= max(1, self.heavy_share - 1)):
                 return None
-            # new addresses last come, first served: during an attack from many new addresses the
-            # client that arrives after them is not the last let in
-            for ticket, address in (reversed(self._queue) if rank == 1 else self._queue):
+            # new addresses last seen, first served: during an attack from many new addresses the client
+            # that arrives after them is not the last let in, however often the attackers ask again
+            queue = self._queue
+            if rank == 1:
+                queue = sorted(queue, key=lambda waiter: -self._first_seen.get(waiter[1], now))
+            for ticket, address in queue:
                 if kinds[address] == rank and self._per_address.get(address, 0) < self.per_client:
                     return ticket
         return None
@@ -760,6 +765,7 @@ class _QuerySlots:
         with self._changed:
             self._queue.append((ticket, address))
             self._waiting_since[ticket] = time.monotonic()
+            self._first_seen.setdefault(address, self._waiting_since[ticket])
             try:
                 while True:
                     until = self._barred.get(address)
@@ -787,15 +793,19 @@ class _QuerySlots:
             address, started = self._running.pop(ticket)
             now = time.monotonic()
             if now - started > _HEAVY_SECONDS:
-                self._heavy_until[address] = now + _HEAVY_MEMORY_SECONDS
+                self._heavy_until[address] = max(self._heavy_until.get(address, 0), now + _HEAVY_MEMORY_SECONDS)
                 self._light_until.pop(address, None)
             elif self._heavy_until.get(address, 0) <= now:
                 self._heavy_until.pop(address, None)
                 self._light_until[address] = now + _LIGHT_SECONDS
-            if len(self._light_until) + len(self._heavy_until) > 4096:  # forget the expired
+            if len(self._light_until) + len(self._heavy_until) + len(self._first_seen) > 4096:  # forget the expired
                 for marks in (self._light_until, self._heavy_until):
                     for key in [k for k, until in marks.items() if until <= now]:
                         del marks[key]
+                waiting = {a for _, a in self._queue} | {a for a, _ in self._running.values()}
+                for key in [k for k, seen in self._first_seen.items()
+                            if now - seen > _LIGHT_SECONDS and k not in waiting]:
+                    del self._first_seen[key]
             left = self._per_address[address] - 1
             if left:
                 self._per_address[address] = left
@@ -807,27 +817,37 @@ class _QuerySlots:
         with self._changed:
             return self._barred.get(address, 0) > time.monotonic()
 
-    def starved(self, *, waited: float) -> bool:
+    def starved(self, *, waited: float, running: float) -> bool:
         """Whether a light or new address has waited more than ``waited`` seconds while
-        slots it may not use are held by requests running longer than :data:`_HEAVY_SECONDS`."""
+        slots it may not use are held by requests of other addresses, not known to be light,
+        that have run longer than ``running`` seconds. A waiter held back by its own
+        address's share (:attr:`per_client`) is not counted."""
         now = time.monotonic()
         with self._changed:
-            if not any(now - started > _HEAVY_SECONDS for _, started in self._running.values()):
+            slow = {address for address, started in self._running.values()
+                    if now - started > running and self._kind(address, now)}
+            if not slow:
                 return False
             first = self._next()
             return any(ticket is not first and now - self._waiting_since[ticket] > waited
-                       and self._kind(address, now) < 2 for ticket, address in self._queue)
+                       and self._kind(address, now) < 2 and address not in slow
+                       and self._per_address.get(address, 0) < self.per_client for ticket, address in self._queue)
 
-    def bar_long_running(self, *, longer_than: float, seconds: float) -> list[str]:
+    def bar_long_running(self, *, longer_than: float, seconds: float, not_light: bool = False) -> list[str]:
         """Bar for ``seconds`` the addresses with a request running for more than
-        ``longer_than`` seconds and at least half as long as the longest; the addresses barred."""
+        ``longer_than`` seconds and at least half as long as the longest (with ``not_light``,
+        only from addresses not known to be light); the addresses barred. They count as
+        heavy until :data:`_HEAVY_MEMORY_SECONDS` after the bar ends."""
         now = time.monotonic()
         with self._changed:
-            ages = [(now - started, address) for address, started in self._running.values()]
+            ages = [(now - started, address) for address, started in self._running.values()
+                    if not (not_light and self._kind(address, now) == 0)]
             longest = max((age for age, _ in ages), default=0.0)
             found = sorted({a for age, a in ages if age > longer_than and age >= longest / 2})
             for address in found:
                 self._barred[address] = now + seconds
+                self._heavy_until[address] = now + seconds + _HEAVY_MEMORY_SECONDS
+                self._light_until.pop(address, None)
             return found
 
     def describe(self) -> str:
@@ -935,7 +955,7 @@ class EndpointServer:
                  max_request_bytes: int = 2**20, page: str | os.PathLike | None = "out/graph.html",
                  wait: float = 0, allow_service: tuple[str, ...] = (), read_timeout: float = 10.0,
                  max_connections: int = 256, max_connections_per_client: int = 32, max_queries: int = 4,
-                 max_queries_per_client: int = 2, max_memory_bytes: int = 2**30) -> None:
+                 max_queries_per_client: int = 2, max_memory_bytes: int = 2**30, raw: bool = False) -> None:
         if allow_update and not token:
             raise KgError("kg serve: --allow-update needs --token (or POLKG_SERVE_TOKEN)")
         if token is not None and not token.strip():
@@ -964,6 +984,11 @@ class EndpointServer:
         self._last_preemption = 0.0
         self._acquired_at_start = 0
         self.store = Path(store)
+        self.raw_view = raw
+        self.corrections = 0
+        """How many reviewers' corrections the endpoint's answers carry (0 with ``raw``)."""
+        self._location = self.store / "oxigraph"
+        self._view = None  # the corrected view served, held open (and so kept) while the endpoint runs
         self.host, self.port = host, port
         self.allow_update, self.token = allow_update, token or ""
         self.timeout = timeout
@@ -1013,6 +1038,17 @@ class EndpointServer:
 
         if not (self.store / "oxigraph" / "CURRENT").exists():
             raise StoreError(f"{self.store}: no store here; ingest documents first")
+        if not self.allow_update:
+            # a store written by an older polkg gets a version of its content here (a writer gives it
+            # one, while no one holds the store), so that its corrected view can be kept and served
+            from kg.store import open_store
+
+            try:
+                _Lock(self.store, shared=True).release()
+            except StoreError:
+                pass  # a writer has it: said below
+            else:
+                open_store(self.store, read_only=True).close()
         try:
             if self.allow_update:
                 self._write_page(read_only=False)  # as the writer: loads a changed ontology first
@@ -1034,13 +1070,31 @@ class EndpointServer:
         return self
 
     def _write_page(self, *, read_only: bool) -> None:
+        """Write the graph view, and find what Oxigraph serves: the store's corrected view (made
+        once per version of the store, :func:`kg.corrections.corrected_store`) unless ``raw``."""
+        from kg.corrections import CORRECTIONS_GRAPH, corrected_store, extractor_store
         from kg.store import open_store
 
         with open_store(self.store, wait=self.wait, read_only=read_only) as store:
+            if not self.raw_view and store.has_graph(CORRECTIONS_GRAPH):
+                if not read_only:
+                    raise KgError(f"kg serve: {self.store} holds the reviewers' corrections, and a writable "
+                                  "endpoint serves the store itself: add --raw to serve the extractor's assertions "
+                                  "for writing, or leave out --allow-update to serve the corrected view")
+                view = corrected_store(store)
+                if view is not store:
+                    if view.derived is None:
+                        view.close()
+                        raise StoreError(f"{self.store}: the corrected view could not be kept beside the store "
+                                         "(a write is under way, or there is no room); try again, or serve it "
+                                         "with --raw")
+                    self._view, self._location, self.corrections = view, view.derived, view.corrections
+            elif self.raw_view:
+                extractor_store(store)
             if self.page_path is not None:
                 from kg.viz import write_html
 
-                self.graph_info = write_html(store, self.page_path)
+                self.graph_info = write_html(store, self.page_path, raw=self.raw_view)
                 self.page = self.page_path.read_bytes()
 
     def _start_oxigraph(self) -> None:
@@ -1050,7 +1104,7 @@ class EndpointServer:
         self._log = tempfile.TemporaryFile()
         for _ in range(3):
             self.oxigraph_port = _free_port()
-            command = [oxigraph_command(), mode, "--location", str(self.store / "oxigraph"),
+            command = [oxigraph_command(), mode, "--location", str(self._location),
                        "--bind", f"127.0.0.1:{self.oxigraph_port}", "--union-default-graph",
                        "--timeout-s", str(max(1, round(self.timeout)))]
             self._process = subprocess.Popen(
@@ -1109,6 +1163,9 @@ class EndpointServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._view is not None:
+            self._view.close()
+            self._view = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -1157,32 +1214,21 @@ class EndpointServer:
 
     def _starved(self) -> bool:
         now = time.monotonic()
-        return now - self._last_preemption > _PREEMPT_EVERY and self.slots.starved(waited=_STARVED_SECONDS)
+        return (now - self._last_preemption > _PREEMPT_EVERY
+                and self.slots.starved(waited=_STARVED_SECONDS, running=_PREEMPT_AFTER))
 
     def _restart_for_others(self, process: subprocess.Popen) -> bool:
         """Oxigraph cannot stop one query: to let a waiting client run when slow queries hold
         the slots, stop it, refuse the addresses of the slow queries for a while, and start
         it again (quick requests it was answering are sent again)."""
         self._last_preemption = time.monotonic()
-        barred = self.slots.bar_long_running(longer_than=_HEAVY_SECONDS, seconds=_BARRED_SECONDS)
+        barred = self.slots.bar_long_running(longer_than=_PREEMPT_AFTER, seconds=_BARRED_SECONDS, not_light=True)
         if not barred:
             return True
-        self._engine_stops += 1
-        self._stop_reason = "to let other clients' queries run"
-        process.kill()
-        process.wait()
-        if self._stopping.is_set():
-            return True
-        log.warning("slow queries held the query engine while others waited: started it again, refusing %s for "
-                    "%d s", ", ".join(barred), _BARRED_SECONDS)
-        try:
-            self._start_oxigraph()
-        except StoreError as exc:
-            log.warning("%s", exc)
-            return False
-        with self._started:
-            self._started.notify_all()
-        return True
+        return self._stop_and_start_again(
+            process, "to let other clients' queries run",
+            "slow queries held the query engine while others waited: started it again, refusing %s for %d s",
+            ", ".join(barred), _BARRED_SECONDS)
 
     def _restart_over_memory(self, process: subprocess.Popen) -> bool:
         """Stop Oxigraph, over its memory limit, and start it again: not counted as a failure
@@ -1201,16 +1247,26 @@ class EndpointServer:
                 return False
             self._restarts.append(now)
         barred = self.slots.bar_long_running(longer_than=_CULPRIT_SECONDS, seconds=_BARRED_SECONDS)
+        return self._stop_and_start_again(
+            process, f"over its memory limit of {self.max_memory_bytes // 2**20:,} MB",
+            "the Oxigraph server took %d MB, over its limit of %d MB: stopped and started again; %s for %d s",
+            used // 2**20, self.max_memory_bytes // 2**20,
+            f"refusing {', '.join(barred)}" if barred else "no request ran long enough to blame", _BARRED_SECONDS)
+
+    def _stop_and_start_again(self, process: subprocess.Popen, reason: str, message: str, *args) -> bool:
+        """Stop Oxigraph on purpose (the requests it was answering learn ``reason``), log
+        ``message % args`` and start it again (:meth:`_start_again`)."""
         self._engine_stops += 1
-        self._stop_reason = f"over its memory limit of {self.max_memory_bytes // 2**20:,} MB"
+        self._stop_reason = reason
         process.kill()
         process.wait()
         if self._stopping.is_set():
             return True
-        log.warning("the Oxigraph server took %d MB, over its limit of %d MB: stopped and started again; "
-                    "%s for %d s", used // 2**20, self.max_memory_bytes // 2**20,
-                    f"refusing {', '.join(barred)}" if barred else "no request ran long enough to blame",
-                    _BARRED_SECONDS)
+        log.warning(message, *args)
+        return self._start_again()
+
+    def _start_again(self) -> bool:
+        """Start Oxigraph and wake the requests waiting for it; False (logged) if it does not start."""
         try:
             self._start_oxigraph()
         except StoreError as exc:
@@ -1231,14 +1287,7 @@ class EndpointServer:
             return False
         self._restarts.append(now)
         log.warning("the Oxigraph server stopped (%s); starting it again", self._log_tail() or "no message")
-        try:
-            self._start_oxigraph()
-        except StoreError as exc:
-            log.warning("%s", exc)
-            return False
-        with self._started:
-            self._started.notify_all()
-        return True
+        return self._start_again()
 
     def wait_for_oxigraph(self, seconds: float = 15.0) -> bool:
         """After a refused connection: wait until Oxigraph runs again; False if it does not."""

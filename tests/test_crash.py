@@ -83,8 +83,12 @@ def stored_graphs(store_path: Path) -> dict[str, frozenset]:
 
 
 def all_quads(store_path: Path) -> frozenset:
+    """The store's quads, but the version of its content (a new name at every write, not content)."""
+    from kg.namespaces import ID
+
+    version = ox.NamedNode(str(ID["store/version"]))
     with open_store(store_path) as store:
-        return frozenset(store.raw.quads_for_pattern(None, None, None, None))
+        return frozenset(q for q in store.raw.quads_for_pattern(None, None, None, None) if q.predicate != version)
 
 
 class Ingest:

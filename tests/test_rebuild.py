@@ -26,11 +26,15 @@ def _kg(*args, cwd="/", timeout=600) -> subprocess.CompletedProcess:
 
 
 def _quads(store: Path) -> frozenset:
+    """The store's quads, but the version of its content (a new name at every write, not content)."""
     import pyoxigraph as ox
 
+    from kg.namespaces import ID
+
+    version = ox.NamedNode(str(ID["store/version"]))
     raw = ox.Store.read_only(str(store / "oxigraph"))
     try:
-        return frozenset(raw.quads_for_pattern(None, None, None, None))
+        return frozenset(q for q in raw.quads_for_pattern(None, None, None, None) if q.predicate != version)
     finally:
         del raw
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import subprocess
 import time
@@ -95,6 +96,34 @@ def test_remote_push_by_graph_store_then_named_queries_match(cli, oxigraph, seed
                 assert here.rows or name in EMPTY_ON_SEED, name
                 assert result_multiset(here) == result_multiset(there), name
                 assert here.variables == there.variables
+
+
+def test_remote_query_applies_the_corrections_the_endpoint_holds_unless_raw(corrected, kg_cli, oxigraph):
+    """Pushed, the corrections are a graph of the endpoint beside the extractor's: kg query --endpoint
+    answers from the corrected view, --raw from the extractor's, and the endpoint is left as it was."""
+    import kg
+
+    path, pre = corrected
+    pushed = kg_cli("--store", path, "push", "--endpoint", oxigraph + "/query", "--graph-store", oxigraph + "/store")
+    assert pushed.exit_code == 0, pushed.output
+    before = _count(oxigraph)
+
+    def demands(*extra):
+        result = kg_cli("query", "--name", "preconditions", "--format", "json", "--endpoint", oxigraph + "/query",
+                        *extra)
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["results"]["bindings"]
+        return {(r["precondition"]["value"], r["demander"]["value"]) for r in rows}, result.stderr
+
+    assert demands() == ({(pre["withdraw_forces"], REF + "NATO")},
+                         "With 2 reviewer's corrections (kg query --raw for the extractor's assertions).\n")
+    assert demands("--raw") == ({(pre["withdraw_forces"], REF + "Russia"), (pre["renounce_alliance"], REF + "Russia")},
+                                "")
+    with open_remote(oxigraph + "/query") as remote:
+        sparql = "SELECT ?d WHERE { ?p a pol:Precondition ; pol:demander ?d }"
+        assert [row[0].value for row in kg.query(remote, sparql).rows] == [REF + "NATO"]
+        assert len(kg.query(remote, sparql, raw=True)) == 2
+    assert _count(oxigraph) == before
 
 
 @pytest.mark.slow

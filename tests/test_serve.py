@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.store import open_store
+from conftest import NATO, RUSSIA
 from served import KG, Served, status_of
 
 pytestmark = pytest.mark.slow
@@ -204,6 +205,52 @@ def test_serve_is_read_only_and_keeps_writers_out(server, seed_store_path):
                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
     with open_store(seed_store_path, read_only=True) as seed:
         assert int(total.json()["results"]["bindings"][0]["n"]["value"]) == len(seed)
+
+
+def _select(endpoint: str, query: str) -> list[dict]:
+    answer = requests.post(endpoint, data={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                           timeout=60)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]["bindings"]
+
+
+def test_serve_answers_from_the_corrected_view_unless_raw(corrected, kg_cli):
+    """The endpoint, and the named queries a client sends it, see the reviewers' corrections; with
+    --raw, the extractor's assertions; a writable endpoint serves the store itself, so it needs --raw."""
+    path, pre = corrected
+    demanders = f"SELECT ?p ?d WHERE {{ ?p a <{POL}Precondition> ; <{POL}demander> ?d }}"
+    fixed = {(pre["withdraw_forces"], NATO)}
+    extracted = {(pre["withdraw_forces"], RUSSIA), (pre["renounce_alliance"], RUSSIA)}
+
+    def named(endpoint, *extra):
+        result = kg_cli("query", "--name", "preconditions", "--format", "json", "--endpoint", endpoint, *extra)
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["results"]["bindings"]
+        return {(r["precondition"]["value"], r["demander"]["value"]) for r in rows}, result.stderr
+
+    served = Served(path, "--no-page")
+    try:
+        assert "With 2 reviewer's corrections (kg serve --raw for the extractor's assertions)." in served.lines
+        assert {(row["p"]["value"], row["d"]["value"]) for row in _select(served.endpoint, demanders)} == fixed
+        assert named(served.endpoint) == (fixed, "")  # applied once, by the endpoint
+        refused = kg_cli("query", demanders, "--endpoint", served.endpoint, "--raw")
+        assert refused.exit_code == 1
+        assert refused.output == (f"Error: {served.endpoint}: serves the reviewers' corrected view, without the "
+                                  "extractor's assertions they replace (kg serve --raw serves those)\n")
+    finally:
+        assert served.stop() == 0
+    served = Served(path, "--no-page", "--raw")
+    try:
+        assert not any("correction" in line for line in served.lines)
+        assert {(row["p"]["value"], row["d"]["value"]) for row in _select(served.endpoint, demanders)} == extracted
+        assert named(served.endpoint, "--raw") == (extracted, "")
+        # the endpoint holds the corrections beside the extractor's graphs: the client applies them
+        rows, note = named(served.endpoint)
+        assert rows == fixed and note == "With 2 reviewer's corrections (kg query --raw for the extractor's assertions).\n"
+    finally:
+        assert served.stop() == 0
+    writable = kg_cli("--store", path, "serve", "--port", "0", "--no-page", "--allow-update", "--token", TOKEN)
+    assert writable.exit_code == 1 and "add --raw to serve the extractor's assertions for writing" in writable.output
 
 
 def test_serve_says_plainly_when_the_store_is_busy(seed_store_path, tmp_path):

@@ -333,6 +333,38 @@ def test_serve_limits_slow_queries_from_many_addresses_do_not_hold_a_newcomer_up
     assert "Traceback" not in served.stderr
 
 
+def test_serve_limits_a_newcomer_is_answered_within_a_second_while_many_addresses_ask_heavy_queries(start):
+    served = start("--timeout", "8")  # the default queue: 4 at Oxigraph, 2 per address
+    port = _port(served)
+    stop = threading.Event()
+
+    def attacker(source: str) -> list[int]:  # asks again at once, so that it is always the latest to ask
+        statuses = []
+        while not stop.is_set():
+            status, _ = _get(port, CROSS_JOIN, source)
+            statuses.append(status)
+            if status == 503:
+                stop.wait(0.2)
+        return statuses
+
+    with ThreadPoolExecutor(8) as pool:
+        attackers = [pool.submit(attacker, f"127.0.0.{n}") for n in range(10, 18)]
+        waits = []
+        for n in range(1, 5):  # clients from addresses never seen before, while the attack goes on
+            time.sleep(1.5)
+            started = time.monotonic()
+            status, body = _get(port, ASK, f"127.0.1.{n}", timeout=30)
+            waits.append((status, round(time.monotonic() - started, 2)))
+        stop.set()
+        outcomes = [status for f in attackers for status in f.result()]
+    assert all(status == 200 for status, _ in waits), waits
+    assert max(seconds for _, seconds in waits) < 1.0, waits  # not behind the heavy queries that came first
+    assert outcomes and 200 not in outcomes, outcomes  # the cross joins were stopped or timed out, never answered
+    served.stop()
+    assert "slow queries held the query engine while others waited" in served.stderr
+    assert "Traceback" not in served.stderr
+
+
 def test_serve_limits_query_engine_memory_is_bounded(start):
     served = start("--max-memory-mb", "300", "--timeout", "60")
     port = _port(served)

@@ -1,7 +1,7 @@
 """Claims over time: an actor's claims in order, the changes between them, and a claim-level network.
 
-The claims come from :func:`kg.claims.read_claims` (or are given as a
-:class:`kg.claims.ClaimLayer`). Every function says which time it orders by:
+The claims come from :func:`kg.claims.read_claims` over the store's corrected view (or are
+given as a :class:`kg.claims.ClaimLayer`). Every function says which time it orders by:
 ``basis="said"`` (when it was said, resolved from the text; claims no text
 dates are left out of the order) or ``basis="reported"`` (publication dates).
 """
@@ -19,8 +19,15 @@ __all__ = ["ClaimEvent", "claim_layer", "claim_timeline", "claim_changes", "clai
 
 
 def claim_layer(store_or_layer) -> ClaimLayer:
-    """``store_or_layer`` itself when it is a :class:`ClaimLayer`, else the claims read from the store."""
-    return store_or_layer if isinstance(store_or_layer, ClaimLayer) else read_claims(store_or_layer)
+    """``store_or_layer`` itself when it is a :class:`ClaimLayer`, else the claims read from the store:
+    from its corrected view (:func:`kg.corrections.corrected_store`), unless the store is a
+    :class:`kg.corrections.ExtractorView`."""
+    from kg.corrections import corrected_view, uses_corrections
+
+    if isinstance(store_or_layer, ClaimLayer):
+        return store_or_layer
+    with corrected_view(store_or_layer, raw=not uses_corrections(store_or_layer)) as view:
+        return read_claims(view)
 
 
 def _check(basis: str) -> None:

@@ -31,11 +31,13 @@ from datetime import date, timedelta
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from kg.claims.model import Change, Claim, ClaimLayer, Contradiction, Report, TIME_BASES, Thread
-from kg.claims.topics import has_withdrawal, same_topic, topic_actions, topic_lemmas
+from kg.claims.model import Change, Claim, ClaimLayer, ClaimSummary, Contradiction, Report, TIME_BASES, Thread
+from kg.claims.topics import same_topic, topic_actions, topic_lemmas
 from kg.namespaces import ID
 
-__all__ = ["build_threads", "thread_of", "date_range", "overlaps", "CLAIM_BASE", "CONTRADICTION_WINDOW_DAYS"]
+__all__ = ["build_threads", "thread_of", "date_range", "overlaps", "CLAIM_BASE", "CONTRADICTION_WINDOW_DAYS",
+           "claim_key", "claim_iri", "new_claim", "finish_thread", "shared_documents", "position_thread_iri",
+           "position_groups", "thread_key", "topic_keys"]
 
 CLAIM_BASE = str(ID["claims/"])
 CONTRADICTION_WINDOW_DAYS = 14
@@ -87,9 +89,15 @@ def thread_of(report: Report) -> str | None:
     return CLAIM_BASE + "thread/" + _hash("precondition", report.actor, report.addressee or "", report.action or "")
 
 
-def _position_groups(reports: list[Report]) -> list[list[Report]]:
-    """Connected components of ``same_topic`` among one holder's positions."""
-    parent = list(range(len(reports)))
+def position_groups(reports: list[Report]) -> list[list[Report]]:
+    """Connected components of ``same_topic`` among one holder's positions.
+
+    Equivalence is a function of the two topic strings, so it is tested once per
+    pair of distinct wordings; the reports of a wording that is not equivalent to
+    itself (no content lemma, no action) are each a group of their own.
+    """
+    wordings = sorted({r.topic or "" for r in reports})
+    parent = list(range(len(wordings)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -98,27 +106,34 @@ def _position_groups(reports: list[Report]) -> list[list[Report]]:
         return i
 
     index: dict[str, list[int]] = defaultdict(list)
-    for i, report in enumerate(reports):
-        keys = {"l:" + w for w in topic_lemmas(report.topic or "")} | {"a:" + a for a in topic_actions(report.topic or "")}
-        candidates = {j for key in keys for j in index[key]}
-        for j in candidates:
-            if find(i) != find(j) and same_topic(report.topic or "", reports[j].topic or ""):
+    for i, topic in enumerate(wordings):
+        keys = topic_keys(topic)
+        for j in {j for key in keys for j in index[key]}:
+            if find(i) != find(j) and same_topic(topic, wordings[j]):
                 parent[find(i)] = find(j)
         for key in keys:
             index[key].append(i)
-    groups: dict[int, list[Report]] = defaultdict(list)
-    for i, report in enumerate(reports):
-        groups[find(i)].append(report)
+    position = {topic: i for i, topic in enumerate(wordings)}
+    groups: dict[object, list[Report]] = defaultdict(list)
+    for report in reports:
+        topic = report.topic or ""
+        root = find(position[topic])
+        groups[root if same_topic(topic, topic) else ("alone", report.iri)].append(report)
     return list(groups.values())
 
 
+def topic_keys(topic: str) -> set[str]:
+    """The lemmas and action codes of ``topic``: two topics can be equivalent only if they share one."""
+    return {"l:" + w for w in topic_lemmas(topic)} | {"a:" + a for a in topic_actions(topic)}
+
+
 def _order_key(claim: Claim, basis: str):
-    first = claim.first(basis)
-    return (first is None, first or "", claim.first("reported") or "", claim.iri)
+    first = claim.totals.first(basis)
+    return (first is None, first or "", claim.totals.first("reported") or "", claim.iri)
 
 
 def _change_type(before: Claim, after: Claim) -> str:
-    if any(has_withdrawal(r.quote) for r in after.reports):
+    if after.totals.withdrawn:
         return "withdrawn"
     if after.kind == "position":
         return "reversed" if after.stance != before.stance else "reaffirmed"
@@ -130,46 +145,49 @@ def _change_type(before: Claim, after: Claim) -> str:
     return "reaffirmed"
 
 
-def _first_quote(claim: Claim, basis: str) -> str:
-    dated = sorted(claim.reports, key=lambda r: (r.time(basis) is None, r.time(basis) or "", r.iri))
-    return dated[0].quote
-
-
-def _last_quote(claim: Claim, basis: str) -> str:
-    dated = sorted((r for r in claim.reports if r.time(basis)), key=lambda r: (r.time(basis), r.iri))
-    return dated[-1].quote if dated else claim.reports[-1].quote
+def _ordered(thread: Thread, basis: str) -> list[Claim]:
+    return sorted((c for c in thread.claims if c.totals.first(basis)), key=lambda c: _order_key(c, basis))
 
 
 def _changes(thread: Thread, basis: str) -> list[Change]:
-    ordered = sorted((c for c in thread.claims if c.first(basis)), key=lambda c: _order_key(c, basis))
     changes = []
     previous: Claim | None = None
-    for claim in ordered:
+    for claim in _ordered(thread, basis):
         kind = "new" if previous is None else _change_type(previous, claim)
+        summary = claim.totals
         changes.append(Change(f"{thread.iri}/change/{basis}/{len(changes) + 1}", thread.iri, kind,
-                              previous.iri if previous else None, claim.iri, claim.first(basis), basis,
-                              _first_quote(previous, basis) if previous else None, _first_quote(claim, basis)))
-        times = claim.times(basis)
-        if len(set(times)) > 1:
+                              previous.iri if previous else None, claim.iri, summary.first(basis), basis,
+                              previous.totals.first_quote[basis] if previous else None,
+                              summary.first_quote[basis]))
+        if summary.first(basis) != summary.last(basis):
             changes.append(Change(f"{thread.iri}/change/{basis}/{len(changes) + 1}", thread.iri, "reaffirmed",
-                                  claim.iri, claim.iri, times[-1], basis, _first_quote(claim, basis),
-                                  _last_quote(claim, basis)))
+                                  claim.iri, claim.iri, summary.last(basis), basis, summary.first_quote[basis],
+                                  summary.last_quote[basis]))
         previous = claim
     return changes
 
 
 def _spans(thread: Thread, basis: str) -> dict[str, tuple[str | None, str | None]]:
-    ordered = sorted((c for c in thread.claims if c.first(basis)), key=lambda c: _order_key(c, basis))
+    ordered = _ordered(thread, basis)
     spans = {}
     for i, claim in enumerate(ordered):
-        following = ordered[i + 1].first(basis) if i + 1 < len(ordered) else None
-        spans[claim.iri] = (claim.first(basis), following or claim.last(basis))
+        following = ordered[i + 1].totals.first(basis) if i + 1 < len(ordered) else None
+        spans[claim.iri] = (claim.totals.first(basis), following or claim.totals.last(basis))
     return spans
 
 
 def _interval(claim: Claim, basis: str) -> tuple[str, str] | None:
-    first, last = claim.first(basis), claim.last(basis)
+    first, last = claim.totals.first(basis), claim.totals.last(basis)
     return (first, last) if first and last else None
+
+
+def shared_documents(claims: list[Claim]) -> set[tuple[str, str]]:
+    """The pairs of ``claims`` (IRIs, in order) that some document reports both of."""
+    by_document: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:
+        for report in claim.reports:
+            by_document[report.document].add(claim.iri)
+    return {(a, b) for iris in by_document.values() for a in iris for b in iris if a < b}
 
 
 def _contradictions(thread: Thread) -> list[Contradiction]:
@@ -179,58 +197,91 @@ def _contradictions(thread: Thread) -> list[Contradiction]:
     claims = sorted(thread.claims, key=lambda c: c.iri)
     for i, a in enumerate(claims):
         for b in claims[i + 1:]:
-            if a.stance == b.stance or set(a.documents) & set(b.documents):
+            if a.stance == b.stance or (a.iri, b.iri) in thread.shared:
                 continue
-            if not (set(a.outlets) ^ set(b.outlets)):
+            if not (set(a.totals.outlets) ^ set(b.totals.outlets)):
                 continue
             basis = "said" if _interval(a, "said") and _interval(b, "said") else "reported"
             ia, ib = _interval(a, basis), _interval(b, basis)
             if ia is None or ib is None or not overlaps(ia, ib, window_days=CONTRADICTION_WINDOW_DAYS):
                 continue
             later = b if _order_key(b, basis) > _order_key(a, basis) else a
-            if any(has_withdrawal(r.quote) for r in later.reports):
+            if later.totals.withdrawn:
                 continue
             found.append(Contradiction(f"{thread.iri}/contradiction/{len(found) + 1}", thread.iri, a.iri, b.iri,
-                                       tuple(a.outlets), tuple(b.outlets)))
+                                       tuple(a.totals.outlets), tuple(b.totals.outlets)))
     return found
+
+
+def claim_key(report: Report) -> tuple:
+    """What makes reports of one thread one claim: a position's stance; a precondition's regions and outcome."""
+    if report.kind == "position":
+        return ("position", report.stance or "")
+    return ("precondition", *sorted(set(report.regions)), "|", report.outcome or "other")
+
+
+def claim_iri(thread_iri: str, key: tuple) -> str:
+    return f"{thread_iri}/claim/{_hash(*key)}"
+
+
+def new_claim(thread_iri: str, summary: ClaimSummary, reports: list[Report]) -> Claim:
+    """A claim of ``thread_iri`` with its ``summary`` (of all its reports) and ``reports`` (all, or the new ones)."""
+    kind, actor, stance, addressee, action, outcome, regions = summary.what
+    claim = Claim(iri="", thread=thread_iri, kind=kind, actor=actor, stance=stance, topic=summary.topic,
+                  topics=tuple(t for t, _ in summary.topics), addressee=addressee, action=action, outcome=outcome,
+                  regions=tuple(regions), reports=reports, totals=summary)
+    claim.iri = claim_iri(thread_iri, _claim_order(claim))
+    return claim
 
 
 def _claims(thread_iri: str, reports: list[Report]) -> list[Claim]:
     groups: dict[tuple, list[Report]] = defaultdict(list)
     for report in reports:
-        if report.kind == "position":
-            key = ("position", report.stance or "")
-        else:
-            key = ("precondition", *sorted(set(report.regions)), "|", report.outcome or "other")
-        groups[key].append(report)
+        groups[claim_key(report)].append(report)
     claims = []
     for key, members in sorted(groups.items()):
         members.sort(key=lambda r: r.iri)
-        head = members[0]
-        topics = Counter(r.topic for r in members if r.topic)
-        claims.append(Claim(
-            iri=f"{thread_iri}/claim/{_hash(*key)}", thread=thread_iri, kind=head.kind, actor=head.actor,
-            stance=head.stance, topic=min(topics, key=lambda t: (-topics[t], t)) if topics else None,
-            topics=tuple(sorted(topics)), addressee=head.addressee, action=head.action, outcome=head.outcome,
-            regions=tuple(sorted(set(head.regions))), reports=members))
+        claims.append(new_claim(thread_iri, ClaimSummary.of(members), members))
     return claims
+
+
+def thread_key(kind: str, action: str | None, claims: list[Claim]) -> str:
+    """A thread's readable key: its most reported topic wording (positions), its action code (preconditions)."""
+    if kind != "position":
+        return f"{action}"
+    topics: Counter = Counter()
+    for claim in claims:
+        topics.update(dict(claim.totals.topics))
+    return min(topics, key=lambda t: (-topics[t], t)) if topics else ""
+
+
+def _claim_order(claim: Claim) -> tuple:
+    if claim.kind == "position":
+        return ("position", claim.stance or "")
+    return ("precondition", *claim.regions, "|", claim.outcome or "other")
+
+
+def finish_thread(thread: Thread) -> Thread:
+    """Fill in ``thread``'s key, changes, spans and contradictions from its claims' summaries and ``shared``."""
+    thread.claims.sort(key=_claim_order)
+    thread.key = thread_key(thread.kind, thread.action, thread.claims)
+    thread.changes = [change for basis in TIME_BASES for change in _changes(thread, basis)]
+    thread.spans = {f"{claim}|{basis}": span for basis in TIME_BASES for claim, span in _spans(thread, basis).items()}
+    thread.contradictions = _contradictions(thread)
+    return thread
 
 
 def _thread(iri: str, reports: list[Report]) -> Thread:
     head = min(reports, key=lambda r: r.iri)
     claims = _claims(iri, reports)
-    if head.kind == "position":
-        topics = Counter(r.topic for r in reports if r.topic)
-        key = min(topics, key=lambda t: (-topics[t], t)) if topics else ""
-    else:
-        key = f"{head.action}"
-    thread = Thread(iri, head.kind, head.actor, key, head.addressee if head.kind == "precondition" else None,
-                    head.action, claims)
-    for basis in TIME_BASES:
-        thread.changes.extend(_changes(thread, basis))
-    thread.spans = {f"{claim}|{basis}": span for basis in TIME_BASES for claim, span in _spans(thread, basis).items()}
-    thread.contradictions = _contradictions(thread)
-    return thread
+    thread = Thread(iri, head.kind, head.actor, "", head.addressee if head.kind == "precondition" else None,
+                    head.action, claims, shared=shared_documents(claims))
+    return finish_thread(thread)
+
+
+def position_thread_iri(holder: str, head: str) -> str:
+    """The IRI of the position thread of ``holder`` whose least report IRI is ``head``."""
+    return CLAIM_BASE + "thread/" + _hash("position", holder, head)
 
 
 def build_threads(reports: Iterable[Report]) -> ClaimLayer:
@@ -266,8 +317,8 @@ def build_threads(reports: Iterable[Report]) -> ClaimLayer:
             by_thread[thread_of(report)].append(report)
     for holder, items in by_holder.items():
         items.sort(key=lambda r: r.iri)
-        for group in _position_groups(items):
-            by_thread[CLAIM_BASE + "thread/" + _hash("position", holder, min(r.iri for r in group))].extend(group)
+        for group in position_groups(items):
+            by_thread[position_thread_iri(holder, min(r.iri for r in group))].extend(group)
     layer = ClaimLayer()
     for iri in sorted(by_thread):
         layer.threads[iri] = _thread(iri, by_thread[iri])

@@ -233,22 +233,18 @@ def _gold_changes(gold: ThreadGold, basis: str) -> Counter:
     return out
 
 
-def _normal(text: str | None) -> str:
-    from kg.eval import normalise
+def _entity_names(entities: list[dict]) -> list:
+    from kg.eval import entity_keys
 
-    return normalise(text)
-
-
-def _entity_names(entities: list[dict]) -> dict[str, set[str]]:
-    return {e["name"]: {_normal(e["name"])} | {_normal(a) for a in e.get("aliases") or []} for e in entities}
+    return entity_keys(entities)
 
 
-def _resolve(forms: set[str], names: dict[str, set[str]]) -> str | None:
-    normal = {_normal(f) for f in forms}
-    for name, keys in names.items():
-        if normal & keys:
-            return name
-    return None
+def _resolve(forms: set[str], keys: list) -> str | None:
+    """The gold entity of ``keys`` that one of ``forms`` names, as ``kg eval`` matches entities."""
+    from kg.eval import matching_entities
+
+    found = matching_entities(forms, keys)
+    return keys[found[0]][0] if found else None
 
 
 def _same(gold_item: dict, report: Report, actor, region, actors, regions) -> bool:

@@ -23,53 +23,39 @@ contradiction (``pol:Contradiction``) the two claims and their outlets, with
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from urllib.parse import urlsplit
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from kg.claims.build import build_threads, thread_of
-from kg.claims.model import ClaimLayer, Report, TIME_BASES
+from kg.claims.build import (
+    build_threads, claim_iri, claim_key, finish_thread, new_claim, position_groups, position_thread_iri,
+    shared_documents, thread_of, topic_keys,
+)
+from kg.claims.model import ClaimLayer, ClaimSummary, Report, TIME_BASES, Thread
 from kg.claims.said import said_time
 from kg.claims.topics import same_topic
-from kg.namespaces import ACT, ID, OUT, POL, ST, sparql_prefixes
+from kg.namespaces import ACT, ID, OUT, POL, ST
+from kg.sparql import stored_query, with_values
 
 __all__ = ["CLAIMS_GRAPH", "update_claims", "rebuild_claims", "read_reports", "to_triples", "outlet_of",
            "ClaimUpdate"]
 
 CLAIMS_GRAPH = str(ID["graph/claims"])
 _DOC_PREFIX = str(ID["doc/"])
-_PREFIXES = sparql_prefixes("pol", "oa", "dcterms", "prov")
-_CLAIMS = f"<{CLAIMS_GRAPH}>"
+_REPORT_QUERY = stored_query("claims_reports")
+_COVERED_QUERY = stored_query("claims_covered")
+_CITING_QUERY = stored_query("claims_citing")
+_HOLDER_THREADS_QUERY = stored_query("claims_holder_threads")
+_THREAD_QUERY = stored_query("claims_thread_members")
+_UPDATING_QUERY = stored_query("claims_updating")
+_VERSION_QUERY = stored_query("claims_version")
 
-_REPORT_QUERY = _PREFIXES + """
-SELECT ?g ?s ?p ?o WHERE {
-  %s
-  GRAPH ?g {
-    VALUES ?p { pol:holder pol:stance pol:topic pol:demander pol:addressee pol:action pol:forOutcome pol:region
-                pol:statedIn pol:date pol:saidOn pol:saidUnplaced oa:exact oa:start oa:end dcterms:date dcterms:source pol:speaker }
-    ?s ?p ?o }
-}
-"""
-
-_COVERED_QUERY = _PREFIXES + "SELECT ?doc WHERE { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:covers ?doc } }"
-
-_CITING_QUERY = _PREFIXES + """
-SELECT DISTINCT ?thread WHERE { %s GRAPH """ + _CLAIMS + """ { ?claim pol:reportedIn ?doc ; pol:inThread ?thread } }
-"""
-
-_HOLDER_THREADS_QUERY = _PREFIXES + """
-SELECT ?thread ?holder ?topic WHERE { %s GRAPH """ + _CLAIMS + """ { ?thread pol:claimHolder ?holder ; pol:threadKind "position" .
-  ?claim pol:inThread ?thread ; pol:claimTopic ?topic } }
-"""
-
-_THREAD_QUERY = _PREFIXES + """
-SELECT ?s ?doc ?member WHERE { %s GRAPH """ + _CLAIMS + """ { ?s pol:inThread ?thread .
-  OPTIONAL { ?s pol:reportedIn ?doc } OPTIONAL { ?s prov:wasDerivedFrom ?member } } }
-"""
-
-_UPDATING_QUERY = _PREFIXES + "ASK { GRAPH " + _CLAIMS + " { " + _CLAIMS + " pol:updating true } }"
+LAYER_VERSION = "2"
+"""How the layer is built: an update takes the graph's summaries as its own only when the graph
+says it was built the same way; raise it whenever what the layer computes from its reports changes."""
 
 
 def outlet_of(source: str | None, document: str) -> str:
@@ -88,17 +74,6 @@ def outlet_of(source: str | None, document: str) -> str:
     return document
 
 
-def _values(name: str, iris) -> str:
-    """A ``VALUES`` block of IRIs that came from the store itself, each checked and written with ``.n3()``."""
-    terms = []
-    for iri in iris:
-        term = URIRef(iri)
-        if any(c in iri for c in '<>"{}|^`\\ \n'):
-            raise ValueError(f"not an IRI: {iri!r}")
-        terms.append(term.n3())
-    return f"VALUES ?{name} {{ {' '.join(terms)} }}"
-
-
 def _code(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -110,8 +85,8 @@ def read_reports(store, documents=None) -> list[Report]:
         if not documents:
             return []
         # one query per document, its graph bound by the engine: an index lookup, not a scan
-        return _read(store, (store.query(_REPORT_QUERY % "", {"g": URIRef(doc)}) for doc in documents))
-    return _read(store, [store.query(_REPORT_QUERY % "")])
+        return _read(store, (store.query(_REPORT_QUERY, {"g": URIRef(doc)}) for doc in documents))
+    return _read(store, [store.query(_REPORT_QUERY)])
 
 
 def _read(store, results) -> list[Report]:
@@ -161,13 +136,15 @@ def _read(store, results) -> list[Report]:
     return reports
 
 
+@functools.lru_cache(maxsize=65536)
 def _date(value: str) -> Literal:
     datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(value), XSD.string)
     return Literal(value, datatype=datatype)
 
 
-def to_triples(layer: ClaimLayer):
-    """The triples of ``layer``'s threads, claims, changes and contradictions (and their subjects)."""
+def to_triples(layer: ClaimLayer, *, leave_out=frozenset()):
+    """The triples of ``layer``'s threads, claims, changes and contradictions (and their subjects);
+    those of the claims ``leave_out`` (IRIs) apart."""
     triples = []
     add = triples.append
     for thread in layer.threads.values():
@@ -181,6 +158,8 @@ def to_triples(layer: ClaimLayer):
         if thread.kind == "precondition" and thread.action:
             add((t, POL.claimAction, ACT[thread.action]))
         for claim in thread.claims:
+            if claim.iri in leave_out:
+                continue
             c = URIRef(claim.iri)
             add((c, RDF.type, POL.Claim))
             add((c, POL.inThread, t))
@@ -198,15 +177,17 @@ def to_triples(layer: ClaimLayer):
                 add((c, POL.claimOutcome, OUT[claim.outcome or "other"]))
                 for region in claim.regions:
                     add((c, POL.claimRegion, URIRef(region)))
-            add((c, POL.documentCount, Literal(len(claim.documents))))
-            add((c, POL.outletCount, Literal(len(claim.outlets))))
-            add((c, POL.unplacedReports, Literal(claim.unplaced)))
-            for outlet in claim.outlets:
+            summary = claim.totals
+            add((c, POL.documentCount, Literal(summary.documents)))
+            add((c, POL.outletCount, Literal(len(summary.outlets))))
+            add((c, POL.unplacedReports, Literal(summary.unplaced)))
+            add((c, POL.claimSummary, Literal(summary.to_json())))
+            for outlet in summary.outlets:
                 add((c, POL.outlet, Literal(outlet)))
             for doc in claim.documents:
                 add((c, POL.reportedIn, URIRef(doc)))
-            for name, value in (("firstReported", claim.first("reported")), ("lastReported", claim.last("reported")),
-                                ("firstSaid", claim.first("said")), ("lastSaid", claim.last("said"))):
+            for name, value in (("firstReported", summary.first("reported")), ("lastReported", summary.last("reported")),
+                                ("firstSaid", summary.first("said")), ("lastSaid", summary.last("said"))):
                 if value:
                     add((c, POL[name], _date(value)))
             for basis in TIME_BASES:
@@ -225,6 +206,9 @@ def to_triples(layer: ClaimLayer):
                     add((a, POL.saidUnplaced, Literal(True)))
                 if report.reported:
                     add((a, POL.reportedOn, _date(report.reported)))
+        for a, b in sorted(thread.shared):
+            add((URIRef(a), POL.sharesDocumentWith, URIRef(b)))
+            add((URIRef(b), POL.sharesDocumentWith, URIRef(a)))
         for change in thread.changes:
             ch = URIRef(change.iri)
             add((ch, RDF.type, POL.Change))
@@ -256,14 +240,15 @@ def to_triples(layer: ClaimLayer):
 
 
 class ClaimUpdate:
-    """What :func:`update_claims` did: documents added and removed, threads rebuilt."""
+    """What :func:`update_claims` did: documents added and removed, threads touched (``rebuilt`` of
+    them built again from their reports, the others grown by difference), triples written."""
 
-    def __init__(self, added: int, removed: int, threads: int, triples: int) -> None:
-        self.added, self.removed, self.threads, self.triples = added, removed, threads, triples
+    def __init__(self, added: int, removed: int, threads: int, triples: int, rebuilt: int = 0) -> None:
+        self.added, self.removed, self.threads, self.triples, self.rebuilt = added, removed, threads, triples, rebuilt
 
     def __repr__(self) -> str:
         return (f"ClaimUpdate(added={self.added}, removed={self.removed}, threads={self.threads}, "
-                f"triples={self.triples})")
+                f"rebuilt={self.rebuilt}, triples={self.triples})")
 
 
 def _covered(store) -> set[str]:
@@ -276,74 +261,201 @@ def rebuild_claims(store) -> ClaimUpdate:
     layer = build_threads(read_reports(store))
     triples = to_triples(layer)
     triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in documents)
+    triples.append((URIRef(CLAIMS_GRAPH), POL.layerVersion, Literal(LAYER_VERSION)))
     store.replace_in_graph(CLAIMS_GRAPH, None, triples)
-    return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples))
+    return ClaimUpdate(len(documents), 0, len(layer.threads), len(triples), len(layer.threads))
 
 
-def update_claims(store) -> ClaimUpdate:
+def update_claims(store, *, changed=()) -> ClaimUpdate:
     """Bring the claim layer up to date with the store's documents, touching only the threads that change.
 
+    The reports of documents added join their threads by difference: each claim
+    they join takes them into its summary (``pol:claimSummary``), and the thread's
+    changes, spans and contradictions are computed again from its claims'
+    summaries, so that neither the older reports nor their documents are read.
+    A thread is built again from its reports instead when a document it cites is
+    removed (it may split), when new positions join it to another thread, or when
+    a new report would change its name (a position thread is named after its
+    least report). The result is the same, triple for triple, as
+    :func:`rebuild_claims`.
+
+    ``changed`` names documents whose graphs were written again in place (the same
+    text with other metadata): their old reports go as a removed document's do, and
+    their new ones come as an added document's.
+
     Returns a :class:`ClaimUpdate`. A store whose claim graph covers no document
-    yet, or whose last update did not finish (``pol:updating``), is built whole
-    (:func:`rebuild_claims`).
+    yet, whose last update did not finish (``pol:updating``), or that another
+    version of the layer built (``pol:layerVersion``, :data:`LAYER_VERSION`), is
+    built whole (:func:`rebuild_claims`).
     """
     current = set(store.document_graphs())
     covered = _covered(store)
-    if not covered or store.query(_UPDATING_QUERY):
+    versions = {row["v"].value for row in store.query(_VERSION_QUERY)}
+    if not covered or store.query(_UPDATING_QUERY) or versions != {LAYER_VERSION}:
         return rebuild_claims(store) if current or covered else ClaimUpdate(0, 0, 0, 0)
     added, removed = current - covered, covered - current
-    if not added and not removed:
+    changed = set(changed) & current & covered
+    if not added and not removed and not changed:
         return ClaimUpdate(0, 0, 0, 0)
-    new = read_reports(store, added)
-    affected: set[str] = set()
-    for chunk in _chunks(sorted(removed)):
-        affected |= {row["thread"].value for row in store.query(_CITING_QUERY % _values("doc", chunk))}
-    affected |= {thread_of(r) for r in new if r.kind == "precondition"}
-    affected |= _equivalent_threads(store, [r for r in new if r.kind == "position"])
-    # the old triples of the affected threads, the documents their claims cite, the assertions behind them
-    subjects: set[str] = set(affected)
+    new = read_reports(store, added | changed)
+    rebuilt: set[str] = set()  # threads built again from their reports
+    for chunk in _chunks(sorted(removed | changed)):
+        rebuilt |= {row["thread"].value for row in store.query(with_values(_CITING_QUERY, "doc", chunk))}
+    joining: dict[str, list[Report]] = defaultdict(list)  # thread -> its new reports
+    for report in new:
+        if report.kind == "precondition":
+            joining[thread_of(report)].append(report)
+    components = _position_components(store, [r for r in new if r.kind == "position"])
+    states = _thread_states(store, set(joining) | {t for threads, _ in components for t in threads})
+    for threads, reports in components:
+        if not threads:
+            joining[position_thread_iri(reports[0].actor, min(r.iri for r in reports))].extend(reports)
+            continue
+        (thread, *others) = threads
+        state = states.get(thread)
+        if others or thread in rebuilt or state is None or not state.claims or min(r.iri for r in reports) < state.head:
+            rebuilt |= set(threads)
+            joining.setdefault(thread, []).extend(reports)
+        else:
+            joining[thread].extend(reports)
+    rebuilt |= {t for t in joining if t in states and not states[t].claims}  # written before claims had summaries
+    slow = [r for t in sorted(rebuilt) for r in joining.pop(t, [])]
+
+    # threads built again: their old triples go, their reports are read from the documents they cite
+    subjects: set[str] = set(rebuilt)
     cited: set[str] = set()
     members: set[str] = set()
-    for chunk in _chunks(sorted(affected)):
-        for row in store.query(_THREAD_QUERY % _values("thread", chunk)):
+    for chunk in _chunks(sorted(rebuilt)):
+        for row in store.query(with_values(_THREAD_QUERY, "thread", chunk)):
             subjects.add(row["s"].value)
             if row["doc"] is not None:
                 cited.add(row["doc"].value)
             if row["member"] is not None:
                 members.add(row["member"].value)
-    kept = [r for r in read_reports(store, cited - removed) if r.iri in members]
-    layer = build_threads(kept + new)
+    kept = [r for r in read_reports(store, cited - removed - changed) if r.iri in members]
+    layer = build_threads(kept + slow)
     triples = to_triples(layer)
-    triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(added))
+    threads = len(layer.threads)
+
+    # threads that new reports join: their claims' summaries take the reports in
     drop = [(URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(removed)]
+    # (what the graph holds of such a thread, but its older reports, is what its state gives)
+    grown, before = ClaimLayer(), ClaimLayer()
+    unchanged: set[str] = set()  # claims no new report joins whose spans stay: their triples stay as they are
+    for iri, reports in sorted(joining.items()):
+        state = states.get(iri)
+        after = grown.threads[iri] = _grow(iri, state, reports)
+        if state is not None:
+            old_thread = before.threads[iri] = _grow(iri, state, [])
+            unchanged |= {c.iri for c in after.claims if not c.reports and all(
+                old_thread.spans.get(f"{c.iri}|{basis}") == after.spans.get(f"{c.iri}|{basis}")
+                for basis in TIME_BASES)}
+    old, now = set(to_triples(before, leave_out=unchanged)), to_triples(grown, leave_out=unchanged)
+    drop.extend(t for t in old.difference(now))
+    triples.extend(t for t in now if t not in old)
+    threads += len(grown.threads)
+
+    triples.extend((URIRef(CLAIMS_GRAPH), POL.covers, URIRef(d)) for d in sorted(added))
     store.replace_in_graph(CLAIMS_GRAPH, sorted(subjects | members), triples, remove=drop,
                            marker=(URIRef(CLAIMS_GRAPH), POL.updating, Literal(True)))
-    return ClaimUpdate(len(added), len(removed), len(layer.threads), len(triples))
+    return ClaimUpdate(len(added), len(removed), threads, len(triples), len(layer.threads))
 
 
-def _equivalent_threads(store, positions: list[Report]) -> set[str]:
-    """The position threads of the same holders whose topics are equivalent to one of ``positions``."""
-    from kg.claims.topics import topic_actions, topic_lemmas
+class _ThreadState:
+    """What the claim graph holds of one thread: its claims' summaries and the claims that share a document."""
 
-    holders = sorted({r.actor for r in positions})
-    index: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    for chunk in _chunks(holders):
-        for row in store.query(_HOLDER_THREADS_QUERY % _values("holder", chunk)):
-            holder, topic, thread = row["holder"].value, row["topic"].value, row["thread"].value
-            for key in _topic_keys(topic, topic_lemmas, topic_actions):
-                index[(holder, key)].add((thread, topic))
-    found = set()
+    def __init__(self) -> None:
+        self.claims: dict[str, ClaimSummary] = {}
+        self.shared: set[tuple[str, str]] = set()
+
+    @property
+    def head(self) -> str:
+        return min(s.head for s in self.claims.values())
+
+
+_STATE_QUERY = stored_query("claims_thread_states")
+
+def _thread_states(store, threads: set[str]) -> dict[str, _ThreadState]:
+    """The state of each of ``threads`` that the claim graph holds (threads it lacks are left out; one
+    without claim summaries was written by an older polkg)."""
+    states: dict[str, _ThreadState] = {}
+    for chunk in _chunks(sorted(threads)):
+        for row in store.query(with_values(_STATE_QUERY, "thread", chunk)):
+            state = states.setdefault(row["thread"].value, _ThreadState())
+            subject = row["s"].value
+            if row["summary"] is not None:
+                state.claims[subject] = ClaimSummary.from_json(row["summary"].value)
+                if row["other"] is not None:
+                    state.shared.add(tuple(sorted((subject, row["other"].value))))
+    return states
+
+
+def _grow(iri: str, state: _ThreadState | None, reports: list[Report]) -> Thread:
+    """Thread ``iri`` (as ``state`` holds it, or new) with ``reports`` of new documents taken in.
+
+    Its claims carry only the new reports, so its triples leave out those of the older ones; with no
+    ``reports``, it is the thread as the graph holds it."""
+    by_claim: dict[str, list[Report]] = defaultdict(list)
+    summaries = dict(state.claims) if state else {}
+    for report in reports:
+        by_claim[claim_iri(iri, claim_key(report))].append(report)
+    claims = []
+    for claim, members in by_claim.items():
+        members.sort(key=lambda r: r.iri)
+        old = summaries.pop(claim, None)
+        claims.append(new_claim(iri, old.add(members) if old else ClaimSummary.of(members), members))
+    claims.extend(new_claim(iri, summary, []) for summary in summaries.values())
+    kind, actor, _, addressee, action, _, _ = claims[0].totals.what
+    shared = shared_documents(claims) | (state.shared if state else set())
+    thread = Thread(iri, kind, actor, "", addressee if kind == "precondition" else None, action, claims,
+                    shared=shared)
+    return finish_thread(thread)
+
+
+def _position_components(store, positions: list[Report]) -> list[tuple[list[str], list[Report]]]:
+    """New positions grouped as the whole layer would group them: per component of ``same_topic``
+    among them and the holders' threads in the claim graph, its threads (sorted) and its new reports."""
+    if not positions:
+        return []
+    by_holder: dict[str, list[Report]] = defaultdict(list)
     for report in positions:
-        topic = report.topic or ""
-        for key in _topic_keys(topic, topic_lemmas, topic_actions):
-            for thread, other in index.get((report.actor, key), ()):
-                if thread not in found and same_topic(topic, other):
-                    found.add(thread)
-    return found
+        by_holder[report.actor].append(report)
+    index: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for chunk in _chunks(sorted(by_holder)):
+        for row in store.query(with_values(_HOLDER_THREADS_QUERY, "holder", chunk)):
+            holder, topic, thread = row["holder"].value, row["topic"].value, row["thread"].value
+            for key in topic_keys(topic):
+                index[(holder, key)].add((thread, topic))
+    found = []
+    for holder, reports in sorted(by_holder.items()):
+        for group in position_groups(reports):
+            threads: set[str] = set()
+            for topic in {r.topic or "" for r in group}:
+                for key in topic_keys(topic):
+                    for thread, other in index.get((holder, key), ()):
+                        if thread not in threads and same_topic(topic, other):
+                            threads.add(thread)
+            found.append((sorted(threads), group))
+    # groups of new reports that join one thread are one component with it
+    parent = list(range(len(found)))
 
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-def _topic_keys(topic, topic_lemmas, topic_actions) -> set[str]:
-    return {"l:" + w for w in topic_lemmas(topic)} | {"a:" + a for a in topic_actions(topic)}
+    first_group: dict[str, int] = {}
+    for i, (threads, _) in enumerate(found):
+        for thread in threads:
+            j = first_group.setdefault(thread, i)
+            parent[find(i)] = find(j)
+    components: dict[int, tuple[set[str], list[Report]]] = {}
+    for i, (threads, group) in enumerate(found):
+        into = components.setdefault(find(i), (set(), []))
+        into[0].update(threads)
+        into[1].extend(group)
+    return [(sorted(threads), group) for threads, group in components.values()]
 
 
 def _chunks(items: list[str], size: int = 500):

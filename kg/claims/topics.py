@@ -188,5 +188,13 @@ def has_withdrawal(quote: str) -> bool:
     >>> has_withdrawal("Ankara insists on the buffer zone.")
     False
     """
-    text = " ".join(_tokens(quote))
-    return any(re.search(rf"\b{re.escape(' '.join(_tokens(p)))}\b", text) for p in _lexicon().words("claim_withdrawal"))
+    return _withdrawal_pattern().search(" ".join(_tokens(quote))) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _withdrawal_pattern() -> re.Pattern:
+    """One pattern for every ``claim_withdrawal`` phrase, as whole words of the quote's tokens."""
+    phrases = sorted({" ".join(_tokens(p)) for p in _lexicon().words("claim_withdrawal")} - {""})
+    if not phrases:
+        return re.compile(r"(?!)")
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")

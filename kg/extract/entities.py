@@ -291,12 +291,33 @@ _MOVING = words("moving")
 _DIRECTIONS = words("directions")
 
 
-def _directional_part(span: SpacySpan):
-    """The direction word before a state's name ("eastern Ukraine"), or None."""
-    if span.start == 0:
+def _known_part(name: str, linker: "_Linker") -> Entity | None:
+    """The reference region named "North-eastern Syria" or, with the direction as a noun,
+    "north-east Syria" / "northeast Syria", if any."""
+    words_ = name.split()
+    direction = words_[0].lower()
+    forms = [name]
+    if direction.endswith("ern"):
+        noun = direction[:-3]
+        forms += [" ".join([noun, *words_[1:]]), " ".join([noun.replace("-", ""), *words_[1:]])]
+    for form in forms:  # exact labels only: "north-west" and "north-east" are near in spelling
+        for entity in linker.index.get(normalise_label(form), ()):
+            if entity.region and not entity.kind:
+                return entity
+    return None
+
+
+def _directional_part(span: SpacySpan) -> SpacySpan | None:
+    """The direction words before a state's name ("eastern Ukraine", "north-west Ukraine",
+    "south-eastern Ukraine", however the hyphen was tokenised), or None."""
+    doc = span.doc
+    start = span.start
+    if start == 0 or doc[start - 1].lower_ not in _DIRECTIONS:
         return None
-    before = span.doc[span.start - 1]
-    return before if before.lower_ in _DIRECTIONS else None
+    start -= 1
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _DIRECTIONS:
+        start -= 2
+    return doc[start:span.start]
 
 
 def _place(span: SpacySpan) -> bool:
@@ -306,6 +327,8 @@ def _place(span: SpacySpan) -> bool:
         return True  # "a Kabul car bombing"
     if root.dep_ in ("dobj", "conj") and _taken(root):
         return True  # "rebels entered Aldor and Betsy Creek"
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in _MOVING and _forces_go(root.head):
+        return True  # "the troops will leave Chad"
     if span.start >= 2 and span.doc[span.start - 1].text == "," and span.doc[span.start - 2].lemma_.lower() in _CITY_NOUNS:
         return True  # "the capital, Bangui,"
     if root.dep_ != "pobj":
@@ -337,7 +360,24 @@ def _theatre(span: SpacySpan) -> bool:
     while head.dep_ in ("conj", "prep") and head.head.i != head.i:
         head = head.head  # "into and across Yemen", "the campaign against a militia in Mali"
     lemma = head.lemma_.lower()
-    return lemma in _CONFLICT or lemma in _GOING or lemma in _MOVING or lemma in _TAKING
+    if lemma in _GOING and not (lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING):
+        return _forces_go(head)  # "sending soldiers to Chad", not "she returned to Chad"
+    return lemma in _CONFLICT or lemma in _MOVING or lemma in _TAKING or (
+        head.pos_ in ("VERB", "AUX") and _forces_go(head))  # "foreign forces are in Chad"
+
+
+def _forces_go(verb) -> bool:
+    """Is it forces that go or are sent ("troops arrived in Chad", "sending fighters to Chad")?
+    The verb's subject or object, or the noun it describes ("the troops sent to Chad")."""
+    movers = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+    if verb.dep_ in ("acl", "relcl"):
+        movers.append(verb.head)
+    return any(m.lemma_.lower() in _CONFLICT or m.lemma_.lower() in _FIGHTERS or m.lower_ in _ARMED_WORDS
+               for m in movers)
+
+
+_FIGHTERS = words("fighters")
+_BODIES_OF_A_PLACE = words("bodies_of_a_place")
 
 
 _INSTITUTION_WORDS = words("institution_words")
@@ -501,6 +541,52 @@ _NOT_PLACES = words("not_places")
 """Names NER takes for places that are no territory under discussion ("points on Earth", "States parties")."""
 
 
+_OFFICE_NOUNS = words("office_nouns")
+
+
+def _seat_of_office(span: SpacySpan) -> bool:
+    """Is the place named only as the seat of a person's office: a modifier or possessor of an
+    office noun ("the Ohio governor", "Ohio's governor", "Wales First Minister Ana Ruiz"), or the
+    "of" object of one ("the mayor of Lima", "Prime Minister Ana Ruiz of Peru")?"""
+    root = span.root
+    doc = span.doc
+
+    def named(token) -> bool:  # a name the NER or the reference tagged ("Ana Ruiz")
+        return token.ent_type_ in ("PERSON", ENTITY_LABEL) and token.pos_ == "PROPN"
+
+    if root.dep_ in ("compound", "poss", "nmod"):
+        head = root.head
+        between = doc[span.end:head.i + 1] if head.i >= span.end else doc[span.end:span.end]
+        return head.lower_ in _OFFICE_NOUNS or (named(head) and any(t.lower_ in _OFFICE_NOUNS for t in between))
+    if root.dep_ == "pobj" and root.head.lower_ == "of":
+        holder = root.head.head
+        return holder.lower_ in _OFFICE_NOUNS or (named(holder) and any(
+            t.lower_ in _OFFICE_NOUNS for t in doc[holder.left_edge.i:holder.i]))
+    return False
+
+
+def _locates_a_place(span: SpacySpan) -> bool:
+    """Is the place only where another named place lies ("the Black Sea port town of Ochamchire",
+    "the West Bank city of Nablus")? The named town is the place the text speaks of."""
+    token = span[-1]
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+        if token.lemma_.lower() in _CITY_NOUNS and token.dep_ != "compound":
+            return any(c.lower_ == "of" and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in c.children)
+                       for c in token.children)
+    return False
+
+
+def _names_forces(span: SpacySpan) -> bool:
+    """Is the place only a modifier of the forces or authorities it names ("Tigray forces",
+    "the Afar and Amhara militias")? Those are an actor, not the territory."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    return root.dep_ in ("compound", "amod", "nmod") and root.head.i > root.i and (
+        root.head.lemma_.lower() in _BODIES_OF_A_PLACE or root.head.lemma_.lower() in _FIGHTERS)
+
+
 def _in_title(span: SpacySpan) -> bool:
     """Is the place part of an office's name ("Deputy Envoy for the Great Lakes")?"""
     root = span.root
@@ -519,8 +605,11 @@ def _taken(token) -> bool:
 
 
 def _acts(span: SpacySpan) -> bool:
-    """Does the text treat this place-or-government as an actor here?"""
+    """Does the text treat this place-or-government as an actor here? A later conjunct takes the
+    part of the first ("Chad and Niger signed ...", "Serbia and Kosovo living side by side")."""
     root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i and root.head.pos_ == "PROPN":
+        root = root.head
     if root.dep_ in ("nsubj", "nsubjpass", "poss", "agent"):
         return True
     if root.dep_ == "dobj" and root.head.lemma_.lower() in ("urge", "call", "press", "ask", "tell", "warn"):
@@ -853,7 +942,8 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
     body = doc.text[headline_end:]
 
     def add(span: SpacySpan, key: str, role: str, how: str) -> None:
-        if role == "region" and how != "direction" and (_venue(span) or _in_title(span)
+        if role == "region" and how != "direction" and (_venue(span) or _in_title(span) or _seat_of_office(span)
+                                                        or _locates_a_place(span)
                                                         or _bare(span.text) in _NOT_PLACES):
             taken.update(range(span.start, span.end))
             return  # "talks in Geneva", "Deputy Envoy for the Great Lakes": not a territory under discussion
@@ -884,10 +974,15 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             part = _directional_part(ent) if entity.kind == "state" and seat is None else None
             if part is not None:
                 # "eastern Ukraine": a part of the state, a territory under discussion
-                name = f"{part.text.capitalize()} {entity.name}"
-                key = LOCAL_BASE + "region/" + slug(name)
-                found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
-                add(doc[part.i:ent.end], key, "region", "direction")
+                name = f"{part.text[0].upper()}{part.text[1:].lower()} {entity.name}"
+                known = _known_part(name, linker)
+                if known is not None:  # the reference knows the part by one of its spellings
+                    found.records.setdefault(known.iri, _record(known))
+                    key = known.iri
+                else:
+                    key = LOCAL_BASE + "region/" + slug(name)
+                    found.records.setdefault(key, Known(key=key, name=name, kind=None, region=True, linked=False))
+                add(doc[part.start:ent.end], key, "region", "direction")
             elif seat is not None and (facility := _facility(ent)) is not None:
                 # "at Lusaka International Airport": the facility, a place of its own
                 key = LOCAL_BASE + "region/" + slug(facility.text)
@@ -895,6 +990,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
                 add(facility, key, "region", "direction")
             elif seat is not None and _place(ent) and not _acts(ent):
                 # "talks in Kabul": the city, not the state that "Kabul" stands for elsewhere
+                if not _about_fighting(ent):
+                    taken.update(range(ent.start, ent.end))
+                    continue  # "marched in Lima": a city named in passing, no territory under discussion
                 key = LOCAL_BASE + "region/" + slug(seat)
                 found.records.setdefault(key, Known(key=key, name=seat, kind=None, region=True, linked=False))
                 add(ent, key, "region", "seat")
@@ -903,7 +1001,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             elif entity.kind == "state" and ent.start_char >= headline_end and _theatre(ent):
                 add(ent, entity.iri, "region", "theatre")  # "US troops in Iraq", "access throughout Sudan"
             elif not entity.kind:
-                if (_home_of_person(ent) or _inside_name(ent, headline_end)
+                if (_home_of_person(ent) or _inside_name(ent, headline_end) or _names_forces(ent)
                         or entity.subdivision and not _about_fighting(ent)):
                     taken.update(range(ent.start, ent.end))  # "Senator Ruiz of Ohio", "Luis Rivera Marín"
                     continue  # "reporters in Ohio": a province named in passing
@@ -953,6 +1051,9 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
         if (not _titled(ent) and not _institution(ent) and _short_form(_clean_name(ent.text), found, "organization") is None
                 and _place(ent) and not _acts(ent)):
             kind, how = "region", "place"  # "near Marinka", "entered Tell Tamer", whatever NER called it
+        if kind == "region" and not _about_fighting(ent):
+            taken.update(range(ent.start, ent.end))
+            continue  # "a hospital in Leeds": a place no gazetteer knows, named in passing
         parts = _split_coordination(ent, linker)
         if parts:
             for part, entity in parts:
@@ -1033,7 +1134,7 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
             add(span, key, "actor", "group")
         elif token.lemma_.lower() in groups and token.i not in taken and [c.lower_ for c in token.lefts] == ["the"]:
             add(doc[token.i:token.i + 1], groups[token.lemma_.lower()], "actor", "short form")  # "the parties"
-    _topic_states(doc, found, headline_end)
+    _topic_states(doc, found, headline_end, reference)
     _drop_states_named_as_places(doc, found, headline_end)
     _bylines(doc, found, linker, taken, reference)
     _headline_authors(doc, found, reference)
@@ -1054,28 +1155,61 @@ def find_entities(doc: SpacyDoc, reference: Reference, published: str | None = N
 
 
 _TOPIC_NOUNS = words("topic_nouns")
+_SITUATION_NOUNS = words("situation_nouns")
 
 
-def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int) -> None:
-    """The state a document is most about is also a region when the text names it as the place of
-    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
-    for Yemen"): the territory is under discussion, whatever else the state does in the text."""
+def _state_counts(found: Entities) -> dict[str, int]:
+    """How often each state is named as an actor."""
     counts: dict[str, int] = {}
     for m in found.actor_mentions:
         if found.records[m.key].kind == "state":
             counts[m.key] = counts.get(m.key, 0) + 1
+    return counts
+
+
+def _topic_states(doc: SpacyDoc, found: Entities, headline_end: int, reference: Reference) -> None:
+    """The state a document is most about is also a region when the text names it as the place of
+    the situation it discusses ("the situation in Mali", "peace in Colombia", "the Special Envoy
+    for Yemen") or its title says it is about it ("Press Statement on Mali"): the territory is
+    under discussion, whatever else the state does in the text. A title's state gives way to the
+    regions inside it that the text names ("Press Statement on Chad" over a text about Lac)."""
+    counts = _state_counts(found)
     if not counts:
         return
     most = max(counts.values())
     regions = {m.key for m in found.region_mentions}
+    containing = {reference.entities[key].part_of for key in regions if key in reference.entities}
     for m in list(found.actor_mentions):
-        if counts.get(m.key) != most or m.key in regions or m.start < headline_end:
+        if counts.get(m.key) != most or m.key in regions:
             continue
         root = doc[m.tok_start:m.tok_end].root
-        if (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
-                and root.head.head.lemma_.lower() in _TOPIC_NOUNS):
+        if m.start < headline_end:
+            topical = m.key not in containing and _headline_subject(root)
+        else:
+            situation = _TOPIC_NOUNS | _SITUATION_NOUNS
+            topical = (root.dep_ == "pobj" and root.head.lower_ in ("in", "across", "throughout", "for")
+                       and root.head.head.lemma_.lower() in situation
+                       or root.dep_ == "compound" and root.head.lemma_.lower() in situation)  # "the Chad conflict"
+        if topical:
             found.region_mentions.append(Mention(m.start, m.end, m.text, m.key, m.tok_start, m.tok_end, "theatre"))
             regions.add(m.key)
+
+
+_HEADLINE_SUBJECTS = words("headline_subjects")
+
+
+def _headline_subject(root) -> bool:
+    """Does a title announce the state as what it is about: "Press Statement on Chad",
+    "Briefing on the Situation in Chad"?"""
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ == "in" and prep.head.lemma_.lower() == "situation":
+        situation = prep.head
+        if situation.dep_ != "pobj" or situation.head.lower_ != "on":
+            return False
+        prep = situation.head
+    return prep.lower_ == "on" and prep.head.lemma_.lower() in _HEADLINE_SUBJECTS
 
 
 _WHERE = words("where_prepositions")
@@ -1085,10 +1219,7 @@ def _drop_states_named_as_places(doc: SpacyDoc, found: Entities, headline_end: i
     """A state the body names only as where something is or happens ("based in France", "talks
     held in Qatar", "Istanbul, Turkey") takes no part: no actor. The state the document is most
     about keeps its mentions (it is the situation's place and usually a party too)."""
-    counts: dict[str, int] = {}
-    for m in found.actor_mentions:
-        if found.records[m.key].kind == "state":
-            counts[m.key] = counts.get(m.key, 0) + 1
+    counts = _state_counts(found)
     if not counts:
         return
     ranked = sorted(counts.values(), reverse=True)

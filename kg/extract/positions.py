@@ -283,10 +283,39 @@ def _only_names(tokens: list[Token], holder: str, entities: Entities) -> bool:
     return all(t.i in covered for t in words)
 
 
+_PEOPLE_GROUPS = words("people_groups")
+"""Nouns for a group of people: as the whole topic, solidarity rather than a position."""
+
+
+def _only_people(tokens: list[Token]) -> bool:
+    """Is the topic a group of people and nothing they do or want: "stands with the Libyan
+    people", "we will support our partners", "commends the parties for committing to ..."? Backing
+    people is solidarity, not a position on a matter ("freedom for the people" is one). "The
+    people of Haiti" names a country's people: backing them stays a position."""
+    if not tokens:
+        return False
+    root = min(tokens, key=lambda t: (len(list(t.ancestors)), t.i))
+    if any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children if c in tokens):
+        return False  # "stands with the people of Haiti": a country's people, as the holder means it
+    return root.pos_ == "NOUN" and root.lemma_.lower() in _PEOPLE_GROUPS
+
+
 def _negated(cue: Token) -> bool:
     if any(c.dep_ == "neg" for c in cue.children):
         return True
     return cue.dep_ in ("xcomp", "dobj") and any(c.dep_ == "neg" for c in cue.head.children)
+
+
+_WITHDRAWN = words("withdrawn")
+"""Verbs that take back the stance noun they govern ("ending support for", "withdrew its backing")."""
+
+
+def _withdrawn(cue: Token) -> bool:
+    """A stance noun that a verb of ending takes back: "the United States is ending support for
+    the commission", "Norland withdrew its backing for the plan", "suspended support to the
+    mission". The subject no longer supports the topic: it opposes it (and the reverse for a
+    withdrawn objection)."""
+    return cue.pos_ == "NOUN" and cue.dep_ == "dobj" and cue.head.lemma_.lower() in _WITHDRAWN
 
 
 def _refusals(sent) -> list[tuple[Token, Token]]:
@@ -300,6 +329,32 @@ def _refusals(sent) -> list[tuple[Token, Token]]:
             verb = _refusal_of(token)
             if verb is not None:
                 out.append((verb, token))
+    return out
+
+
+_ENACTING = words("enacting")
+"""Verbs by which a body votes a text into force or a party signs it ("passed", "adopted", "signed")."""
+_ENACTMENTS = words("enactments")
+"""Texts a body votes on ("a resolution", "a bill", "a motion")."""
+
+
+def _enactments(sent) -> list[tuple[Token, Token]]:
+    """A body voting a text into force: "the parliament passed a resolution to expel the troops",
+    "the assembly approved a bill banning the party", "voted on a motion to dissolve the
+    council"; a party signing one: "the two presidents signed a joint declaration for peace",
+    "the prime minister signed a decree banning ...". The verb and the text; its subject
+    ``supports`` the text and what it does."""
+    out = []
+    for token in sent:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in _ENACTMENTS:
+            continue
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "on" and verb.head.lemma_.lower() == "vote":
+            verb = verb.head
+        elif token.dep_ != "dobj" or verb.lemma_.lower() not in _ENACTING:
+            continue
+        if any(c.dep_ == "nsubj" for c in verb.children):
+            out.append((verb, token))
     return out
 
 
@@ -361,6 +416,9 @@ def find_positions(
             refusing.add(verb.i)
             if not any(r[1].i == verb.i for r in readings):
                 readings.append((CueHit("opposes", verb.i, verb.i + 1), verb, list(noun.subtree), verb))
+        for verb, text in _enactments(sent.span):
+            if not any(r[1].i == verb.i for r in readings):
+                readings.append((CueHit("supports", verb.i, verb.i + 1), verb, list(text.subtree), verb))
         readings = [r for r in readings if not _denied(r[1])]
         inside = [set(t.i for t in tokens) for _, _, tokens, _ in readings]
         in_any_topic = set().union(*inside)
@@ -375,6 +433,8 @@ def find_positions(
                 pass  # "would not meet the demands": the negation is the refusal itself
             elif _negated(head_cue):
                 stance = "opposes" if stance == "supports" else "supports"
+            if _withdrawn(head_cue):
+                stance = "opposes" if stance == "supports" else "supports"
             unsaid = _not_to(tokens)
             if unsaid is not None:
                 tokens = unsaid  # "urged Turkey not to block the bid": opposes blocking the bid
@@ -385,6 +445,8 @@ def find_positions(
                 stance = "opposes" if stance == "supports" else "supports"
             if not any(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop for t in tokens):
                 continue
+            if _only_people(tokens):
+                continue  # "we support the Libyan people": solidarity, no matter taken a stance on
             topic_text = phrase(tokens, max_words=16)
             if len(topic_text) < 3:
                 continue

@@ -11,7 +11,7 @@ graph: the store takes any of them, so that its callers never convert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, Union, runtime_checkable
 
 import pyoxigraph as ox
@@ -68,6 +68,12 @@ class Store(Protocol):
     def open_snapshot(self) -> "Store":
         """A read-only store of this one's content now, which later writes do not change.
         Close it (or use it as a context manager) when done."""
+
+    def open_derived(self, name: str, build: Callable[["Store"], None]) -> "Store":
+        """A read-only store of this one's content as ``build`` changes it (``build`` is handed a
+        writable copy and changes it with these operations). The embedded store makes it once
+        per version of its content and keeps it for later readers under ``name``; an endpoint
+        makes it for each reader. Close it when done."""
 
     def close(self) -> None:
         """Let go of the store (locks, files, connections)."""

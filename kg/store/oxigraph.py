@@ -30,6 +30,7 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import weakref
@@ -82,6 +83,11 @@ BULK_QUADS = 5_000
 """A write batch of this many quads or more goes through the bulk loader."""
 _REPLACES = ox.NamedNode(_ID + "ingest/replaces")
 """``<new graph> replaces <old graph>`` in the meta graph: a replacement not yet finished."""
+_VERSION = ox.NamedNode(_ID + "store/version")
+"""``<meta graph> version "N"`` in the meta graph: names the store's content (a new name after every write)."""
+_CHANGING = ox.NamedNode(_ID + "store/changing")
+"""``<meta graph> changing true`` in the meta graph while a write is under way: the content has no version."""
+_DERIVED = "derived"
 
 
 def _files_hash(paths: Iterable[Path]) -> str:
@@ -317,8 +323,11 @@ class OxigraphStore:
         self.read_only = bool(read_only) and self.path is not None
         self.snapshot: Path | None = None
         """The snapshot this reader reads (a writer held the store), or None."""
+        self.derived: Path | None = None
+        """The derived copy (:meth:`open_derived`) this reader reads, or None."""
         self._lock = None
         self._snapshot_lock = None
+        self._derived_lock = None
         self._snapshots: _SnapshotService | None = None
         self._store = None
         self._faulted = False
@@ -335,8 +344,8 @@ class OxigraphStore:
         """A store over ``raw`` as it is, a pyoxigraph store of its own that nothing else holds
         (no lock, no schema loaded; ``close`` drops it, writing nothing)."""
         store = cls.__new__(cls)
-        store.path, store.read_only, store.snapshot = None, False, None
-        store._lock = store._snapshot_lock = store._snapshots = None
+        store.path, store.read_only, store.snapshot, store.derived = None, False, None, None
+        store._lock = store._snapshot_lock = store._snapshots = store._derived_lock = None
         store._faulted = False
         store._store = raw
         return store
@@ -367,6 +376,9 @@ class OxigraphStore:
                 self.ensure_schema()
             with self._faults("finishing an interrupted replacement"):
                 finish_replacements(self._store)
+                if self.version is None:  # a store written before versions, or a write that did not finish
+                    with self._change(self._store):
+                        pass
             self._snapshots = _SnapshotService(self)
         except BaseException:
             self._faulted = True
@@ -415,14 +427,17 @@ class OxigraphStore:
             except (OSError, RuntimeError) as exc:
                 self.close()
                 raise store_fault(self.path, exc, doing="opening the store") from exc
-            if reloads or not self._stale_schema():
+            stale = self._stale_schema()
+            if reloads or not (stale or self.version is None):
                 return
             # ontology or reference files changed since the last writer: let a writer load them,
-            # then read what there is (others may be reading: the next writer loads them)
+            # then read what there is (others may be reading: the next writer loads them); likewise
+            # a store whose content has no version yet (written by an older polkg, or a write that
+            # stopped half way), which a writer gives one, if it can have the store at once
             self.close()
             reloads += 1
             try:
-                OxigraphStore(self.path, wait=max(0.0, deadline - time.monotonic())).close()
+                OxigraphStore(self.path, wait=max(0.0, deadline - time.monotonic()) if stale else 0).close()
             except StoreError:
                 pass
 
@@ -470,6 +485,12 @@ class OxigraphStore:
                 shutil.rmtree(self.snapshot, ignore_errors=True)
             self._snapshot_lock.close()
             self._snapshot_lock = None
+        if getattr(self, "_temporary", None) is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
+        if getattr(self, "_derived_lock", None) is not None:
+            self._derived_lock.close()  # a derived copy stays for later readers
+            self._derived_lock = None
 
     @contextmanager
     def _faults(self, doing: str, *, every: bool = False):
@@ -501,6 +522,131 @@ class OxigraphStore:
             raise StoreError(f"{self.path}: the store was opened read-only")
         return self.raw
 
+    # -- versions of the content, and copies derived from one ---------------------
+
+    @property
+    def version(self) -> str | None:
+        """The name of the store's content as it is now: every write gives it a new one.
+
+        None in memory, while a write is under way, and after a write that did not finish
+        (until the next writer opens the store). Kept in the meta graph, so a snapshot or a
+        backup has the version of the content it holds.
+        """
+        if self.path is None:
+            return None
+        meta = ox.NamedNode(META_GRAPH)
+        raw = self.raw
+        if next(iter(raw.quads_for_pattern(meta, _CHANGING, None, meta)), None) is not None:
+            return None
+        found = [q.object.value for q in raw.quads_for_pattern(meta, _VERSION, None, meta)]
+        return found[0] if len(found) == 1 and _SNAPSHOT_NAME.match(found[0]) else None
+
+    @contextmanager
+    def _change(self, raw: ox.Store):
+        """Around a write: the content has no version while the write is under way (nor after
+        one that stops half way), and a new one once it is done."""
+        if self.path is None:
+            yield
+            return
+        meta = ox.NamedNode(META_GRAPH)
+        changing = ox.Quad(meta, _CHANGING, ox.Literal(True), meta)
+        raw.add(changing)
+        yield
+        for quad in list(raw.quads_for_pattern(meta, _VERSION, None, meta)):
+            raw.remove(quad)
+        raw.add(ox.Quad(meta, _VERSION, ox.Literal(f"{time.time_ns():020d}"), meta))
+        raw.remove(changing)
+        raw.flush()
+
+    def open_derived(self, name: str, build) -> "OxigraphStore":
+        """A read-only store of this store's content as ``build`` changes it (the reviewers'
+        corrections applied, say), made once per :attr:`version` of the content.
+
+        ``build`` is handed a writable copy of the content and changes it through this
+        protocol's operations. The result is kept beside the database, in
+        ``derived/NAME/VERSION/`` (an Oxigraph backup: hard links to the database's
+        files where it can), so that each later reader of the same content opens it
+        instead of making it again; copies of older versions are removed once no reader
+        holds them. Without a version (in memory, or while a write is under way) the copy
+        is made for this reader alone and removed when it is closed. Close the result.
+        """
+        version = self.version
+        if version is None:
+            return self._temporary_copy(build)
+        folder = self.path / _DERIVED / name
+        target = folder / version
+        view = self._open_derived_at(target)
+        if view is not None:
+            if any(n != version and _SNAPSHOT_NAME.match(n) for n in os.listdir(folder)):
+                _prune_snapshots(folder, keep={version})  # older ones a reader held when this was made
+            return view
+        unfinished = folder / f".{version}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / "BUILD.lock", "a") as building:
+                fcntl.flock(building, fcntl.LOCK_EX)  # one process makes it; the others wait, then open it
+                view = self._open_derived_at(target)
+                if view is None:
+                    shutil.rmtree(unfinished, ignore_errors=True)
+                    self.raw.backup(str(unfinished))
+                    copy = OxigraphStore.wrap(ox.Store(str(unfinished)))
+                    try:
+                        build(copy)
+                        copy.raw.flush()
+                    finally:
+                        copy.close()
+                    (unfinished / _READER_LOCK).touch()
+                    shutil.rmtree(target, ignore_errors=True)  # one that could not be opened
+                    os.rename(unfinished, target)
+                    view = self._open_derived_at(target)
+                _prune_snapshots(folder, keep={version}, leftovers=True)
+        except (OSError, RuntimeError):  # no room for it: a copy in memory for this reader
+            shutil.rmtree(unfinished, ignore_errors=True)
+            return self._temporary_copy(build, on_disk=False)
+        return view if view is not None else self._temporary_copy(build)
+
+    def _open_derived_at(self, target: Path) -> "OxigraphStore | None":
+        try:
+            lock = open(target / _READER_LOCK, "r")
+        except OSError:
+            return None
+        if not _flock(lock, fcntl.LOCK_SH, 0) or os.fstat(lock.fileno()).st_nlink == 0:
+            lock.close()  # being removed
+            return None
+        try:
+            raw = ox.Store.read_only(str(target))
+        except (OSError, RuntimeError):
+            lock.close()
+            return None
+        view = self._view(raw)
+        view._derived_lock, view.derived = lock, target
+        return view
+
+    def _temporary_copy(self, build, *, on_disk: bool = True) -> "OxigraphStore":
+        """``build`` applied to a copy of the content for one reader (removed when it is closed):
+        an Oxigraph backup in a temporary folder for a store on disk, else a copy in memory."""
+        folder = None
+        if on_disk and self.path is not None:
+            try:
+                folder = Path(tempfile.mkdtemp(prefix="polkg-derived-"))
+                self.raw.backup(str(folder / _DATA))
+                raw = ox.Store(str(folder / _DATA))
+            except (OSError, RuntimeError):
+                shutil.rmtree(folder, ignore_errors=True)
+                folder = None
+        if folder is None:
+            raw = ox.Store()
+            raw.bulk_extend(self.raw.quads_for_pattern(None, None, None, None))
+        copy = OxigraphStore.wrap(raw)
+        copy._temporary = folder
+        try:
+            build(copy)
+        except BaseException:
+            copy.close()
+            raise
+        copy.read_only = True
+        return copy
+
     # -- schema and reference data -------------------------------------------
 
     @staticmethod
@@ -530,7 +676,12 @@ class OxigraphStore:
         if not stale:
             return
         raw = self._writable()
-        if self.path is not None and len(stale) == len(self._schema_files()) and _is_empty(raw):
+        fresh = self.path is not None and len(stale) == len(self._schema_files()) and _is_empty(raw)
+        with self._change(raw):
+            self._load_schema(raw, stale, fresh=fresh)
+
+    def _load_schema(self, raw: ox.Store, stale: dict[str, tuple[list[Path], str]], *, fresh: bool) -> None:
+        if fresh:
             _bulk_load_schema(raw, stale)  # a fresh store: one bulk load of a prebuilt file
             raw.flush()
             return
@@ -588,7 +739,7 @@ class OxigraphStore:
         """
         raw = self._writable()
         doing = f"writing a batch of {len(graphs)} document{'s' if len(graphs) != 1 else ''}"
-        with self._faults(doing, every=True):
+        with self._faults(doing, every=True), self._change(raw):
             return self._write_batch(raw, graphs, replaces or {})
 
     def _write_batch(self, raw: ox.Store, graphs, replaces) -> int:
@@ -629,7 +780,7 @@ class OxigraphStore:
     def drop_graphs(self, graph_iris: Iterable[str]) -> None:
         """Remove the named graphs ``graph_iris``; flush."""
         raw = self._writable()
-        with self._faults("removing graphs"):
+        with self._faults("removing graphs"), self._change(raw):
             for iri in graph_iris:
                 raw.remove_graph(ox.NamedNode(iri))
             if self.path is not None:
@@ -638,7 +789,7 @@ class OxigraphStore:
     def write_quads(self, graph_iri: str, quads: list, *, replace: bool = True) -> None:
         raw = self._writable()
         name = ox.NamedNode(graph_iri)
-        with self._faults("writing a document"):
+        with self._faults("writing a document"), self._change(raw):
             if replace and raw.contains_named_graph(name):
                 # a crash between the two calls leaves the document absent, never half-written
                 raw.remove_graph(name)
@@ -652,7 +803,7 @@ class OxigraphStore:
 
     def remove_graph(self, graph_iri: str) -> None:
         raw = self._writable()
-        with self._faults("removing a document"):
+        with self._faults("removing a document"), self._change(raw):
             raw.remove_graph(ox.NamedNode(graph_iri))
             if self.path is not None:
                 raw.flush()
@@ -668,7 +819,10 @@ class OxigraphStore:
         Returns the number of triples added.
         """
         raw = self._writable()
-        name = ox.NamedNode(graph_iri)
+        with self._change(raw):
+            return self._replace_in_graph(raw, ox.NamedNode(graph_iri), subjects, triples, remove, marker)
+
+    def _replace_in_graph(self, raw: ox.Store, name: ox.NamedNode, subjects, triples: list, remove, marker) -> int:
         if marker is not None:
             raw.add(ox.Quad(*(to_ox(t) for t in marker), name))
         if subjects is None:
@@ -733,8 +887,8 @@ class OxigraphStore:
 
     def _view(self, raw: ox.Store) -> "OxigraphStore":
         view = object.__new__(OxigraphStore)
-        view.path, view.read_only, view.snapshot = self.path, True, None
-        view._lock = view._snapshot_lock = view._snapshots = None
+        view.path, view.read_only, view.snapshot, view.derived = self.path, True, None, None
+        view._lock = view._snapshot_lock = view._snapshots = view._derived_lock = None
         view._store, view._faulted = raw, False
         return view
 

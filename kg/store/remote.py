@@ -36,8 +36,8 @@ from rdflib import Graph, URIRef
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import ID, POL, declare_prefixes
-from kg.sparql import (COUNT_QUADS, DOCUMENT_GRAPHS, GRAPH_HASHES, HAS_GRAPH, inline_bindings, term_n3,
-                        update_in_graph, update_replacing)
+from kg.sparql import (COUNT_QUADS, DOCUMENT_GRAPHS, GRAPH_HASHES, HAS_GRAPH, inline_bindings, stored_query,
+                        term_n3, update_in_graph, update_replacing)
 from kg.store.base import triples_of
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
 from kg.terms import to_ox
@@ -277,6 +277,20 @@ class RemoteStore:
         view = RemoteStore(self.endpoint, **self._options)
         view.read_only = True
         return view
+
+    def open_derived(self, name: str, build) -> "OxigraphStore":
+        """A read-only store of the endpoint's content as ``build`` changes it: the endpoint's
+        graphs copied into memory for this reader (an endpoint tells no version of its content,
+        so nothing is kept for the next one), then ``build`` applied. Close it when done."""
+        from kg.store.oxigraph import OxigraphStore
+
+        rows = self.query(stored_query("store_quads"))
+        raw = ox.Store()
+        raw.bulk_extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows)
+        copy = OxigraphStore.wrap(raw)
+        build(copy)
+        copy.read_only = True
+        return copy
 
     def _writable(self) -> None:
         if self.read_only:

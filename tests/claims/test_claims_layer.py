@@ -109,6 +109,25 @@ def test_claims_follow_a_replaced_document(built, tmp_path, files, nlp):
             files[2].write_text(THREAD.read_text(encoding="utf-8").splitlines()[2] + "\n", encoding="utf-8")
 
 
+def test_claims_follow_a_document_whose_metadata_changed(built, tmp_path, files, nlp):
+    """The same text with another publication date is written again in place: the claims citing it
+    take its new reported-time, as a full build gives them."""
+    with open_store(_copy(built, tmp_path)) as store:
+        original = files[1].read_text(encoding="utf-8")
+        record = json.loads(original)
+        record["published"] = "2022-03-20"
+        try:
+            files[1].write_text(json.dumps(record) + "\n", encoding="utf-8")
+            report = ingest([files[1]], store, nlp=nlp)
+            assert report.ok and report.updated and not report.replaced
+            incremental = _claim_graph(store)
+            assert any(o.value == "2022-03-20" for _, p, o in incremental if p.value == POL + "reportedOn")
+            rebuild_claims(store)
+            assert _claim_graph(store) == incremental
+        finally:
+            files[1].write_text(original, encoding="utf-8")
+
+
 def test_claims_update_is_a_no_op_when_nothing_changed(built, tmp_path):
     with open_store(_copy(built, tmp_path)) as store:
         assert update_claims(store).threads == 0

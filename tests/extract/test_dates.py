@@ -75,70 +75,97 @@ def _of(times, start):
     return next((value, how) for sentence, value, how in times if sentence.startswith(start))
 
 
-def test_date_adjunct_of_the_reporting_verb(nlp):
-    times = _times(nlp, "Foreign Minister Ilse Varga said on Tuesday that Norland would reopen the border crossing.\n",
-                   "2023-05-19")
-    assert _of(times, "Foreign Minister") == ("2023-05-16", "adjunct")
+# Each case: a text, its publication date, and for sentences picked by how they begin the
+# (said-time, how it was found) the resolver gives them.
+SAID_TIME_CASES = [
+    pytest.param(
+        "Foreign Minister Ilse Varga said on Tuesday that Norland would reopen the border crossing.\n", "2023-05-19",
+        [("Foreign Minister", "2023-05-16", "adjunct")],
+        id="date adjunct of the reporting verb"),
+    pytest.param(
+        "The envoy said the treaty had been broken by the invasion of 2011.\n", "2023-05-19",
+        [("The envoy", None, "unresolved")],
+        id="a year inside what is said does not date the statement"),
+    pytest.param(
+        "Prime Minister Oskar Lind said Norland rejected the 1907 boundary award.\n", "2023-05-19",
+        [("Prime Minister", None, "unresolved")],
+        id="a year inside what is said, in an object"),
+    pytest.param(
+        "President Amara Kone announced a water plan to be presented at the summit next week.\n", "2023-05-19",
+        [("President", None, "unresolved")],
+        id="a date of a later event in a clause is not the statement date"),
+    pytest.param(
+        "Ruritania Monday renewed its demand that the blockade be lifted.\n", "2023-05-15",
+        [("Ruritania", "2023-05-15", "adjunct")],
+        id="a bare weekday before the verb in a monday paper"),
+    pytest.param(
+        "Minister Ilse Varga spoke today with her Ruritanian counterpart about the border.\n"
+        "The Minister stressed that the crossing must stay open. She urged Ruritania to withdraw its troops.\n",
+        "2023-05-19",
+        [("Minister Ilse", "2023-05-19", "adjunct"),
+         ("The Minister stressed", "2023-05-19", "frame"),
+         ("She urged", "2023-05-19", "frame")],
+        id="the readout framing sentence dates what follows"),
+    pytest.param(
+        "At a council meeting late tonight, the mediator warned that the ceasefire was collapsing.\n"
+        "The delegate of Ruritania said his country wanted talks. The delegate of Norland said talks were pointless.\n"
+        "Ruritania had long sought a corridor to the sea.\n",
+        "2023-05-19",
+        [("The delegate of Ruritania", "2023-05-19", "frame"),
+         ("The delegate of Norland", "2023-05-19", "frame"),
+         ("Ruritania had long", None, "unresolved")],       # a background in the past perfect
+        id="a meeting frames every speaker after it"),
+    pytest.param(
+        "On Wednesday, Norwegian Prime Minister Jonas Gahr Store announced that Norway would send aid to the region.\n"
+        "\"We will not stand aside,\" he said.\n"
+        "Sweden was more cautious about the plan.\n",
+        "2023-05-19",
+        [("On Wednesday", "2023-05-17", "adjunct"),
+         ("\"We will", "2023-05-17", "frame"),
+         ("Sweden", None, "unresolved")],
+        id="a speaker frame does not date another actor's narrative"),
+    pytest.param(
+        "Norway's foreign minister said the sanctions should stay in place.\n", "2023-05-19",
+        [("Norway", None, "unresolved")],
+        id="no date in the text is unresolved, never the publication date"),
+    pytest.param(
+        "Minister Ilse Varga spoke today with the envoy of Ruritania.\n"
+        "Second call of the week\n"
+        "The Minister said the crossing must stay open.\n",
+        "2023-05-19",
+        [("The Minister said", None, "unresolved")],
+        id="a heading ends the frame"),
+    pytest.param(
+        "On Tuesday, Norwegian Prime Minister Jonas Gahr Store said Norway wanted talks.\n"
+        "Store has argued since his election that Norway must stay neutral.\n",
+        "2023-05-19",
+        [("On Tuesday", "2023-05-16", "adjunct"),
+         ("Store has argued", None, "unresolved")],
+        id="a present perfect sentence takes no frame"),
+    pytest.param(
+        "Norway Restates Its Terms\n"
+        "April 14, 2023 — Norway opposes the new pipeline, Norwegian Prime Minister Jonas Gahr Store said on Wednesday.\n"
+        "The opposition leader called the plan reckless.\n",
+        None,
+        [("April 14", "2023-04-12", "adjunct"),
+         ("The opposition", None, "unresolved")],            # the dateline itself dates no statement
+        id="a dateline is what relative days count from when no publication date is given"),
+    pytest.param(
+        "Our official will be speaking today on background.\n"
+        "OFFICIAL: Thank you.\n"
+        "We believe that a return to the accord is the best way forward.\n",
+        "2023-05-19",
+        [("Our official", "2023-05-19", "adjunct"),
+         ("We believe", "2023-05-19", "frame")],
+        id="a briefing frames its first-person sentences"),
+]
 
 
-def test_a_year_inside_what_is_said_does_not_date_the_statement(nlp):
-    times = _times(nlp, "The envoy said the treaty had been broken by the invasion of 2011.\n", "2023-05-19")
-    assert _of(times, "The envoy") == (None, "unresolved")
-    times = _times(nlp, "Prime Minister Oskar Lind said Norland rejected the 1907 boundary award.\n", "2023-05-19")
-    assert _of(times, "Prime Minister") == (None, "unresolved")
-
-
-def test_a_date_of_a_later_event_in_a_clause_is_not_the_statement_date(nlp):
-    times = _times(nlp, "President Amara Kone announced a water plan to be presented at the summit next week.\n",
-                   "2023-05-19")
-    assert _of(times, "President") == (None, "unresolved")
-
-
-def test_a_bare_weekday_before_the_verb_in_a_monday_paper(nlp):
-    times = _times(nlp, "Ruritania Monday renewed its demand that the blockade be lifted.\n", "2023-05-15")
-    assert _of(times, "Ruritania") == ("2023-05-15", "adjunct")
-
-
-def test_the_readout_framing_sentence_dates_what_follows(nlp):
-    text = ("Minister Ilse Varga spoke today with her Ruritanian counterpart about the border.\n"
-            "The Minister stressed that the crossing must stay open. She urged Ruritania to withdraw its troops.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "Minister Ilse") == ("2023-05-19", "adjunct")
-    assert _of(times, "The Minister stressed") == ("2023-05-19", "frame")
-    assert _of(times, "She urged") == ("2023-05-19", "frame")
-
-
-def test_a_meeting_frames_every_speaker_after_it(nlp):
-    text = ("At a council meeting late tonight, the mediator warned that the ceasefire was collapsing.\n"
-            "The delegate of Ruritania said his country wanted talks. The delegate of Norland said talks were pointless.\n"
-            "Ruritania had long sought a corridor to the sea.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "The delegate of Ruritania") == ("2023-05-19", "frame")
-    assert _of(times, "The delegate of Norland") == ("2023-05-19", "frame")
-    assert _of(times, "Ruritania had long") == (None, "unresolved")   # a background in the past perfect
-
-
-def test_a_speaker_frame_does_not_date_another_actors_narrative(nlp):
-    text = ("On Wednesday, Norwegian Prime Minister Jonas Gahr Store announced that Norway would send aid to the region.\n"
-            "\"We will not stand aside,\" he said.\n"
-            "Sweden was more cautious about the plan.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "On Wednesday") == ("2023-05-17", "adjunct")
-    assert _of(times, "\"We will") == ("2023-05-17", "frame")
-    assert _of(times, "Sweden") == (None, "unresolved")
-
-
-def test_no_date_in_the_text_is_unresolved_never_the_publication_date(nlp):
-    times = _times(nlp, "Norway's foreign minister said the sanctions should stay in place.\n", "2023-05-19")
-    assert _of(times, "Norway") == (None, "unresolved")
-
-
-def test_a_heading_ends_the_frame(nlp):
-    text = ("Minister Ilse Varga spoke today with the envoy of Ruritania.\n"
-            "Second call of the week\n"
-            "The Minister said the crossing must stay open.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "The Minister said") == (None, "unresolved")
+@pytest.mark.parametrize("text, published, expected", SAID_TIME_CASES)
+def test_said_time_of_each_sentence(nlp, text, published, expected):
+    times = _times(nlp, text, published)
+    for start, value, how in expected:
+        assert _of(times, start) == (value, how), start
 
 
 def test_positions_carry_their_said_time_and_how(nlp):
@@ -157,29 +184,3 @@ def test_a_third_partys_act_reported_in_a_statement_is_not_dated_by_it(nlp):
     said = {p.holder: (p.said, p.said_how) for p in extraction.positions}
     assert said.get("Norway") == ("2023-05-18", "adjunct")
     assert said.get("Russia") == (None, "unresolved")
-
-
-def test_a_present_perfect_sentence_takes_no_frame(nlp):
-    text = ("On Tuesday, Norwegian Prime Minister Jonas Gahr Store said Norway wanted talks.\n"
-            "Store has argued since his election that Norway must stay neutral.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "On Tuesday") == ("2023-05-16", "adjunct")
-    assert _of(times, "Store has argued") == (None, "unresolved")
-
-
-def test_a_dateline_is_what_relative_days_count_from_when_no_publication_date_is_given(nlp):
-    text = ("Norway Restates Its Terms\n"
-            "April 14, 2023 — Norway opposes the new pipeline, Norwegian Prime Minister Jonas Gahr Store said on Wednesday.\n"
-            "The opposition leader called the plan reckless.\n")
-    times = _times(nlp, text, None)
-    assert _of(times, "April 14") == ("2023-04-12", "adjunct")
-    assert _of(times, "The opposition") == (None, "unresolved")   # the dateline itself dates no statement
-
-
-def test_a_briefing_frames_its_first_person_sentences(nlp):
-    text = ("Our official will be speaking today on background.\n"
-            "OFFICIAL: Thank you.\n"
-            "We believe that a return to the accord is the best way forward.\n")
-    times = _times(nlp, text, "2023-05-19")
-    assert _of(times, "Our official") == ("2023-05-19", "adjunct")
-    assert _of(times, "We believe") == ("2023-05-19", "frame")

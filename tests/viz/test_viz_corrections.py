@@ -7,23 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import CEASEFIRE, NATO, RUSSIA
 from test_viz_browser import chromium, visit, viz_store_path  # noqa: F401 (fixtures)
 from test_viz_workbench import bench_store_path  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
-
-RUSSIA = "https://w3id.org/polkg/ref/Russia"
-NATO = "https://w3id.org/polkg/ref/NATO"
-CEASEFIRE = "https://w3id.org/polkg/vocab/outcome/ceasefire"
-
-
-def run(*args):
-    from kg.cli import main
-
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
 
 @pytest.fixture
 def store_copy(bench_store_path, tmp_path) -> Path:
@@ -41,13 +30,13 @@ def view_graph(path: Path, *, raw: bool = False):
         return to_view_graph(store, raw=raw)
 
 
-def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
+def test_corrections_round_trip_through_the_page(kg_cli, store_copy, tmp_path, visit):
     G = view_graph(store_copy)
     crimea = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition" and d["demander"].endswith("/Ukraine")
                   and any(r.endswith("/Crimea") for r in d["regions"]))
     wrong = next(n for n, d in G.nodes(data=True) if d["type"] == "Position" and "<script>" in d["quote"])
     page_path = tmp_path / "graph.html"
-    assert run("--store", store_copy, "view", "-o", page_path).exit_code == 0
+    assert kg_cli("--store", store_copy, "view", "-o", page_path).exit_code == 0
     page = visit(page_path.as_uri())
     # fix the demander and the outcome of one precondition, with a hostile note
     page.js("(id) => window.polkg.showNode(id)", crimea)
@@ -76,7 +65,7 @@ def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
     assert data["author"] == "A. Reviewer <b>" and len(data["corrections"]) == 2
     assert data["corrections"][0]["set"] == {"demander": NATO, "forOutcome": outcome}
 
-    result = run("--store", store_copy, "correct", exported)
+    result = kg_cli("--store", store_copy, "correct", exported)
     assert result.exit_code == 0, result.output
     assert result.output == f"{exported}: 2 corrections written (1 marked wrong, 1 fixed)\n"
     # the corrected view by default, the extractor's with --raw
@@ -89,14 +78,14 @@ def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
     # kg query and kg analyze read the same corrected view (the extractor's with --raw)
     sparql = f"SELECT ?d ?o WHERE {{ <{crimea}> pol:demander ?d ; pol:forOutcome ?o }}"
     for extra, demander, goal in (([], NATO, outcome), (["--raw"], G.nodes[crimea]["demander"], None)):
-        rows = json.loads(run("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
+        rows = json.loads(kg_cli("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
         found = [(row["d"]["value"], row["o"]["value"]) for row in rows["results"]["bindings"]]
         assert len(found) == 1 and found[0][0] == demander and (goal is None or found[0][1] == goal)
     ask = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{wrong}> a pol:Position ; pol:holder ?h }}"
     for extra, count in (([], "0"), (["--raw"], "1")):
-        rows = json.loads(run("--store", store_copy, "query", ask, "--format", "json", *extra).stdout)
+        rows = json.loads(kg_cli("--store", store_copy, "query", ask, "--format", "json", *extra).stdout)
         assert rows["results"]["bindings"][0]["n"]["value"] == count
-    table = json.loads(run("--store", store_copy, "analyze", "preconditions", "--format", "json").stdout)
+    table = json.loads(kg_cli("--store", store_copy, "analyze", "preconditions", "--format", "json").stdout)
     assert any(row.get("demander") == "NATO" and "Crimea" in json.dumps(row) for row in table), table
     # kept apart: the document graphs are unchanged, the corrections graph holds PROV-O
     from kg.corrections import CORRECTIONS_GRAPH
@@ -116,7 +105,7 @@ def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
             SELECT ?g WHERE { GRAPH ?g { { ?s prov:wasInvalidatedBy ?o } UNION { ?s prov:wasRevisionOf ?o } } }"""))
         assert {row["g"].value for row in elsewhere} == {CORRECTIONS_GRAPH}
     # the new page says so, and shows the hostile note nowhere as markup
-    result = run("--store", store_copy, "view", "-o", page_path)
+    result = kg_cli("--store", store_copy, "view", "-o", page_path)
     page = visit(page_path.as_uri())
     assert "With 2 reviewer's corrections" in page.page.inner_text("#notes")
     page.js("(id) => window.polkg.showNode(id)", crimea)
@@ -124,12 +113,12 @@ def test_corrections_round_trip_through_the_page(store_copy, tmp_path, visit):
     # writing the same file again adds nothing
     with open_store(store_copy, read_only=True) as store:
         before = len(list(store.raw.quads_for_pattern(None, None, None, None)))
-    assert run("--store", store_copy, "correct", exported).exit_code == 0
+    assert kg_cli("--store", store_copy, "correct", exported).exit_code == 0
     with open_store(store_copy, read_only=True) as store:
         assert len(list(store.raw.quads_for_pattern(None, None, None, None))) == before
 
 
-def test_corrections_survive_re_ingesting_the_document(store_copy, tmp_path):
+def test_corrections_survive_re_ingesting_the_document(kg_cli, store_copy, tmp_path):
     from kg.api import ingest
     from kg.store import open_store
 
@@ -142,7 +131,7 @@ def test_corrections_survive_re_ingesting_the_document(store_copy, tmp_path):
     file.write_text(json.dumps({"format": "polkg-corrections", "version": 1, "author": "R",
                                 "corrections": [{"assertion": target, "time": "2026-12-02T20:00:00Z",
                                                  "set": {"demander": RUSSIA}}]}), encoding="utf-8")
-    assert run("--store", store_copy, "correct", file).exit_code == 0
+    assert kg_cli("--store", store_copy, "correct", file).exit_code == 0
     with open_store(store_copy) as store:
         store.remove_graph(doc)
         report = ingest([WORKBENCH], store)
@@ -165,30 +154,28 @@ def test_corrections_survive_re_ingesting_the_document(store_copy, tmp_path):
     ('{"format": "polkg-corrections", "version": 1, "author": "R", "corrections": [{"assertion": '
      '"https://w3id.org/polkg/id/x", "time": "2026-12-02T20:00:00Z"}]}', "mark it wrong or set a field"),
 ])
-def test_correct_refuses_a_bad_file_in_one_line(content, message, store_copy, tmp_path):
+def test_correct_refuses_a_bad_file_in_one_line(kg_cli, content, message, store_copy, tmp_path):
     file = tmp_path / "bad.json"
     file.write_text(content, encoding="utf-8")
-    result = CliRunner().invoke(__import__("kg.cli", fromlist=["main"]).main,
-                                ["--store", str(store_copy), "correct", str(file)])
+    result = kg_cli("--store", store_copy, "correct", file)
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {file}: ") and message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
 
 
-def test_correct_checks_values_against_the_store(store_copy, tmp_path):
+def test_correct_checks_values_against_the_store(kg_cli, store_copy, tmp_path):
     G = view_graph(store_copy)
     target = next(n for n, d in G.nodes(data=True) if d["type"] == "Precondition")
     file = tmp_path / "c.json"
     file.write_text(json.dumps({"format": "polkg-corrections", "version": 1, "author": "R",
                                 "corrections": [{"assertion": target, "time": "2026-12-02T20:00:00Z",
                                                  "set": {"demander": CEASEFIRE}}]}), encoding="utf-8")
-    result = CliRunner().invoke(__import__("kg.cli", fromlist=["main"]).main,
-                                ["--store", str(store_copy), "correct", str(file)])
+    result = kg_cli("--store", store_copy, "correct", file)
     assert result.exit_code == 1
     assert result.output == f"Error: {file}: correction 1: demander: {CEASEFIRE} is no Actor in the store\n"
 
 
-def test_corrections_of_every_field_from_the_page_reach_the_store(store_copy, tmp_path, visit):
+def test_corrections_of_every_field_from_the_page_reach_the_store(kg_cli, store_copy, tmp_path, visit):
     """Addressees, regions, action (a precondition) and stance (a position), fixed in the page,
     are what kg query answers after kg correct; --raw still gives the extractor's."""
     G = view_graph(store_copy)
@@ -199,7 +186,7 @@ def test_corrections_of_every_field_from_the_page_reach_the_store(store_copy, tm
     crimea = next(n for n, d in G.nodes(data=True) if d["type"] == "Region" and d["name"] == "Crimea")
     ukraine = next(n for n, d in G.nodes(data=True) if d["name"] == "Ukraine" and d["type"] == "State")
     page_path = tmp_path / "graph.html"
-    assert run("--store", store_copy, "view", "-o", page_path).exit_code == 0
+    assert kg_cli("--store", store_copy, "view", "-o", page_path).exit_code == 0
     page = visit(page_path.as_uri())
     action = page.js("() => window.polkg.data.vocab.Action.find(p => p[0].endsWith('/renounce_alliance'))[0]")
     opposes = page.js("() => window.polkg.data.vocab.Stance.find(p => p[0].endsWith('/opposes'))[0]")
@@ -220,11 +207,11 @@ def test_corrections_of_every_field_from_the_page_reach_the_store(store_copy, tm
     shutil.copy(info.value.path(), exported)
     sets = [c["set"] for c in json.loads(exported.read_text(encoding="utf-8"))["corrections"]]
     assert sets == [{"action": action, "addressee": sorted([ukraine, NATO]), "region": [crimea]}, {"stance": opposes}]
-    assert run("--store", store_copy, "correct", exported).exit_code == 0
+    assert kg_cli("--store", store_copy, "correct", exported).exit_code == 0
 
     def values(assertion, prop, *extra):
         sparql = f"SELECT ?v WHERE {{ <{assertion}> pol:{prop} ?v }}"
-        rows = json.loads(run("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
+        rows = json.loads(kg_cli("--store", store_copy, "query", sparql, "--format", "json", *extra).stdout)
         return sorted(row["v"]["value"] for row in rows["results"]["bindings"])
 
     assert values(kherson, "addressee") == sorted([ukraine, NATO]) and values(kherson, "addressee", "--raw") == [ukraine]
