@@ -20,6 +20,7 @@ import functools
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+import spacy
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
@@ -121,17 +122,35 @@ def _feature_doc(vocab, words: list[str]) -> SpacyDoc:
     return SpacyDoc(vocab, words=words)
 
 
-@functools.lru_cache(maxsize=1)
-def load_decider():
-    """The trained classifier pipeline shipped with the package, or None when there is none."""
-    import spacy
+WORDS_ONLY = "polkg.words_only.v1"
+"""The tokenizer the classifier is loaded with: one without rules, since the classifier reads
+Docs made from its feature words and never text."""
 
+
+def _words_only():
+    from spacy.tokenizer import Tokenizer
+
+    return lambda nlp: Tokenizer(nlp.vocab)
+
+
+spacy.registry.tokenizers.register(WORDS_ONLY, func=_words_only)
+
+
+@functools.lru_cache(maxsize=1)
+def load_decider(*, tokenizer: bool = False):
+    """The trained classifier pipeline shipped with the package, or None when there is none.
+
+    Its tokenizer is left out (its thousands of special cases are most of the time it takes to
+    load) unless ``tokenizer``: the scores are the same, since the classifier never reads text.
+    """
     from kg.resources import decisions_model_dir
 
     path = decisions_model_dir()
     if not (path / "config.cfg").is_file():
         return None
-    return spacy.load(path)
+    if tokenizer:
+        return spacy.load(path)
+    return spacy.load(path, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": WORDS_ONLY}}})
 
 
 _PREDICT_BATCH = 256
