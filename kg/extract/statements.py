@@ -151,11 +151,20 @@ def document_author(sents: list[Sentence], entities: Entities) -> tuple[str, Sen
             for prep in token.children:
                 if prep.dep_ != "prep" or prep.lower_ not in ("from", "by", "to", "of"):
                     continue
-                named = entities.actors_in(prep.i + 1, prep.right_edge.i + 1)
+                named = entities.actors_in(prep.i + 1, _attribution_end(prep, sent))
                 people = [m for m in named if entities.records[m.key].is_person]
                 if people or named:
                     return (people or named)[0].key, sent, token
     return None
+
+
+def _attribution_end(prep: Token, sent: Sentence) -> int:
+    """Where the name after "Statement by", "Remarks from" ends: the preposition's object, or,
+    when a title's capitals leave the preposition without one ("Statement by President Joe
+    Biden" parsed with "Biden" hung on "Statement"), the rest of the line."""
+    if any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
+        return prep.right_edge.i + 1
+    return sent.end
 
 
 def joint_authors(sents: list[Sentence], entities: Entities) -> list[str]:
