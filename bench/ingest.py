@@ -11,6 +11,15 @@ dev gold splits, and synthetic ones (bench/corpus.py). Then the per-stage split 
 ingest (each stage timed alone) and ``kg stats`` / ``kg query --name actors`` on the seed
 store against a raw pyoxigraph count. ``--quick`` (``make bench-quick``): a few minutes.
 
+    .venv/bin/python bench/ingest.py --startup [--runs R] [--before CHECKOUT]
+
+Start-up alone: ``kg ingest`` of one 13-word document into a fresh store (the user cache
+already filled, and with an empty cache folder), against a bare process that loads the same
+model with the same components left out and tags the one text (:data:`BARE_LOAD`, no gazetteer),
+and against the bare process with spaCy's entity ruler and the gazetteer patterns
+(:data:`BARE`); ``--before`` adds ``kg ingest`` run from another checkout of polkg (its
+``kg`` package first on ``PYTHONPATH``). All arms in one run, their order rotated, medians.
+
     .venv/bin/python bench/ingest.py --suite [--sizes 1000 10000] [--jobs 1 2] [--runs R] [--no-dask]
 
 The scale suite (what ``make bench`` runs) generates seeded corpora with
@@ -72,6 +81,14 @@ print(n)
 left out, spaCy's entity ruler with the same patterns), reading the same files, ``nlp.pipe``
 with ``n_process``; nothing else. polkg's two small components (paragraph sentences, name
 particles) and the sentence classifier count as polkg's cost."""
+
+BARE_LOAD = r"""
+import sys
+import spacy
+nlp = spacy.load(sys.argv[1], exclude=sys.argv[2].split(","))
+print(len(nlp(sys.argv[3]).ents))
+"""
+"""The bare start-up: import spaCy, load the model with the components polkg runs, tag one text."""
 
 RAW_COUNT = r"""
 import sys
@@ -280,6 +297,68 @@ def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, wo
     return results
 
 
+def run_startup(*, runs: int, workdir: Path, before: Path | None, json_path: Path | None) -> dict:
+    """Start-up arms, whole processes, their order rotated each run; medians."""
+    from kg.gazetteer import load_reference
+    from kg.nlp.pipeline import gazetteer_patterns
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    patterns = workdir / "patterns.jsonl"
+    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    folder = tiny_corpus(workdir / "corpus-one")
+    text = (folder / "one.txt").read_text(encoding="utf-8")
+    store = workdir / "startup-store"
+    cold = workdir / "cold-cache"
+    env = dict(os.environ)
+    arms: dict[str, tuple[list[str], dict | None, Path | None]] = {
+        "kg ingest (cache filled)": ([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)], env, None),
+        "kg ingest (empty cache folder)": ([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)],
+                                           {**env, "POLKG_CACHE_DIR": str(cold)}, cold),
+    }
+    if before is not None:
+        arms["kg ingest, before (cache filled)"] = (
+            [sys.executable, "-m", "kg", "--store", str(store), "ingest", "--no-progress", str(folder)],
+            {**env, "PYTHONPATH": str(before.resolve())}, None)
+    arms["bare spacy.load + one text"] = (
+        [sys.executable, "-c", BARE_LOAD, MODEL, ",".join(UNUSED_COMPONENTS), text], env, None)
+    arms["bare spacy.load + entity ruler with the patterns"] = (
+        [sys.executable, "-c", BARE, str(folder), "1", MODEL, json.dumps(list(UNUSED_COMPONENTS)), str(patterns)],
+        env, None)
+    for argv, arm_env, _ in arms.values():  # fill the user cache of each checkout; warm the file cache
+        shutil.rmtree(store, ignore_errors=True)
+        run_process(argv, env=arm_env)
+    names = list(arms)
+    times: dict[str, list[dict]] = {k: [] for k in names}
+    for i in range(runs):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            argv, arm_env, empty = arms[name]
+            shutil.rmtree(store, ignore_errors=True)
+            if empty is not None:
+                shutil.rmtree(empty, ignore_errors=True)
+            times[name].append(run_process(argv, env=arm_env))
+        print(f"[start-up run {i + 1}/{runs}] " + ", ".join(f"{k} {v[-1]['seconds']:.2f}" for k, v in times.items()),
+              file=sys.stderr, flush=True)
+    results = {"machine": _machine(), "runs": runs, "startup": {k: _medians(v) for k, v in times.items()},
+               "load_after": round(os.getloadavg()[0], 1)}
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=1))
+    print(format_startup(results))
+    return results
+
+
+def format_startup(results: dict) -> str:
+    rows = results["startup"]
+    base = rows["bare spacy.load + one text"]["seconds"]
+    lines = [f"Machine: {results['machine']}; 1-minute load average after {results['load_after']}.", "",
+             f"Whole processes, from start to exit; {results['runs']} runs per arm, the arms' order rotated "
+             "each run, medians; ratio: to the bare `spacy.load` of the same model and components.", "",
+             "| process | s | ratio | peak RSS MB | runs | load |", "|---|---:|---:|---:|---|---|"]
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['seconds']:.2f} | {r['seconds'] / base:.2f} | {r['peak_rss'] / 2**20:.0f} | "
+                     f"{r['all_seconds']} | {r['loads']} |")
+    return "\n".join(lines)
+
+
 def format_whole(results: dict) -> str:
     mb = 2**20
     lines = [f"Machine: {results['machine']}; 1-minute load average after {results.get('load_after', '?')}.", "",
@@ -317,6 +396,8 @@ def main() -> None:
     parser.add_argument("--no-split", dest="split", action="store_false", help="skip the per-stage split")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip kg stats / kg query latency")
     parser.add_argument("--suite", action="store_true", help="run the in-process scale suite instead")
+    parser.add_argument("--startup", action="store_true", help="measure start-up alone (one 13-word document)")
+    parser.add_argument("--before", type=Path, help="with --startup: also time kg ingest from this checkout")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--no-dask", dest="dask", action="store_false")
     parser.add_argument("--dask-runs", type=int, help="runs of the Dask path (default: --runs)")
@@ -327,6 +408,9 @@ def main() -> None:
     if args.suite:
         run_suite(sizes=args.sizes, jobs=args.jobs, runs=args.runs, dask=args.dask,
                   workdir=args.workdir, json_path=args.json, dask_runs=args.dask_runs, bare=args.bare)
+        return
+    if args.startup:
+        run_startup(runs=args.runs, workdir=args.workdir, before=args.before, json_path=args.json)
         return
     if args.quick:
         args.real, args.synthetic = 40, [40]

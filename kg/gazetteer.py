@@ -3,12 +3,17 @@
 Both are RDF in ``ontology/``; this module is the one place that turns them into
 what the NLP stage needs: entities with their labels, and the cue phrases of
 actions, outcomes, stances and conditions. Parsing uses pyoxigraph's Turtle
-parser (fast), and the result is cached per process.
+parser (fast), and the result is cached per process; the reference entities are also kept
+in the user cache (:mod:`kg.cache`) under a hash of the files and of this module, so a
+start reads one JSON file instead of parsing and assembling the Turtle.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -131,8 +136,43 @@ def _value(term) -> str:
 
 @functools.lru_cache(maxsize=4)
 def load_reference(paths: tuple[Path, ...] | None = None) -> Reference:
-    """Read the reference actors and regions (``ontology/reference/*.ttl``)."""
+    """Read the reference actors and regions (``ontology/reference/*.ttl``), from the user
+    cache when these files were read before."""
+    from kg.cache import cached_bytes
+
     paths = tuple(paths or resources.reference_files())
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in paths:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise DataFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        digest.update(f"\0{len(content)}\0".encode())
+        digest.update(content)
+
+    def build() -> bytes:
+        entities = _read_reference(paths).entities.values()
+        return json.dumps([dataclasses.asdict(e) for e in entities], ensure_ascii=False).encode()
+
+    data, cached = cached_bytes(f"reference-{digest.hexdigest()[:32]}.json", build)
+    if cached is not None:
+        try:
+            return _reference_from_json(cached.read_bytes())
+        except (OSError, ValueError, TypeError, KeyError):  # a damaged cache file: read the Turtle here
+            data = build()
+    return _reference_from_json(data)
+
+
+def _reference_from_json(data: bytes) -> Reference:
+    entities = {}
+    for fields in json.loads(data):
+        fields["terms"] = [tuple(term) for term in fields["terms"]]
+        entity = Entity(**fields)
+        entities[entity.iri] = entity
+    return Reference(entities)
+
+
+def _read_reference(paths: tuple[Path, ...]) -> Reference:
     props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for path in paths:
         for triple in _parse(path):

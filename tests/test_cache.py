@@ -88,3 +88,36 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("POLKG_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_dir() == tmp_path / "polkg"
+
+
+def test_cache_fresh_store_is_a_copy_of_the_cached_schema_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLKG_CACHE_DIR", str(tmp_path / "cache"))
+    with open_store(None) as memory:
+        expected = _quads(memory)
+    open_store(tmp_path / "a").close()  # builds the database of the schema graphs
+    [template] = (tmp_path / "cache").glob("schema-*.db")
+    assert (template / "CURRENT").is_file()
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name.startswith(".")]  # nothing half made
+    with open_store(tmp_path / "b") as copy:  # a copy of it
+        assert _quads(copy) == expected
+        copy.write_graphs([("https://example.org/g", [(ox.NamedNode("https://example.org/s"),
+                                                        ox.NamedNode("https://example.org/p"), ox.Literal("o"))])])
+        assert copy.has_graph("https://example.org/g")
+    with open_store(tmp_path / "c") as other:  # the cached database is not the store written to
+        assert _quads(other) == expected
+
+
+def test_cache_damaged_schema_database_still_gives_a_whole_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLKG_CACHE_DIR", str(tmp_path / "cache"))
+    with open_store(None) as memory:
+        expected = _quads(memory)
+    open_store(tmp_path / "a").close()
+    [template] = (tmp_path / "cache").glob("schema-*.db")
+    for table in template.glob("*.sst"):
+        table.write_bytes(b"broken")
+    (template / "CURRENT").write_text("MANIFEST-999999\n")
+    with open_store(tmp_path / "b") as store:
+        assert _quads(store) == expected
+    with open_store(tmp_path / "c") as store:  # the damaged one was made again
+        assert _quads(store) == expected
+    assert (template / "CURRENT").read_text() != "MANIFEST-999999\n"

@@ -20,10 +20,12 @@ import functools
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+import spacy
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.context import phrase
+from kg.extract.lexicon import words
 from kg.extract.cues import CueSet
 from kg.extract.model import (
     Action, Outcome, Position, Precondition, SentenceDecision, Stance,
@@ -120,17 +122,35 @@ def _feature_doc(vocab, words: list[str]) -> SpacyDoc:
     return SpacyDoc(vocab, words=words)
 
 
-@functools.lru_cache(maxsize=1)
-def load_decider():
-    """The trained classifier pipeline shipped with the package, or None when there is none."""
-    import spacy
+WORDS_ONLY = "polkg.words_only.v1"
+"""The tokenizer the classifier is loaded with: one without rules, since the classifier reads
+Docs made from its feature words and never text."""
 
+
+def _words_only():
+    from spacy.tokenizer import Tokenizer
+
+    return lambda nlp: Tokenizer(nlp.vocab)
+
+
+spacy.registry.tokenizers.register(WORDS_ONLY, func=_words_only)
+
+
+@functools.lru_cache(maxsize=1)
+def load_decider(*, tokenizer: bool = False):
+    """The trained classifier pipeline shipped with the package, or None when there is none.
+
+    Its tokenizer is left out (its thousands of special cases are most of the time it takes to
+    load) unless ``tokenizer``: the scores are the same, since the classifier never reads text.
+    """
     from kg.resources import decisions_model_dir
 
     path = decisions_model_dir()
     if not (path / "config.cfg").is_file():
         return None
-    return spacy.load(path)
+    if tokenizer:
+        return spacy.load(path)
+    return spacy.load(path, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": WORDS_ONLY}}})
 
 
 _PREDICT_BATCH = 256
@@ -245,14 +265,18 @@ def apply_decisions(preconditions: list[Precondition], positions: list[Position]
     return _renumber(kept_pre, "precondition"), _renumber(kept_pos, "position")
 
 
-_SPEECH = {"say", "tell", "state", "add", "note", "stress", "declare", "announce", "explain", "insist",
-           "reiterate", "emphasize", "emphasise", "underline", "affirm", "write", "tweet"}
-_OBJECTS = ("dobj", "xcomp", "ccomp", "attr", "acomp", "oprd", "prep")
+_SPEECH = words("clause_speech")
+"""Verbs of saying whose clause holds what a sentence is about ("X said it backed the talks")."""
+_OBJECTS = ("dobj", "xcomp", "ccomp", "attr", "acomp", "oprd")
+_NOT_A_TOPIC = ("DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY")
 
 
 def clause_topic(sent: SpacySpan) -> str:
     """What the sentence's main clause is about: the object (or complement) of its main verb,
-    past a verb of saying ("X said it backed the talks" -> "the talks")."""
+    past a verb of saying ("X said it backed the talks" -> "the talks"); else the object of a
+    preposition after the verb ("called for calm"). A fronted adverbial ("On Tuesday, ...",
+    "Against that backdrop, ...", "In recent calls, ...") sets the scene and is never the
+    topic, nor is a date, a time or a number ("urged restraint on Friday")."""
     verb = sent.root
     for _ in range(3):
         if verb.lemma_.lower() not in _SPEECH:
@@ -261,16 +285,13 @@ def clause_topic(sent: SpacySpan) -> str:
         if not inner:
             break
         verb = inner[0]
-    for child in verb.children:
-        if child.dep_ not in _OBJECTS:
+    core = [c for c in verb.children if c.dep_ in _OBJECTS]
+    preps = [o for c in verb.children if c.dep_ == "prep" and c.i > verb.i
+             for o in c.children if o.dep_ == "pobj"][:1]
+    for child in core + preps:
+        if child.ent_type_ in _NOT_A_TOPIC:
             continue
-        if child.dep_ == "prep":
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if not objects:
-                continue
-            child = objects[0]
-        tokens = list(child.subtree)
-        text = phrase(tokens)
+        text = phrase(list(child.subtree))
         if text:
             return text
     return ""

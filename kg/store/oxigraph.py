@@ -246,13 +246,18 @@ def _schema_nquads(stale: dict[str, tuple[list[Path], str]]) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
+def _schema_key(stale: dict[str, tuple[list[Path], str]]) -> str:
+    """The name of the schema graphs' files in the user cache (their digests, the Oxigraph version)."""
+    key = hashlib.sha256("".join(f"{g} {d}\n" for g, (_, d) in sorted(stale.items())).encode()).hexdigest()
+    return f"schema-{key[:32]}-ox{ox.__version__}"
+
+
 def _bulk_load_schema(raw: ox.Store, stale: dict[str, tuple[list[Path], str]]) -> None:
     """Load the schema graphs into the empty store ``raw`` in one atomic bulk load, from a
     prebuilt N-Quads file in the user cache (named by the files' digests; built when missing)."""
     from kg.cache import cached_bytes
 
-    key = hashlib.sha256("".join(f"{g} {d}\n" for g, (_, d) in sorted(stale.items())).encode()).hexdigest()
-    data, path = cached_bytes(f"schema-{key[:32]}-ox{ox.__version__}.nq", lambda: _schema_nquads(stale))
+    data, path = cached_bytes(f"{_schema_key(stale)}.nq", lambda: _schema_nquads(stale))
     if path is not None:
         try:
             raw.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -260,6 +265,46 @@ def _bulk_load_schema(raw: ox.Store, stale: dict[str, tuple[list[Path], str]]) -
         except (SyntaxError, OSError, ValueError):  # a damaged cache file: build it again here
             data = _schema_nquads(stale)
     raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+
+def _new_database(data: Path, files: dict[str, list[Path]]) -> Path | None:
+    """Make the database folder ``data`` of a new store a copy of a database that holds only the
+    schema graphs (the files ``files`` of each graph, and their digests), kept in the user cache
+    under the files' digests and built there when missing: copying it takes a few milliseconds,
+    loading the graphs a few tenths of a second. The copy is made beside ``data`` and renamed
+    into place, so ``data`` is whole or absent. Returns the cached database copied, or None (and
+    nothing made) when the cache cannot be used: the schema is then loaded into the new store
+    as usual.
+    """
+    from kg.cache import cache_dir
+
+    stale = {graph: (paths, _files_hash(paths)) for graph, paths in files.items()}
+    folder = cache_dir()
+    template = folder / f"{_schema_key(stale)}.db"
+    copy = data.with_name(f".{data.name}.new")
+    try:
+        if not (template / "CURRENT").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            build = Path(tempfile.mkdtemp(prefix=f".{template.name}.", suffix=".tmp", dir=folder))
+            try:
+                raw = ox.Store(str(build))
+                _bulk_load_schema(raw, stale)
+                raw.flush()
+                del raw  # closes the database
+                try:
+                    os.rename(build, template)  # atomic; another process may have made it first
+                except OSError:
+                    if not (template / "CURRENT").is_file():
+                        raise
+            finally:
+                shutil.rmtree(build, ignore_errors=True)
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(template, copy)
+        os.rename(copy, data)
+    except (OSError, RuntimeError, SyntaxError, ValueError):
+        shutil.rmtree(copy, ignore_errors=True)
+        return None
+    return template
 
 
 def finish_replacements(raw: ox.Store) -> int:
@@ -362,9 +407,19 @@ class OxigraphStore:
             (self.path / _SNAPSHOTS / _SERVING).write_text(str(os.getpid()), encoding="ascii")
         except OSError:
             pass
+        data = self.path / _DATA
+        template = None if data.exists() else _new_database(data, self._schema_files())
         try:
-            verify_files(self.path, self.path / _DATA)
-            self._store = ox.Store(str(self.path / _DATA))
+            verify_files(self.path, data)
+            try:
+                self._store = ox.Store(str(data))
+            except (OSError, RuntimeError):
+                if template is None:
+                    raise
+                # a damaged copy: make this store as usual, and the cached database again next time
+                shutil.rmtree(data, ignore_errors=True)
+                shutil.rmtree(template, ignore_errors=True)
+                self._store = ox.Store(str(data))
         except StoreError:
             self.close()
             raise
@@ -800,6 +855,14 @@ class OxigraphStore:
     def document_graphs(self) -> list[str]:
         prefix = _ID + "doc/"
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
+
+    def named_graphs(self) -> list[str]:
+        with self._faults("reading"):
+            return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
+        with self._faults("reading"):
+            return [q.triple for q in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
 
     def remove_graph(self, graph_iri: str) -> None:
         raw = self._writable()

@@ -13,6 +13,8 @@ from kg.extract.learned import (
 from kg.extract.model import Evidence, Position, Precondition, SentenceDecision
 from kg.resources import decisions_model_dir
 
+from conftest import ROOT
+
 
 def test_learned_labels_leave_unknown_details_missing():
     neither = sentence_labels([], [])
@@ -102,6 +104,15 @@ def test_learned_clause_topic_reads_past_a_verb_of_saying(nlp):
     assert "truce talks" in clause_topic(sent)
 
 
+def test_learned_clause_topic_skips_a_fronted_adverbial_and_dates(nlp):
+    (sent,) = nlp("Against that background, the envoy urged an immediate ceasefire in the valley.").sents
+    assert "ceasefire" in clause_topic(sent) and "background" not in clause_topic(sent)
+    (sent,) = nlp("On Tuesday, Peru warmly welcomed the prisoner exchange.").sents
+    assert "prisoner exchange" in clause_topic(sent)
+    (sent,) = nlp("In recent phone calls, the minister pressed for the release of the detainees.").sents
+    assert "release" in clause_topic(sent) and "calls" not in clause_topic(sent)
+
+
 def test_learned_proposals_only_where_the_rules_found_nothing_and_a_voice_speaks(nlp):
     sents = list(nlp("The minister said Egypt backed the truce talks.\nEgypt backed the truce talks.\n"
                      "Egypt backed the truce talks.").sents)
@@ -113,3 +124,13 @@ def test_learned_proposals_only_where_the_rules_found_nothing_and_a_voice_speaks
     unsure = _decision(pre=0.1, pos=0.3)
     assert propose_positions(sents, [unsure] * 3, {0: "egypt"}, taken=set(), thresholds=on) == []
     assert propose_positions(sents, [sure] * 3, {0: "egypt"}, taken=set(), thresholds=Thresholds(propose_position=None)) == []
+
+
+@pytest.mark.skipif(not (decisions_model_dir() / "config.cfg").is_file(), reason="no trained classifier (make train)")
+def test_learned_classifier_without_its_tokenizer_scores_the_same(nlp):
+    doc = nlp((ROOT / "seeds" / "000_fa41a087500dd9e8.txt").read_text(encoding="utf-8"))
+    sents = list(doc.sents)
+    whole = load_decider.__wrapped__(tokenizer=True)
+    assert len(whole.tokenizer.rules) > 1000 and not load_decider().tokenizer.rules
+    assert len(sents) > 5
+    assert decide(sents, decider=load_decider()) == decide(sents, decider=whole)
