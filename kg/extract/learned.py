@@ -25,6 +25,7 @@ from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.context import phrase
+from kg.extract.lexicon import words
 from kg.extract.cues import CueSet
 from kg.extract.model import (
     Action, Outcome, Position, Precondition, SentenceDecision, Stance,
@@ -264,14 +265,18 @@ def apply_decisions(preconditions: list[Precondition], positions: list[Position]
     return _renumber(kept_pre, "precondition"), _renumber(kept_pos, "position")
 
 
-_SPEECH = {"say", "tell", "state", "add", "note", "stress", "declare", "announce", "explain", "insist",
-           "reiterate", "emphasize", "emphasise", "underline", "affirm", "write", "tweet"}
-_OBJECTS = ("dobj", "xcomp", "ccomp", "attr", "acomp", "oprd", "prep")
+_SPEECH = words("clause_speech")
+"""Verbs of saying whose clause holds what a sentence is about ("X said it backed the talks")."""
+_OBJECTS = ("dobj", "xcomp", "ccomp", "attr", "acomp", "oprd")
+_NOT_A_TOPIC = ("DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY")
 
 
 def clause_topic(sent: SpacySpan) -> str:
     """What the sentence's main clause is about: the object (or complement) of its main verb,
-    past a verb of saying ("X said it backed the talks" -> "the talks")."""
+    past a verb of saying ("X said it backed the talks" -> "the talks"); else the object of a
+    preposition after the verb ("called for calm"). A fronted adverbial ("On Tuesday, ...",
+    "Against that backdrop, ...", "In recent calls, ...") sets the scene and is never the
+    topic, nor is a date, a time or a number ("urged restraint on Friday")."""
     verb = sent.root
     for _ in range(3):
         if verb.lemma_.lower() not in _SPEECH:
@@ -280,16 +285,13 @@ def clause_topic(sent: SpacySpan) -> str:
         if not inner:
             break
         verb = inner[0]
-    for child in verb.children:
-        if child.dep_ not in _OBJECTS:
+    core = [c for c in verb.children if c.dep_ in _OBJECTS]
+    preps = [o for c in verb.children if c.dep_ == "prep" and c.i > verb.i
+             for o in c.children if o.dep_ == "pobj"][:1]
+    for child in core + preps:
+        if child.ent_type_ in _NOT_A_TOPIC:
             continue
-        if child.dep_ == "prep":
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if not objects:
-                continue
-            child = objects[0]
-        tokens = list(child.subtree)
-        text = phrase(tokens)
+        text = phrase(list(child.subtree))
         if text:
             return text
     return ""

@@ -8,6 +8,7 @@ in the sentence that opens its list ("...several core prerequisites: first, ..."
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from kg.extract.roles import RoleContext
 from kg.extract.roles import addressee as addressee_role
 from kg.extract.roles import demander as demander_role
 from kg.extract.roles import regions as region_role
-from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject, obliged
+from kg.extract.roles.clauses import ADDRESSING, addressed_object, clause_subject, conditioned_verb, obliged
 from kg.extract.statements import SPEECH_VERBS, Said
 from kg.extract.lexicon import words
 
@@ -75,6 +76,9 @@ def _is_conditional(sent: Sentence, previous: Sentence | None, conditions: CueSe
         return hits
     if found:
         return None  # "did not demand", "asked about": no demand made
+    for token in sent.span:
+        if token.lower_ in _WITHHOLDING_WORDS and _withheld_before(token) is not None:
+            return [CueHit("condition", token.i, token.i + 1)]  # "no talks before ..."
     if previous is None or previous.paragraph != sent.paragraph and previous.span.text.rstrip()[-1:] != ":":
         return None
     first = next((t for t in sent.span if not t.is_space), None)
@@ -304,10 +308,14 @@ def find_preconditions(sents: list[Sentence], entities: Entities, cues: _Cues,
             clause = {t.i for t in clause_verb.subtree}
             # what the main clause offers is not asked: "M23 would disarm if Kinshasa agreed to talks";
             # what it asks of another still is: "if the US wants a deal, the US must lift sanctions"
-            offerer = None if obliged(clause_verb.head) else clause_subject(clause_verb.head, entities, None)
+            main = conditioned_verb(clause_verb)
+            offerer = None if obliged(main) else clause_subject(main, entities, None)
             hits = [h for h in hits if h.start in clause or offerer is None
                     or _doer(doc[h.start], entities) != offerer]
             regions = [m for m in regions if m.tok_start in clause] or regions
+            # "no ceasefire before the rebels free the hostages": the outcome withheld is not asked
+            hits = [h for h in hits if h.start in clause
+                    or not any(c.dep_ == "det" and c.lower_ == "no" for c in doc[h.start].children)]
         demanders = demander_role.find(RoleContext(
             sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
             previous=subjects.get(position - 1, []), speaker=statement.speaker if statement else None,
@@ -377,7 +385,15 @@ def _purpose_clause(sent: Sentence, asked: set[int]) -> bool:
     """Does what is asked carry a clause of purpose ("urged the parties to resume dialogue *in
     order to* form a government", "*so that* aid can reach the city")? A demand made for a
     stated end is tied to it, even when that end is none of the contract's outcomes."""
-    return any(t.i in asked and _purpose_opener(t) for t in sent.span)
+    return any(t.i in asked and (_purpose_opener(t) or _first_clause(t)) for t in sent.span)
+
+
+def _first_clause(token) -> bool:
+    """Is the token the head of a clause, inside what is asked, of what must happen first or
+    in return ("that Sweden extradite the activists *before it approves* the bid", "release
+    them *once the fighting stops*")? It ties the demand even to an outcome outside the contract's."""
+    return token.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in _CLAUSE_WORDS | _WITHHOLDING_WORDS for c in token.children)
 
 
 def _outcome_named_by(sent: Sentence, cues: _Cues, markers) -> str | None:
@@ -411,10 +427,7 @@ def _demands_of(demander, sent, sents, entities, cues, markers, hits, clause_ver
     given = addressee
     doc = sent.span.doc
     if not hits:
-        strong = any(
-            doc[h.start].lemma_.lower() in _STRONG and not _announced(doc[h.start])
-            for h in markers or ()
-        )
+        strong = any(_strong(doc, h) for h in markers or ())
         if addressee is None and (strong or clause_verb is not None):
             anchor = markers[0] if markers else CueHit("other", sent.start, sent.start + 1)
             ctx = RoleContext(sent, entities, sents, markers=markers or [], clause_verb=clause_verb,
@@ -476,7 +489,27 @@ _TIES = words("ties")
 
 
 def _ties(markers, doc) -> bool:
-    return any(doc[h.start].lemma_.lower() in _TIES or doc[h.start].lower_ in _TIES for h in markers or ())
+    return any(doc[h.start].lemma_.lower() in _TIES or doc[h.start].lower_ in _TIES
+               or doc[h.start:h.end].text.lower() in _TIES for h in markers or ())
+
+
+_STRONG_WITH_CLAUSE = words("strong_with_clause")
+"""Verbs that make a demand by themselves only with a clause of what another is to do
+("Turkey *requires that* Sweden extradite ...", "expects Kyiv to withdraw"), not "will require effort"."""
+
+
+def _strong(doc, hit) -> bool:
+    """Is the marker strong enough to make a demand with no coded action: its first word's
+    lemma, or the whole phrase ("as long as"), is a strong marker, and it is not the object
+    of a verb announcing conditions listed elsewhere?"""
+    token = doc[hit.start]
+    if _announced(token):
+        return False
+    if token.lemma_.lower() in _STRONG_WITH_CLAUSE and token.pos_ in ("VERB", "AUX"):
+        # active, with a clause: not "X was expected to leave"
+        return any(_to_clause(c) for c in token.children) and not any(
+            c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+    return token.lemma_.lower() in _STRONG or doc[hit.start:hit.end].text.lower() in _STRONG
 
 
 def _asked_tokens(sent: Sentence, markers, hits) -> set[int]:
@@ -551,21 +584,66 @@ def _condition_clause(sent: Sentence):
     """The verb of the clause that says what must happen first ("until the US *lifts*"), or None."""
     for token in sent.span:
         word = token.lower_
-        if word not in _CLAUSE_WORDS and not (word == "as" and token.nbor(1).lower_ == "long" if token.i + 1 < len(token.doc) else False):
+        if word in _WITHHOLDING_WORDS:
+            verb = _withheld_before(token)
+            if verb is not None:
+                return verb
+            continue
+        if word not in _CLAUSE_WORDS and not (word in ("as", "so") and token.nbor(1).lower_ == "long" if token.i + 1 < len(token.doc) else False):
             continue
         if word in ("provided", "providing"):
             for child in token.children:
                 if child.dep_ in ("ccomp", "advcl") and child.pos_ in ("VERB", "AUX"):
                     return child
+            following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+            if following is not None and following.lower_ == "that" and following.dep_ == "mark" \
+                    and following.head.pos_ in ("VERB", "AUX"):
+                return following.head  # the parser hangs "that Kosovo forms ..." beside "provided"
         head = token.head
         if token.dep_ == "prep" and _time_only(token) or _open_ended(token):
             continue  # "envoy until June", "for as long as needed": a time, not a condition
         if token.dep_ in ("mark", "advmod", "prep") and head.pos_ in ("VERB", "AUX") and head is not sent.span.root:
             return head
-        if word == "as":
+        if word in ("as", "so"):
             for other in sent.span[token.i - sent.start:]:
                 if other.dep_ == "mark" and other.head.pos_ in ("VERB", "AUX"):
                     return other.head
+    return None
+
+
+_WITHHOLDING_WORDS = words("withholding_clause_words")
+"""Words that open what must happen first when the main clause withholds an outcome:
+"no talks *before* Russia withdraws", "will not sign a deal *before* ..."."""
+
+
+@functools.lru_cache(maxsize=1)
+def _outcome_cues() -> CueSet:
+    from kg.gazetteer import load_vocabulary
+
+    return CueSet(load_vocabulary()["outcome"])
+
+
+def _withheld_before(token):
+    """Withholding an outcome until something is done: "there will be *no talks* before Russia
+    withdraws", "Kyiv *will not negotiate* before the troops leave". ``token`` ("before") opens a
+    clause whose head hangs on a main clause that names an outcome either with "no" or under a
+    negated verb; the verb of the clause is what must happen first, or None."""
+    if token.dep_ != "mark" or token.head.pos_ not in ("VERB", "AUX") or token.head.dep_ != "advcl":
+        return None
+    clause, main = token.head, token.head.head
+    if main.pos_ not in ("VERB", "AUX"):
+        return None
+    negated = any(c.dep_ == "neg" or c.lower_ in _NEGATORS and c.dep_ == "advmod" for c in main.children)
+    inside = {t.i for t in clause.subtree}
+    doc = token.doc
+    sent = main.sent
+    for hit in _outcome_cues().find_longest(sent):
+        word = doc[hit.start]
+        if word.i in inside:
+            continue
+        with_no = any(c.dep_ == "det" and c.lower_ == "no" for c in word.children)
+        if with_no and word.head.i == main.i or negated and (word.i == main.i or word.head.i == main.i):
+            return clause
     return None
 
 

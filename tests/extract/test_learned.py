@@ -104,6 +104,15 @@ def test_learned_clause_topic_reads_past_a_verb_of_saying(nlp):
     assert "truce talks" in clause_topic(sent)
 
 
+def test_learned_clause_topic_skips_a_fronted_adverbial_and_dates(nlp):
+    (sent,) = nlp("Against that background, the envoy urged an immediate ceasefire in the valley.").sents
+    assert "ceasefire" in clause_topic(sent) and "background" not in clause_topic(sent)
+    (sent,) = nlp("On Tuesday, Peru warmly welcomed the prisoner exchange.").sents
+    assert "prisoner exchange" in clause_topic(sent)
+    (sent,) = nlp("In recent phone calls, the minister pressed for the release of the detainees.").sents
+    assert "release" in clause_topic(sent) and "calls" not in clause_topic(sent)
+
+
 def test_learned_proposals_only_where_the_rules_found_nothing_and_a_voice_speaks(nlp):
     sents = list(nlp("The minister said Egypt backed the truce talks.\nEgypt backed the truce talks.\n"
                      "Egypt backed the truce talks.").sents)

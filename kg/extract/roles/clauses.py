@@ -6,7 +6,7 @@ from kg.extract.context import Sentence, subject_span
 from kg.extract.entities import Entities
 from kg.extract.lexicon import words
 
-__all__ = ["ADDRESSING", "PRONOUNS", "clause_subject", "addressed_object", "obliged"]
+__all__ = ["ADDRESSING", "PRONOUNS", "clause_subject", "addressed_object", "obliged", "conditioned_verb"]
 
 ADDRESSING = words("preconditions_addressing")
 """Verbs whose object is whom a call is addressed to ("urged X to", "called on X to")."""
@@ -56,3 +56,15 @@ def addressed_object(sent: Sentence) -> tuple[int, int] | None:
 def obliged(verb) -> bool:
     """Is the verb an obligation put on its subject ("the US *must lift* ...", "should withdraw")?"""
     return verb is not None and any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children)
+
+
+def conditioned_verb(clause_verb):
+    """The verb of the main clause a condition clause hangs on. The parser may hang the clause
+    on a word between: "*as long* as Russia occupies ..." (an adverb), "join the *talks*
+    provided that ..." (a noun); the walk goes up to the first verb."""
+    main = clause_verb.head
+    for _ in range(3):
+        if main.pos_ in ("VERB", "AUX") or main.head is main:
+            break
+        main = main.head
+    return main

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.extract.context import coordinated_actors, pronoun_subject, subject_span
 from kg.extract.roles.base import RoleContext, resolve
 from kg.extract.lexicon import words
-from kg.extract.roles.clauses import clause_subject, obliged
+from kg.extract.roles.clauses import clause_subject, conditioned_verb, obliged
 
 __all__ = ["RESOLVERS", "find"]
 
@@ -17,7 +17,7 @@ def condition_clause_holder(ctx: RoleContext) -> list[str] | None:
     obliges its subject ("..., the US must lift sanctions"), whoever says so."""
     if ctx.clause_verb is None:
         return None
-    main = ctx.clause_verb.head
+    main = conditioned_verb(ctx.clause_verb)
     if obliged(main):
         # "if Washington wants a deal, the US must lift sanctions, Iran said": the main clause
         # obliges its subject; the demand is the one who says so
