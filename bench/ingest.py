@@ -114,16 +114,19 @@ def _tree_rss(proc) -> int:
     return total
 
 
-def run_process(argv: list[str], *, env: dict | None = None) -> dict:
+def run_process(argv: list[str], *, env: dict | None = None, cwd: Path | None = None) -> dict:
     """Run ``argv`` to its end: wall seconds from start to exit, peak RSS of its process tree (sampled)."""
     import subprocess
     import threading
 
     import psutil
 
+    import resource
+
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
     proc = psutil.Process(child.pid)
     peak = [0]
     done = threading.Event()
@@ -141,7 +144,9 @@ def run_process(argv: list[str], *, env: dict | None = None) -> dict:
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, argv))} failed ({child.returncode}): {err.decode()[-2000:]}")
-    return {"seconds": seconds, "peak_rss": peak[0], "load": load, "stdout": out.decode()}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"seconds": seconds, "cpu": cpu, "peak_rss": peak[0], "load": load, "stdout": out.decode()}
 
 
 def real_corpus(out: Path, n: int) -> Path:
@@ -199,6 +204,8 @@ def compare(corpus_dir: Path, jobs: int, runs: int, workdir: Path, patterns: Pat
 
 def _medians(results: list[dict]) -> dict:
     return {"seconds": statistics.median(r["seconds"] for r in results),
+            "cpu": statistics.median(r["cpu"] for r in results),
+            "all_cpu": [round(r["cpu"], 2) for r in results],
             "all_seconds": [round(r["seconds"], 2) for r in results],
             "peak_rss": statistics.median(r["peak_rss"] for r in results),
             "loads": [round(r["load"], 1) for r in results]}
@@ -256,11 +263,11 @@ def cli_latency(workdir: Path, runs: int) -> dict:
         "kg query --name actors": [_kg(), "--store", str(store), "query", "--name", "actors"],
         "raw pyoxigraph count": [sys.executable, "-c", RAW_COUNT, str(store / "oxigraph")],
     }
-    times: dict[str, list[float]] = {k: [] for k in arms}
+    times: dict[str, list[dict]] = {k: [] for k in arms}
     for _ in range(runs):
         for name, argv in arms.items():
-            times[name].append(run_process(argv)["seconds"])
-    return {k: {"seconds": statistics.median(v), "all_seconds": [round(x, 2) for x in v]} for k, v in times.items()}
+            times[name].append(run_process(argv))
+    return {k: _medians(v) for k, v in times.items()}
 
 
 def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, workdir: Path,
@@ -297,7 +304,7 @@ def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, wo
     return results
 
 
-def run_startup(*, runs: int, workdir: Path, before: Path | None, json_path: Path | None) -> dict:
+def run_startup(*, runs: int, workdir: Path, before: Path | None, json_path: Path | None, cli: bool = True) -> dict:
     """Start-up arms, whole processes, their order rotated each run; medians."""
     from kg.gazetteer import load_reference
     from kg.nlp.pipeline import gazetteer_patterns
@@ -310,36 +317,45 @@ def run_startup(*, runs: int, workdir: Path, before: Path | None, json_path: Pat
     store = workdir / "startup-store"
     cold = workdir / "cold-cache"
     env = dict(os.environ)
-    arms: dict[str, tuple[list[str], dict | None, Path | None]] = {
-        "kg ingest (cache filled)": ([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)], env, None),
+    here = workdir  # not a checkout: `python -m` puts the working folder first on sys.path
+    arms: dict[str, tuple[list[str], dict | None, Path | None, Path]] = {
+        "kg ingest (cache filled)": ([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)],
+                                     env, None, here),
         "kg ingest (empty cache folder)": ([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)],
-                                           {**env, "POLKG_CACHE_DIR": str(cold)}, cold),
+                                           {**env, "POLKG_CACHE_DIR": str(cold)}, cold, here),
     }
     if before is not None:
+        before = before.resolve()
         arms["kg ingest, before (cache filled)"] = (
             [sys.executable, "-m", "kg", "--store", str(store), "ingest", "--no-progress", str(folder)],
-            {**env, "PYTHONPATH": str(before.resolve())}, None)
+            {**env, "PYTHONPATH": str(before)}, None, before)
     arms["bare spacy.load + one text"] = (
-        [sys.executable, "-c", BARE_LOAD, MODEL, ",".join(UNUSED_COMPONENTS), text], env, None)
+        [sys.executable, "-c", BARE_LOAD, MODEL, ",".join(UNUSED_COMPONENTS), text], env, None, here)
     arms["bare spacy.load + entity ruler with the patterns"] = (
         [sys.executable, "-c", BARE, str(folder), "1", MODEL, json.dumps(list(UNUSED_COMPONENTS)), str(patterns)],
-        env, None)
-    for argv, arm_env, _ in arms.values():  # fill the user cache of each checkout; warm the file cache
+        env, None, here)
+    if before is not None:  # the arm must run the other checkout's code
+        check = run_process([sys.executable, "-c", "import kg; print(kg.__file__)"], env=arms[
+            "kg ingest, before (cache filled)"][1], cwd=before)["stdout"].strip()
+        assert check.startswith(str(before)), check
+    for argv, arm_env, _, cwd in arms.values():  # fill the user cache of each checkout; warm the file cache
         shutil.rmtree(store, ignore_errors=True)
-        run_process(argv, env=arm_env)
+        run_process(argv, env=arm_env, cwd=cwd)
     names = list(arms)
     times: dict[str, list[dict]] = {k: [] for k in names}
     for i in range(runs):
         for name in names[i % len(names):] + names[:i % len(names)]:
-            argv, arm_env, empty = arms[name]
+            argv, arm_env, empty, cwd = arms[name]
             shutil.rmtree(store, ignore_errors=True)
             if empty is not None:
                 shutil.rmtree(empty, ignore_errors=True)
-            times[name].append(run_process(argv, env=arm_env))
+            times[name].append(run_process(argv, env=arm_env, cwd=cwd))
         print(f"[start-up run {i + 1}/{runs}] " + ", ".join(f"{k} {v[-1]['seconds']:.2f}" for k, v in times.items()),
               file=sys.stderr, flush=True)
-    results = {"machine": _machine(), "runs": runs, "startup": {k: _medians(v) for k, v in times.items()},
-               "load_after": round(os.getloadavg()[0], 1)}
+    results = {"machine": _machine(), "runs": runs, "startup": {k: _medians(v) for k, v in times.items()}}
+    if cli:
+        results["cli"] = cli_latency(workdir, runs)
+    results["load_after"] = round(os.getloadavg()[0], 1)
     if json_path is not None:
         json_path.write_text(json.dumps(results, indent=1))
     print(format_startup(results))
@@ -351,11 +367,22 @@ def format_startup(results: dict) -> str:
     base = rows["bare spacy.load + one text"]["seconds"]
     lines = [f"Machine: {results['machine']}; 1-minute load average after {results['load_after']}.", "",
              f"Whole processes, from start to exit; {results['runs']} runs per arm, the arms' order rotated "
-             "each run, medians; ratio: to the bare `spacy.load` of the same model and components.", "",
-             "| process | s | ratio | peak RSS MB | runs | load |", "|---|---:|---:|---:|---|---|"]
+             "each run, medians; ratio: to the bare `spacy.load` of the same model and components; cpu: user + "
+             "system seconds of the process and its children.", "",
+             "| process | wall s | ratio | cpu s | ratio | peak RSS MB | runs wall; cpu | load |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    cpu_base = rows["bare spacy.load + one text"]["cpu"]
     for name, r in rows.items():
-        lines.append(f"| {name} | {r['seconds']:.2f} | {r['seconds'] / base:.2f} | {r['peak_rss'] / 2**20:.0f} | "
-                     f"{r['all_seconds']} | {r['loads']} |")
+        lines.append(f"| {name} | {r['seconds']:.2f} | {r['seconds'] / base:.2f} | {r['cpu']:.2f} | "
+                     f"{r['cpu'] / cpu_base:.2f} | {r['peak_rss'] / 2**20:.0f} | "
+                     f"{r['all_seconds']}; {r['all_cpu']} | {r['loads']} |")
+    if "cli" in results:
+        raw = results["cli"]["raw pyoxigraph count"]["seconds"]
+        raw_cpu = results["cli"]["raw pyoxigraph count"]["cpu"]
+        lines += ["", "Commands on the seed store (whole processes, medians; ratio to a raw pyoxigraph count):", "",
+                  "| command | wall s | ratio | cpu s | ratio | runs wall; cpu |", "|---|---:|---:|---:|---:|---|"]
+        lines += [f"| `{k}` | {v['seconds']:.2f} | {v['seconds'] / raw:.1f} | {v['cpu']:.2f} | {v['cpu'] / raw_cpu:.1f} | "
+                  f"{v['all_seconds']}; {v['all_cpu']} |" for k, v in results["cli"].items()]
     return "\n".join(lines)
 
 
@@ -410,7 +437,7 @@ def main() -> None:
                   workdir=args.workdir, json_path=args.json, dask_runs=args.dask_runs, bare=args.bare)
         return
     if args.startup:
-        run_startup(runs=args.runs, workdir=args.workdir, before=args.before, json_path=args.json)
+        run_startup(runs=args.runs, workdir=args.workdir, before=args.before, json_path=args.json, cli=args.cli)
         return
     if args.quick:
         args.real, args.synthetic = 40, [40]

@@ -18,20 +18,25 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from rdflib import URIRef
+
 from kg.documents import Document, content_hash
 from kg.errors import InputError, KgError, StoreError
-from kg.namespaces import ID, POL, PROV
+from kg.namespaces import ID
+from kg.sparql import stored_query
+from kg.store.backup import Replacement
+from kg.store.faults import store_fault
 
 __all__ = ["Archive", "read_archive", "rebuild_store", "RebuildReport"]
 
 _FIELDS = ("title", "published", "source")
 _DOC = str(ID["doc/"])
+LOCATION_QUERY = stored_query("archive_locations")
 
 
 def _key(document: Document) -> tuple:
@@ -200,26 +205,29 @@ class RebuildReport:
 _RECORD_LINE = re.compile(r"^(?P<file>.+\.(?:jsonl|ndjson)):(?P<line>\d+)$", re.IGNORECASE)
 
 
-def _recorded_locations(store: Path) -> list[tuple[str, str | None]]:
-    """``(prov:atLocation, pol:relativePath)`` of every document the store at ``store`` records,
-    read as far as the store can be read."""
-    import pyoxigraph as ox
+def _locations_of(store, graph: str | None = None) -> list[tuple[str, str, str | None]]:
+    """``(graph, prov:atLocation, pol:relativePath)`` of the document graphs of ``store`` (or of
+    the one ``graph``) that say where they were read."""
+    rows = store.query(LOCATION_QUERY, {"graph": URIRef(graph)} if graph else None)
+    return [(row["graph"].value, row["path"].value, row["relative"].value if row["relative"] is not None else None)
+            for row in rows if row["graph"].value.startswith(_DOC)]
 
-    from kg.store.faults import store_fault
 
-    at = ox.NamedNode(str(PROV.atLocation))
-    relative = ox.NamedNode(str(POL.relativePath))
+def _recorded_locations(replacement: Replacement) -> list[tuple[str, str | None]]:
+    """``(prov:atLocation, pol:relativePath)`` of every document the database being replaced
+    records, read as far as it can be read."""
+    hint = "rebuild from an archive instead (kg rebuild --archive FILE)"
     try:
-        raw = ox.Store.read_only(str(store / "oxigraph"))
-        found = []
-        for q in raw.quads_for_pattern(None, at, None, None):
-            if q.subject == q.graph_name and q.subject.value.startswith(_DOC):
-                rel = [r.object.value for r in raw.quads_for_pattern(q.subject, relative, None, q.graph_name)]
-                found.append((q.object.value, rel[0] if rel else None))
-    except (OSError, RuntimeError) as exc:
-        raise StoreError(f"{store_fault(store, exc, doing='reading the documents recorded locations')}; "
-                         "rebuild from an archive instead (kg rebuild --archive FILE)") from exc
-    return sorted(set(found))
+        with replacement.open_current() as current:
+            found: dict[tuple[str, str], str | None] = {}
+            for graph, path, relative in _locations_of(current):
+                found.setdefault((graph, path), relative)
+    except StoreError as exc:
+        raise StoreError(f"{exc}; {hint}") from exc
+    except (KgError, OSError, RuntimeError) as exc:
+        fault = store_fault(replacement.path, exc, doing="reading the documents' recorded locations")
+        raise StoreError(f"{fault}; {hint}") from exc
+    return sorted(set((path, relative) for (_, path), relative in found.items()))
 
 
 def _from_locations(locations: list[tuple[str, str | None]]) -> Iterator[Document | KgError]:
@@ -268,7 +276,6 @@ def rebuild_store(store, *, archive=None, wait: float = 0, on_document=None, **i
         store cannot be read to find the locations.
     """
     from kg.ingest import ingest_documents
-    from kg.store.oxigraph import OxigraphStore, _Lock
 
     store = Path(store)
     started = time.perf_counter()
@@ -277,67 +284,52 @@ def rebuild_store(store, *, archive=None, wait: float = 0, on_document=None, **i
     if archive is None and not (store / "oxigraph" / "CURRENT").exists():
         raise StoreError(f"{store}: no store to read the documents' locations from; "
                          "give the archive (kg rebuild --archive FILE)")
-    store.mkdir(parents=True, exist_ok=True)
-    lock = _Lock(store, wait=wait)  # no writer or reader may use the store while it is replaced
-    try:
+    with Replacement(store, wait=wait) as replacement:  # no writer or reader may use the store meanwhile
         if archive is not None:
             documents, source = read_archive(archive), str(archive)
         else:
-            documents, source = _from_locations(_recorded_locations(store)), "the documents' recorded locations"
-        work = store / ".rebuilding"
-        shutil.rmtree(work, ignore_errors=True)
-        with OxigraphStore(work) as fresh:
+            documents, source = _from_locations(_recorded_locations(replacement)), "the documents' recorded locations"
+        with replacement.open_new() as fresh:
             report = ingest_documents(documents, fresh, on_document=on_document, **ingest_options)
-            carried, note = _carry_graphs(store, fresh)
+            carried, note = _carry_graphs(replacement, fresh)
             count = len(fresh.document_graphs())
-        kept = None
-        try:
-            current = store / "oxigraph"
-            if current.exists():
-                kept = store / f"oxigraph.replaced-{time.strftime('%Y%m%dT%H%M%S')}"
-                os.rename(current, kept)
-            os.rename(work / "oxigraph", current)
-            shutil.rmtree(work, ignore_errors=True)
-        except OSError as exc:
-            from kg.store.faults import store_fault
-
-            raise store_fault(store, exc, doing="putting the rebuilt database in place") from exc
-    finally:
-        lock.release()
-    return RebuildReport(source, report, count, kept.name if kept else None, time.perf_counter() - started,
-                         carried, note)
+        kept = replacement.put_in_place()
+    return RebuildReport(source, report, count, kept, time.perf_counter() - started, carried, note)
 
 
-def _carry_graphs(store: Path, fresh) -> tuple[list[str], str | None]:
+_CARRY_BATCH = 64
+"""Graphs copied from the old database per write."""
+
+
+def _carry_graphs(replacement: Replacement, fresh) -> tuple[list[str], str | None]:
     """Copy into the rebuilt store ``fresh`` each named graph of the old database that the rebuild
     did not make: the reviewers' corrections, and a document whose file could not be read again
     (unless a document now read from the same place replaces it). Returns the graphs copied, and
     why the old database could not be read (None when it could)."""
-    import pyoxigraph as ox
-
-    if not (store / "oxigraph" / "CURRENT").exists():
+    if not replacement.has_current:
         return [], None
-    at = ox.NamedNode(str(PROV.atLocation))
-    raw = fresh.raw
-    placed = {q.object for q in raw.quads_for_pattern(None, at, None, None) if q.subject == q.graph_name}
-    carried, documents = [], 0
-    old = None
+    placed = {path for _, path, _ in _locations_of(fresh)}
+    carried, documents, batch = [], 0, []
     try:
-        old = ox.Store.read_only(str(store / "oxigraph"))
-        for graph in sorted(old.named_graphs(), key=str):
-            if raw.contains_named_graph(graph):
-                continue
-            if graph.value.startswith(_DOC):
-                if any(q.object in placed for q in old.quads_for_pattern(graph, at, None, graph)):
-                    continue  # an older version of a document read again from its place
-                documents += 1
-            raw.extend(list(old.quads_for_pattern(None, None, None, graph)))
-            carried.append(graph.value)
-        raw.flush()
-    except (OSError, RuntimeError) as exc:
+        with replacement.open_current() as old:
+            made = set(fresh.named_graphs())
+            for graph in old.named_graphs():
+                if graph in made:
+                    continue
+                if graph.startswith(_DOC):
+                    if any(path in placed for _, path, _ in _locations_of(old, graph)):
+                        continue  # an older version of a document read again from its place
+                    documents += 1
+                batch.append((graph, old.graph_triples(graph)))
+                if len(batch) >= _CARRY_BATCH:
+                    fresh.write_graphs(batch)
+                    carried += [g for g, _ in batch]
+                    batch = []
+            if batch:
+                fresh.write_graphs(batch)
+                carried += [g for g, _ in batch]
+    except (KgError, OSError, RuntimeError) as exc:
         return carried, " ".join(str(exc).split())[:160]
-    finally:
-        del old
     if documents:
         from kg.claims import update_claims
 

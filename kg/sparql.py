@@ -19,7 +19,7 @@ from kg.namespaces import PREFIXES, declare_prefixes, sparql_prefixes
 
 __all__ = ["syntax_error", "check_iri", "term_n3", "inline_bindings", "with_values", "stored_query",
            "GRAPHS_AT_LOCATION", "DOCUMENT_METADATA", "DOCUMENT_GRAPH", "OBJECT_TYPES", "HAS_GRAPH",
-           "DOCUMENT_GRAPHS", "COUNT_QUADS", "GRAPH_HASHES", "ASK_AS_SELECT", "update_replacing",
+           "DOCUMENT_GRAPHS", "NAMED_GRAPHS", "COUNT_QUADS", "GRAPH_HASHES", "ASK_AS_SELECT", "update_replacing",
            "update_in_graph"]
 
 GRAPHS_AT_LOCATION = sparql_prefixes("prov") + "SELECT ?graph ?path WHERE { GRAPH ?graph { ?graph prov:atLocation ?path } }"
@@ -35,6 +35,8 @@ HAS_GRAPH = "ASK { GRAPH ?graph { ?s ?p ?o } }"
 """Whether the named graph ``?graph`` holds anything."""
 DOCUMENT_GRAPHS = sparql_prefixes("pol") + "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?graph a pol:Document } }"
 """The named graphs that describe a document (a document's graph names the document)."""
+NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } }"
+"""Every named graph that holds anything."""
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 """How many quads the named graphs hold."""
 GRAPH_HASHES = "SELECT ?graph ?hash ?meta ?hashed WHERE { GRAPH ?meta { ?graph ?hashed ?hash } }"

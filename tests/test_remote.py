@@ -279,6 +279,9 @@ def test_remote_store_protocol_writes_replaces_and_drops(oxigraph, graph_store):
         assert not remote.has_graph(docs[0]) and remote.has_graph(docs[2]) and len(remote) == 4
         remote.write_graphs([(docs[1], quads(docs[1], 1))])  # a namesake is replaced
         assert len(remote) == 2
+        assert remote.named_graphs() == [docs[1], docs[2]]
+        assert remote.graph_triples(docs[2]) == [q.triple for q in quads(docs[2], 1)]
+        assert remote.graph_triples(docs[0]) == []
         claims = "https://w3id.org/polkg/id/graph/claims"
         remote.replace_in_graph(claims, None, [(URIRef(REF + "Russia"), URIRef(str(predicate.value)), Literal("x")),
                                                (URIRef(REF + "Kyiv"), URIRef(str(predicate.value)), Literal("y"))])

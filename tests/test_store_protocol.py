@@ -62,6 +62,15 @@ def test_store_protocol_a_write_replaces_graphs_and_leaves_no_marker(tmp_path):
         assert store.document_graphs() == []
 
 
+def test_store_protocol_lists_and_reads_graphs_to_copy_them(tmp_path):
+    with open_store(tmp_path / "a") as one, open_store(tmp_path / "b") as other:
+        one.write_graphs([(G1, contents(G1, 2)["quads"]), (G2, contents(G2, 3)["nquads"])])
+        assert {G1, G2} <= set(one.named_graphs()) and one.named_graphs() == sorted(one.named_graphs())
+        assert G1 not in other.named_graphs() and other.graph_triples(G1) == []
+        other.write_graphs([(g, one.graph_triples(g)) for g in (G1, G2)])
+        assert triples(other, G1) == triples(one, G1) and len(triples(other, G2)) == 3
+
+
 def test_store_protocol_an_unfinished_replacement_is_finished_by_the_next_writer(tmp_path):
     with open_store(tmp_path / "store") as store:
         store.write_graphs([(G1, contents(G1, 2)["quads"]), (G2, contents(G2, 1)["quads"])])

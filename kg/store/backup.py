@@ -10,6 +10,9 @@ damage to the store's files never reaches its backup.
 opens, sets the current database aside (``oxigraph.replaced-<time>``, removed
 by hand once the restored store is checked) and puts a copy of the backup in
 its place.
+
+:class:`Replacement` builds a new database beside the current one and puts it in that place
+the same way (``kg rebuild``): the old database can be read meanwhile, as a read-only store.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from kg.errors import StoreError
 from kg.namespaces import ID
 from kg.store.faults import store_fault
 from kg.store.integrity import record_files, verify_files
+from kg.store.locks import _Lock
+from kg.store.oxigraph import OxigraphStore
 
-__all__ = ["BackupReport", "backup_store", "restore_store"]
+__all__ = ["BackupReport", "backup_store", "restore_store", "Replacement"]
 
 _DATA = "oxigraph"
 _RECORD = "polkg-backup.json"
@@ -109,8 +114,6 @@ def restore_store(backup, store, *, wait: float = 0) -> BackupReport:
         ``backup`` is not a polkg backup or does not open, the store is in use, or
         the disk fails (one line).
     """
-    from kg.store.locks import _Lock
-
     backup, store = Path(backup), Path(store)
     if not (backup / _DATA / "CURRENT").is_file():
         raise StoreError(f"{backup}: not a backup of a polkg store (no {_DATA}/CURRENT); make one with kg backup DIR")
@@ -130,12 +133,89 @@ def restore_store(backup, store, *, wait: float = 0) -> BackupReport:
         incoming = store / f".{_DATA}.restoring"
         shutil.rmtree(incoming, ignore_errors=True)
         shutil.copytree(backup / _DATA, incoming)
-        current = store / _DATA
-        if current.exists():
-            os.rename(current, store / f"{_DATA}.replaced-{time.strftime('%Y%m%dT%H%M%S')}")
-        os.rename(incoming, current)
+        _put_in_place(store, incoming)
     except OSError as exc:
         raise store_fault(store, exc, doing="restoring the backup") from exc
     finally:
         lock.release()
     return BackupReport(str(backup), documents, quads, _size(store / _DATA), time.perf_counter() - started)
+
+
+def _put_in_place(store: Path, incoming: Path) -> Path | None:
+    """Make the database ``incoming`` the store's, keeping the current one beside it as
+    ``oxigraph.replaced-<time>`` (returned; None when there was none)."""
+    current, kept = store / _DATA, None
+    if current.exists():
+        kept = store / f"{_DATA}.replaced-{time.strftime('%Y%m%dT%H%M%S')}"
+        os.rename(current, kept)
+    os.rename(incoming, current)
+    return kept
+
+
+class Replacement:
+    """A new database for the store at ``store``, built beside the current one, which takes its
+    place at :meth:`put_in_place` (the current one kept as ``oxigraph.replaced-<time>``).
+
+    It holds the store's writer lock until :meth:`close` (``wait``: seconds to wait for it), so
+    that no writer or reader uses the store while it is replaced. Use as a context manager;
+    without :meth:`put_in_place`, the store is left as it was.
+
+    Raises
+    ------
+    StoreError
+        The store is in use, or its folder cannot be created.
+    """
+
+    def __init__(self, store, *, wait: float = 0) -> None:
+        self.path = Path(store)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise store_fault(self.path, exc, doing="creating the store") from exc
+        self._lock = _Lock(self.path, wait=wait)
+        self._work = self.path / ".rebuilding"
+        shutil.rmtree(self._work, ignore_errors=True)
+
+    @property
+    def has_current(self) -> bool:
+        """Whether the store has a database now."""
+        return (self.path / _DATA / "CURRENT").exists()
+
+    def open_current(self):
+        """The current database as a read-only store; close it before :meth:`put_in_place`.
+
+        Raises :class:`~kg.errors.StoreError` (one line) when it cannot be opened."""
+        try:
+            raw = ox.Store.read_only(str(self.path / _DATA))
+        except (OSError, RuntimeError) as exc:
+            raise store_fault(self.path, exc, doing="opening the database") from exc
+        current = OxigraphStore.wrap(raw)
+        current.path, current.read_only = self.path, True
+        return current
+
+    def open_new(self):
+        """The new database, empty but for the ontology and reference data, as a writable store.
+        Close it before :meth:`put_in_place`."""
+        return OxigraphStore(self._work)
+
+    def put_in_place(self) -> str | None:
+        """Make the new database the store's; returns the name the old one is kept under (None
+        when there was none)."""
+        try:
+            kept = _put_in_place(self.path, self._work / _DATA)
+            shutil.rmtree(self._work, ignore_errors=True)
+        except OSError as exc:
+            raise store_fault(self.path, exc, doing="putting the rebuilt database in place") from exc
+        return kept.name if kept else None
+
+    def close(self) -> None:
+        shutil.rmtree(self._work, ignore_errors=True)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "Replacement":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -60,6 +60,14 @@ class Store(Protocol):
     def document_graphs(self) -> list[str]:
         """The IRIs of the documents' graphs, sorted."""
 
+    def named_graphs(self) -> list[str]:
+        """The IRIs of every named graph that holds anything (documents, reference data,
+        corrections, the claim layer...), sorted."""
+
+    def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
+        """The triples of the named graph ``graph_iri`` (none when it is absent), as pyoxigraph
+        triples: what :meth:`write_graphs` takes to write it elsewhere."""
+
     def query(self, sparql: str, bindings: Mapping | None = None, *, union: bool = True):
         """Run SPARQL over the union of the named graphs, with ``bindings`` (``{name: term}``)
         bound by the engine or as validated terms, never pasted in. Returns pyoxigraph's

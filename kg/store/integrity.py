@@ -14,7 +14,9 @@ Two checks, from cheap to thorough:
   RocksDB reads them: the size always, the CRC-32 of every file whose time
   changed (anything that wrote into it, or a copy of the store that did not keep
   the times; 40–110 ms for 32 MB, measured). A file that differs is named and the
-  store refused. Damage that leaves the time alone (a failing disk) is found by
+  store refused; one that matches is recorded with its new time by that open
+  (reader or writer, where the record can be written), so a copy is read whole
+  once, not at every open. Damage that leaves the time alone (a failing disk) is found by
   RocksDB's block checksums when the block is read, and by ``kg check``. Files written since the last clean close (after a crash), and
   a store written before records were kept, are recorded when the next writer
   closes the store, unchecked: ``kg check`` reads them. Only a writer records,
@@ -87,11 +89,17 @@ def _damaged(store, what: str) -> StoreError:
     return StoreError(f"{store}: store is damaged ({what}); {DAMAGED_HELP}")
 
 
-def verify_files(store, data) -> list[str]:
+def verify_files(store, data, *, refresh: bool = True) -> list[str]:
     """Compare the table files in the database folder ``data`` with their record.
 
     Returns the names of the table files the record does not know (all of them
-    when there is no record).
+    when there is no record). A recorded file whose time changed is read whole
+    and, when its checksum matches, recorded with its new time (with ``refresh``,
+    the default, where the record can be written), so that the next open reads
+    it no more: a copy of a big store that did not keep the times is read once,
+    not at every open. Only call it with the store's lock held (shared or not),
+    so that no writer changes the files meanwhile; files the record does not
+    know are never added here (after a crash one may be a half-written file).
 
     Raises
     ------
@@ -104,6 +112,7 @@ def verify_files(store, data) -> list[str]:
     if record is None:
         return [p.name for p in tables]
     unknown = []
+    confirmed = {}
     for path in tables:
         known = record.get(path.name)
         if known is None:
@@ -117,11 +126,31 @@ def verify_files(store, data) -> list[str]:
                 continue  # not written to since it was recorded (a table file is never rewritten)
             if _crc(path) != known[1]:
                 raise _damaged(store, f"{path.name} does not match its checksum")
+            confirmed[path.name] = [known[0], known[1], info.st_mtime_ns]
         except FileNotFoundError:
             continue  # removed by RocksDB since: whether it is still needed is RocksDB's to say
         except OSError as exc:
             raise store_fault(store, exc, doing=f"reading {path.name}") from exc
+    if confirmed and refresh:
+        _write_record(data, record | confirmed)
     return unknown
+
+
+def _write_record(data: Path, files: dict[str, list[int]]) -> bool:
+    """Replace the record in ``data`` by ``files`` in one step (a name of this process's own for the
+    file being written, so that readers refreshing it at once never write into one file); False
+    when it cannot be written (a read-only file system: the record stays as it was)."""
+    unfinished = data / f".{RECORD}.{os.getpid()}.tmp"
+    try:
+        unfinished.write_text(json.dumps({"files": files}, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(unfinished, data / RECORD)
+        return True
+    except OSError:
+        try:
+            unfinished.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False
 
 
 def _open_here(data: Path) -> bool:
@@ -168,12 +197,7 @@ def record_files(data) -> None:
                 files[path.name] = known  # damaged while open: found at the next open
         except OSError:
             continue
-    unfinished = data / f".{RECORD}.tmp"
-    try:
-        unfinished.write_text(json.dumps({"files": files}, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(unfinished, data / RECORD)
-    except OSError:
-        unfinished.unlink(missing_ok=True)
+    _write_record(data, files)
 
 
 # -- the full check -------------------------------------------------------------------

@@ -856,6 +856,14 @@ class OxigraphStore:
         prefix = _ID + "doc/"
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
 
+    def named_graphs(self) -> list[str]:
+        with self._faults("reading"):
+            return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
+        with self._faults("reading"):
+            return [q.triple for q in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
+
     def remove_graph(self, graph_iri: str) -> None:
         raw = self._writable()
         with self._faults("removing a document"), self._change(raw):

@@ -36,7 +36,8 @@ from rdflib import Graph, URIRef
 from kg import resources
 from kg.errors import QueryError, StoreError
 from kg.namespaces import ID, POL, declare_prefixes
-from kg.sparql import (COUNT_QUADS, DOCUMENT_GRAPHS, GRAPH_HASHES, HAS_GRAPH, inline_bindings, stored_query,
+from kg.sparql import (COUNT_QUADS, DOCUMENT_GRAPH, DOCUMENT_GRAPHS, GRAPH_HASHES, HAS_GRAPH, NAMED_GRAPHS,
+                        inline_bindings, stored_query,
                         term_n3, update_in_graph, update_replacing)
 from kg.store.base import triples_of
 from kg.store.oxigraph import META_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, VOCAB_GRAPH, _files_hash
@@ -196,6 +197,12 @@ class RemoteStore:
     def document_graphs(self) -> list[str]:
         rows = self.query(DOCUMENT_GRAPHS)
         return sorted(row["graph"].value for row in rows if row["graph"].value.startswith(_DOC_PREFIX))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(row["graph"].value for row in self.query(NAMED_GRAPHS) if isinstance(row["graph"], ox.NamedNode))
+
+    def graph_triples(self, graph_iri: str) -> list[ox.Triple]:
+        return list(self.query(DOCUMENT_GRAPH, {"graph": URIRef(graph_iri)}))
 
     def __len__(self) -> int:
         rows = list(self.query(COUNT_QUADS))
