@@ -184,6 +184,17 @@ def _kg() -> str:
     return str(Path(sys.executable).with_name("kg"))
 
 
+def write_patterns(workdir: Path) -> Path:
+    """The gazetteer's entity-ruler patterns as JSON Lines in ``workdir``, for the bare arm."""
+    from kg.gazetteer import load_reference
+    from kg.nlp.pipeline import gazetteer_patterns
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    patterns = workdir / "patterns.jsonl"
+    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    return patterns
+
+
 def compare(corpus_dir: Path, jobs: int, runs: int, workdir: Path, patterns: Path) -> dict:
     """``kg ingest -j jobs`` into a fresh store against the bare process, alternated, ``runs`` each."""
     bare_argv = [sys.executable, "-c", BARE, str(corpus_dir), str(jobs), MODEL, json.dumps(list(UNUSED_COMPONENTS)),
@@ -208,6 +219,7 @@ def _medians(results: list[dict]) -> dict:
             "all_cpu": [round(r["cpu"], 2) for r in results],
             "all_seconds": [round(r["seconds"], 2) for r in results],
             "peak_rss": statistics.median(r["peak_rss"] for r in results),
+            "all_rss_mb": [round(r["peak_rss"] / 2**20) for r in results],
             "loads": [round(r["load"], 1) for r in results]}
 
 
@@ -272,12 +284,7 @@ def cli_latency(workdir: Path, runs: int) -> dict:
 
 def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, workdir: Path,
               json_path: Path | None, split: bool = True, cli: bool = True) -> dict:
-    from kg.nlp.pipeline import gazetteer_patterns
-    from kg.gazetteer import load_reference
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    patterns = workdir / "patterns.jsonl"
-    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    patterns = write_patterns(workdir)
     results: dict = {"machine": _machine(), "runs": runs, "rows": []}
     corpora = [("start-up (one 13-word document)", tiny_corpus(workdir / "corpus-one"), [1])]
     if real:
@@ -306,12 +313,7 @@ def run_whole(*, real: int, synthetic: list[int], jobs: list[int], runs: int, wo
 
 def run_startup(*, runs: int, workdir: Path, before: Path | None, json_path: Path | None, cli: bool = True) -> dict:
     """Start-up arms, whole processes, their order rotated each run; medians."""
-    from kg.gazetteer import load_reference
-    from kg.nlp.pipeline import gazetteer_patterns
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    patterns = workdir / "patterns.jsonl"
-    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    patterns = write_patterns(workdir)
     folder = tiny_corpus(workdir / "corpus-one")
     text = (folder / "one.txt").read_text(encoding="utf-8")
     store = workdir / "startup-store"

@@ -23,16 +23,14 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import BARE, _kg, _machine, run_process, tiny_corpus  # noqa: E402
+from ingest import _machine, compare, tiny_corpus, write_patterns  # noqa: E402
 
-from kg.nlp.pipeline import MODEL, UNUSED_COMPONENTS  # noqa: E402
 
 SIZES = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
 SENTENCE = "Russia demanded that Ukraine withdraw its forces from the Donetsk region before any talks. "
@@ -56,31 +54,8 @@ def long_text(chars: int, kind: str) -> str:
     return text[:end + 1] + "\n" if end > 0 else text
 
 
-def measure(folder: Path, store: Path, runs: int, bare_argv: list[str]) -> dict:
-    ours, bare = [], []
-    for i in range(runs):
-        arms = [("bare", bare), ("polkg", ours)]
-        for name, into in (arms if i % 2 == 0 else arms[::-1]):
-            if name == "bare":
-                into.append(run_process(bare_argv))
-            else:
-                shutil.rmtree(store, ignore_errors=True)
-                into.append(run_process([_kg(), "--store", str(store), "ingest", "--no-progress", str(folder)]))
-    return {arm: {"seconds": statistics.median(r["seconds"] for r in rs),
-                  "all_seconds": [round(r["seconds"], 2) for r in rs],
-                  "peak_rss": statistics.median(r["peak_rss"] for r in rs),
-                  "all_rss_mb": [round(r["peak_rss"] / 2**20) for r in rs],
-                  "loads": [round(r["load"], 1) for r in rs]}
-            for arm, rs in (("polkg", ours), ("bare", bare))}
-
-
 def run(sizes: list[int], runs: int, kind: str, workdir: Path, json_path: Path | None) -> dict:
-    from kg.gazetteer import load_reference
-    from kg.nlp.pipeline import gazetteer_patterns
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    patterns = workdir / "patterns.jsonl"
-    patterns.write_text("".join(json.dumps(p) + "\n" for p in gazetteer_patterns(load_reference())), encoding="utf-8")
+    patterns = write_patterns(workdir)
     results: dict = {"machine": _machine(), "runs": runs, "kind": kind, "rows": []}
     started = time.strftime("%H:%M", time.gmtime())
     corpora = [("start-up", 0, tiny_corpus(workdir / "one"))]
@@ -92,9 +67,7 @@ def run(sizes: list[int], runs: int, kind: str, workdir: Path, json_path: Path |
         (folder / "long.txt").write_text(text, encoding="utf-8")
         corpora.append((f"{len(text):,}", len(text), folder))
     for label, chars, folder in corpora:
-        bare_argv = [sys.executable, "-c", BARE, str(folder), "1", MODEL, json.dumps(list(UNUSED_COMPONENTS)),
-                     str(patterns)]
-        row = {"label": label, "chars": chars, **measure(folder, workdir / "store", runs, bare_argv)}
+        row = {"label": label, "chars": chars, **compare(folder, 1, runs, workdir, patterns)}
         results["rows"].append(row)
         print(f"[{label} characters] polkg {row['polkg']['all_seconds']} s {row['polkg']['all_rss_mb']} MB, "
               f"bare {row['bare']['all_seconds']} s {row['bare']['all_rss_mb']} MB, load {os.getloadavg()[0]:.1f}",
